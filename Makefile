@@ -1,0 +1,31 @@
+# The two commands from the README:
+#   make run   set everything up (venv, pinned requirements, migrations, catalogue) and start the app
+#   make test  run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup db clean
+
+$(BIN)/activate: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+setup: $(BIN)/activate
+
+db: setup
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app seed
+
+run: db
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,70 @@
+"""Maatregelmonitor: the application factory."""
+
+import os
+from datetime import timedelta
+
+from flask import Flask, render_template, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+import models.db
+from measures import filters as template_filters
+
+babel = Babel()
+csrf = CSRFProtect()
+
+LANGUAGES = ("nl", "en")
+
+
+def select_locale() -> str:
+    """Pick the user's language: an explicit ?lang=, then the browser's preference; Dutch first."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default="nl") or "nl"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app. No I/O, no migrations, no scheduler here."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev-only-not-secret",
+        DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "maatregelmonitor.db"),
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        WTF_I18N_ENABLED=True,
+        PAGE_SIZE=25,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+    )
+    # Deployment settings come from MM_* environment variables (MM_SECRET_KEY, ...) and DATABASE_URL.
+    app.config.from_prefixed_env("MM")
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    models.db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    template_filters.init_app(app)
+
+    from measures import cli, views
+
+    app.register_blueprint(views.bp)
+    cli.init_app(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Onverwachte fout bij %s", request.path)
+        return render_template("error.html", error=None), 500

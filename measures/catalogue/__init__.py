@@ -1,0 +1,185 @@
+"""The measure catalogue: reviewed TOML data files, parsed and validated."""
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+CATALOGUE_DIR = Path(__file__).resolve().parent
+# The sources live beside the repository (../shared/sources); MM_SOURCES_DIR overrides that.
+SOURCES_DIR = Path(os.environ.get("MM_SOURCES_DIR", CATALOGUE_DIR.parents[2] / "shared" / "sources"))
+
+ANNOUNCEMENTS = ("reeds_in_gang_gezet", "besloten", "lopende_tekst", "programma", "rapporteur")
+BUDGET_KINDS = ("structureel", "eenmalig")
+BUDGET_PER = ("jaar", "totaal")
+ORGANISATION_KINDS = ("ministerie", "uitvoeringsorganisatie", "gemeente", "ngo", "overig")
+DOCUMENT_KINDS = ("kabinetsbrief", "programma", "brief_rapporteur", "onderzoek", "overig")
+UNKNOWN = "onbekend"
+BASE_FILES = ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml")
+
+
+@dataclass
+class Catalogue:
+    """The parsed catalogue: plain dicts, as the TOML files hold them."""
+
+    statuses: list[dict]
+    organisations: list[dict]
+    documents: list[dict]
+    schemes: list[dict]
+    themes: list[dict]
+    measures: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+
+
+def normalise(text: str) -> str:
+    """Fold whitespace and case, and nothing more."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _read(path: Path) -> dict:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
+    """Read every catalogue file in `directory`; document files add measures and updates."""
+    base = {name: _read(directory / name) for name in BASE_FILES}
+    catalogue = Catalogue(
+        statuses=base["statuses.toml"]["statuses"],
+        organisations=base["organisations.toml"]["organisations"],
+        documents=base["documents.toml"]["documents"],
+        schemes=base["themes.toml"]["schemes"],
+        themes=base["themes.toml"]["themes"],
+    )
+    for path in sorted(directory.glob("*.toml")):
+        if path.name in BASE_FILES:
+            continue
+        data = _read(path)
+        document = data.get("document")
+        for measure in data.get("measures", []):
+            catalogue.measures.append({**measure, "document": document, "_file": path.name})
+        for update in data.get("updates", []):
+            catalogue.updates.append({**update, "document": document, "_file": path.name})
+    return catalogue
+
+
+def _is_date(value) -> bool:
+    if isinstance(value, date):
+        return True
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def validate(catalogue: Catalogue, sources_dir: Path = SOURCES_DIR) -> list[str]:
+    """Return every problem in the catalogue as a readable line; an empty list means valid."""
+    problems: list[str] = []
+    org_keys = {o["abbreviation"] for o in catalogue.organisations}
+    doc_by_key = {d["key"]: d for d in catalogue.documents}
+    theme_keys = {f'{t["scheme"]}:{t["code"]}' for t in catalogue.themes}
+    scheme_keys = {s["code"] for s in catalogue.schemes}
+    status_keys = {s["code"] for s in catalogue.statuses}
+    texts: dict[str, str] = {}
+
+    def source_text(doc_key: str) -> str | None:
+        doc = doc_by_key.get(doc_key)
+        if doc is None:
+            return None
+        if doc_key not in texts:
+            path = sources_dir / doc["file"]
+            texts[doc_key] = normalise(path.read_text(encoding="utf-8")) if path.exists() else ""
+        return texts[doc_key]
+
+    def check_quote(where: str, quote, doc_key) -> None:
+        if not quote or not str(quote).strip():
+            problems.append(f"{where}: geen citaat")
+            return
+        text = source_text(doc_key)
+        if text is None:
+            problems.append(f"{where}: onbekend document {doc_key!r}")
+        elif normalise(quote) not in text:
+            problems.append(f"{where}: citaat komt niet voor in {doc_by_key[doc_key]['file']}: {quote[:80]!r}")
+
+    for org in catalogue.organisations:
+        if org.get("kind") not in ORGANISATION_KINDS:
+            problems.append(f"organisatie {org.get('abbreviation')}: onbekende soort {org.get('kind')!r}")
+    for doc in catalogue.documents:
+        if doc.get("kind") not in DOCUMENT_KINDS:
+            problems.append(f"document {doc['key']}: onbekende soort {doc.get('kind')!r}")
+        if doc.get("author") not in org_keys:
+            problems.append(f"document {doc['key']}: onbekende auteur {doc.get('author')!r}")
+        if not _is_date(doc.get("date")):
+            problems.append(f"document {doc['key']}: ongeldige datum")
+    for theme in catalogue.themes:
+        if theme["scheme"] not in scheme_keys:
+            problems.append(f"thema {theme['code']}: onbekend schema {theme['scheme']!r}")
+
+    codes: set[str] = set()
+    for m in catalogue.measures:
+        code = m.get("code", "?")
+        where = f"{m['_file']}: maatregel {code}"
+        if code in codes:
+            problems.append(f"{where}: code komt dubbel voor")
+        codes.add(code)
+        for required in ("title", "description", "section", "announcement"):
+            if not str(m.get(required, "")).strip():
+                problems.append(f"{where}: {required} ontbreekt")
+        if m.get("announcement") not in ANNOUNCEMENTS:
+            problems.append(f"{where}: onbekende aankondiging {m.get('announcement')!r}")
+        if m.get("document") not in doc_by_key:
+            problems.append(f"{where}: onbekend document {m.get('document')!r}")
+        check_quote(where, m.get("quote"), m.get("document"))
+        lead = m.get("lead", UNKNOWN)
+        if lead != UNKNOWN and lead not in org_keys:
+            problems.append(f"{where}: onbekende trekker {lead!r}")
+        for co in m.get("co_owners", []):
+            if co not in org_keys:
+                problems.append(f"{where}: onbekende mede-eigenaar {co!r}")
+        seen_schemes = set()
+        for theme in m.get("themes", []):
+            if theme not in theme_keys:
+                problems.append(f"{where}: onbekend thema {theme!r}")
+            scheme = theme.split(":")[0]
+            if scheme in seen_schemes:
+                problems.append(f"{where}: meer dan één thema in schema {scheme!r}")
+            seen_schemes.add(scheme)
+        if "deadline" in m:
+            if not _is_date(m["deadline"]):
+                problems.append(f"{where}: ongeldige deadline {m['deadline']!r}")
+            if not str(m.get("deadline_basis", "")).strip():
+                problems.append(f"{where}: deadline zonder grondslag")
+        for i, line in enumerate(m.get("budget", []), start=1):
+            bwhere = f"{where} budgetregel {i}"
+            try:
+                amount = Decimal(str(line.get("amount")))
+                if not amount.is_finite() or amount < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"{bwhere}: ongeldig bedrag {line.get('amount')!r}")
+            if isinstance(line.get("amount"), float):
+                problems.append(f"{bwhere}: bedrag als tekst opgeven, geen float")
+            if line.get("kind") not in BUDGET_KINDS:
+                problems.append(f"{bwhere}: onbekende soort {line.get('kind')!r}")
+            if line.get("per") not in BUDGET_PER:
+                problems.append(f"{bwhere}: onbekende periode {line.get('per')!r}")
+            if not isinstance(line.get("from_year"), int):
+                problems.append(f"{bwhere}: from_year ontbreekt")
+            check_quote(bwhere, line.get("quote"), m.get("document"))
+
+    for i, u in enumerate(catalogue.updates, start=1):
+        where = f"{u['_file']}: update {i} ({u.get('measure')})"
+        if u.get("measure") not in codes:
+            problems.append(f"{where}: onbekende maatregel {u.get('measure')!r}")
+        if u.get("status") not in status_keys:
+            problems.append(f"{where}: onbekende status {u.get('status')!r}")
+        if not _is_date(u.get("as_of")):
+            problems.append(f"{where}: ongeldige datum {u.get('as_of')!r}")
+        if not str(u.get("note", "")).strip():
+            problems.append(f"{where}: toelichting ontbreekt")
+        check_quote(where, u.get("quote"), u.get("document"))
+    return problems

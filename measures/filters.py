@@ -1,0 +1,60 @@
+"""Template filters: Dutch dates, money and times in Europe/Amsterdam."""
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, gettext
+
+
+def nl_date(value: date | None, fmt: str = "d MMMM y") -> str:
+    """Format a date the Dutch way ('25 mei 2018'); 'onbekend' for none."""
+    if value is None:
+        return gettext("onbekend")
+    return format_date(value, fmt)
+
+
+def short_date(value: date | None) -> str:
+    """Format a date as dd-mm-jjjj."""
+    if value is None:
+        return gettext("onbekend")
+    return value.strftime("%d-%m-%Y")
+
+
+def nl_datetime(value: datetime | None) -> str:
+    """Format a UTC timestamp in Europe/Amsterdam time."""
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMMM y, HH:mm")
+
+
+def euro(amount: Decimal | int | None) -> str:
+    """Format an amount in euros, Dutch style: € 2.000.000."""
+    if amount is None:
+        return gettext("onbekend")
+    amount = Decimal(amount)
+    pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
+    return "€ " + format_decimal(amount, format=pattern)
+
+
+def audit_value(value: str | None) -> str:
+    """Render an audit record's JSON value as readable text."""
+    if value is None:
+        return "—"
+    data = json.loads(value)
+    if isinstance(data, list):
+        if data and isinstance(data[0], dict):
+            return "; ".join(
+                f"{euro(Decimal(line['amount']))} {line['kind']} ({line['per']}, vanaf {line['from_year']})" for line in data
+            ) or "—"
+        return ", ".join(str(item) for item in data) or "—"
+    return str(data) if data not in (None, "") else "—"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(audit_value)
+    app.add_template_filter(nl_date)
+    app.add_template_filter(short_date)
+    app.add_template_filter(nl_datetime)
+    app.add_template_filter(euro)

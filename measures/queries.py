@@ -1,0 +1,260 @@
+"""Read-side queries: the overview, the filtered list and the measure detail, as plain data."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, select
+
+from models import (
+    AuditRecord,
+    BudgetLine,
+    DeadlineChange,
+    Measure,
+    MeasureCoOwner,
+    MeasureTheme,
+    Organisation,
+    SourceDocument,
+    Status,
+    StatusUpdate,
+    Theme,
+    ThemeScheme,
+)
+
+SORTS = {
+    "code": (Measure.code,),
+    "titel": (Measure.title, Measure.code),
+    "status": (Measure.status_code, Measure.code),
+    "deadline": (Measure.deadline, Measure.code),
+    "gewijzigd": (Measure.updated_at, Measure.code),
+}
+
+
+@dataclass
+class MeasureFilter:
+    """A validated filter state; every field is optional."""
+
+    q: str = ""
+    themes: list[str] = field(default_factory=list)
+    owner: str = ""
+    status: str = ""
+    document: str = ""
+    overdue: bool = False
+    sort: str = "code"
+    descending: bool = False
+    page: int = 1
+
+
+@dataclass
+class Page:
+    items: list[dict]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def vocabulary(session: Session) -> dict:
+    """Return the lists the filters choose from, in display order."""
+    schemes = session.exec(select(ThemeScheme).order_by(ThemeScheme.position)).all()
+    themes = session.exec(select(Theme).order_by(Theme.position)).all()
+    return {
+        "schemes": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "themes": [{"key": f"{s.code}:{t.code}", "code": t.code, "name": t.name} for t in themes if t.scheme_id == s.id],
+            }
+            for s in schemes
+        ],
+        "statuses": session.exec(select(Status).order_by(Status.position)).all(),
+        "organisations": session.exec(select(Organisation).order_by(Organisation.abbreviation)).all(),
+        "documents": session.exec(select(SourceDocument).order_by(SourceDocument.date)).all(),
+    }
+
+
+def _filtered(flt: MeasureFilter, today: date):
+    conditions = []
+    if flt.q:
+        needle = flt.q.lower()
+        conditions.append(
+            or_(
+                func.lower(Measure.code).contains(needle, autoescape=True),
+                func.lower(Measure.title).contains(needle, autoescape=True),
+                func.lower(Measure.description).contains(needle, autoescape=True),
+                func.lower(Measure.source_quote).contains(needle, autoescape=True),
+            )
+        )
+    for key in flt.themes:
+        scheme_code, _, theme_code = key.partition(":")
+        conditions.append(
+            Measure.id.in_(
+                select(MeasureTheme.measure_id)
+                .join(Theme, Theme.id == MeasureTheme.theme_id)
+                .join(ThemeScheme, ThemeScheme.id == Theme.scheme_id)
+                .where(ThemeScheme.code == scheme_code, Theme.code == theme_code)
+            )
+        )
+    if flt.owner:
+        owner_id = select(Organisation.id).where(Organisation.abbreviation == flt.owner).scalar_subquery()
+        conditions.append(
+            or_(
+                Measure.lead_organisation_id == owner_id,
+                Measure.id.in_(select(MeasureCoOwner.measure_id).where(MeasureCoOwner.organisation_id == owner_id)),
+            )
+        )
+    if flt.status:
+        conditions.append(Measure.status_code == flt.status)
+    if flt.document:
+        doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
+        conditions.append(Measure.source_document_id == doc_id)
+    if flt.overdue:
+        closed = select(Status.code).where(Status.is_open.is_(False))
+        conditions.append(and_(Measure.deadline < today, Measure.status_code.not_in(closed)))
+    return conditions
+
+
+def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_size: int) -> Page:
+    """Return one page of measures matching the filter, with what the list shows of each."""
+    conditions = _filtered(flt, today)
+    total = session.exec(select(func.count()).select_from(Measure).where(*conditions)).one()
+    order = [c.desc() if flt.descending else c.asc() for c in SORTS[flt.sort]]
+    lead = Organisation.__table__.alias("lead")
+    rows = session.exec(
+        select(Measure, lead.c.abbreviation, Status.label)
+        .join(lead, lead.c.id == Measure.lead_organisation_id, isouter=True)
+        .join(Status, Status.code == Measure.status_code)
+        .where(*conditions)
+        .order_by(*order)
+        .offset((flt.page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    ids = [m.id for m, _, _ in rows]
+    themes = _themes_for(session, ids)
+    items = [
+        {
+            "measure": m,
+            "lead": lead_abbr,
+            "status_label": status_label,
+            "themes": themes.get(m.id, []),
+            "overdue": m.deadline is not None and m.deadline < today,
+        }
+        for m, lead_abbr, status_label in rows
+    ]
+    return Page(items=items, total=total, page=flt.page, page_size=page_size)
+
+
+def _themes_for(session: Session, measure_ids: list[int]) -> dict[int, list[dict]]:
+    if not measure_ids:
+        return {}
+    rows = session.exec(
+        select(MeasureTheme.measure_id, ThemeScheme.code, Theme.code, Theme.name)
+        .join(Theme, Theme.id == MeasureTheme.theme_id)
+        .join(ThemeScheme, ThemeScheme.id == Theme.scheme_id)
+        .where(MeasureTheme.measure_id.in_(measure_ids))
+        .order_by(ThemeScheme.position)
+    ).all()
+    result: dict[int, list[dict]] = {}
+    for measure_id, scheme, code, name in rows:
+        result.setdefault(measure_id, []).append({"scheme": scheme, "code": code, "name": name})
+    return result
+
+
+def overview(session: Session) -> dict:
+    """Return counts per status for every theme of every scheme, plus totals."""
+    statuses = session.exec(select(Status).order_by(Status.position)).all()
+    counts = session.exec(
+        select(MeasureTheme.theme_id, Measure.status_code, func.count())
+        .join(Measure, Measure.id == MeasureTheme.measure_id)
+        .group_by(MeasureTheme.theme_id, Measure.status_code)
+    ).all()
+    by_theme: dict[int, dict[str, int]] = {}
+    for theme_id, status_code, n in counts:
+        by_theme.setdefault(theme_id, {})[status_code] = n
+    unthemed = session.exec(
+        select(MeasureTheme.scheme_id, Measure.status_code, func.count())
+        .join(Measure, Measure.id == MeasureTheme.measure_id)
+        .group_by(MeasureTheme.scheme_id, Measure.status_code)
+    ).all()
+    per_scheme: dict[int, dict[str, int]] = {}
+    for scheme_id, status_code, n in unthemed:
+        per_scheme.setdefault(scheme_id, {})[status_code] = n
+    totals = dict(session.exec(select(Measure.status_code, func.count()).group_by(Measure.status_code)).all())
+    schemes = []
+    for scheme in session.exec(select(ThemeScheme).order_by(ThemeScheme.position)).all():
+        themes = session.exec(select(Theme).where(Theme.scheme_id == scheme.id).order_by(Theme.position)).all()
+        rows = [{"theme": t, "counts": by_theme.get(t.id, {}), "total": sum(by_theme.get(t.id, {}).values())} for t in themes]
+        without = {code: totals.get(code, 0) - per_scheme.get(scheme.id, {}).get(code, 0) for code in totals}
+        schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
+    return {"statuses": statuses, "schemes": schemes, "totals": totals, "total": sum(totals.values())}
+
+
+def measure_detail(session: Session, code: str) -> dict | None:
+    """Return everything the detail page shows of one measure, or None."""
+    measure = session.exec(select(Measure).where(Measure.code == code)).first()
+    if measure is None:
+        return None
+    lead = session.get(Organisation, measure.lead_organisation_id) if measure.lead_organisation_id else None
+    co_owners = session.exec(
+        select(Organisation)
+        .join(MeasureCoOwner, MeasureCoOwner.organisation_id == Organisation.id)
+        .where(MeasureCoOwner.measure_id == measure.id)
+        .order_by(Organisation.abbreviation)
+    ).all()
+    themes = session.exec(
+        select(ThemeScheme, Theme, MeasureTheme.basis)
+        .join(Theme, Theme.scheme_id == ThemeScheme.id)
+        .join(MeasureTheme, MeasureTheme.theme_id == Theme.id)
+        .where(MeasureTheme.measure_id == measure.id)
+        .order_by(ThemeScheme.position)
+    ).all()
+    updates = session.exec(
+        select(StatusUpdate, Status, SourceDocument)
+        .join(Status, Status.code == StatusUpdate.status_code)
+        .join(SourceDocument, SourceDocument.id == StatusUpdate.evidence_document_id, isouter=True)
+        .where(StatusUpdate.measure_id == measure.id)
+        .order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
+    ).all()
+    deadlines = session.exec(
+        select(DeadlineChange).where(DeadlineChange.measure_id == measure.id).order_by(DeadlineChange.decided_on, DeadlineChange.id)
+    ).all()
+    return {
+        "measure": measure,
+        "status": session.get(Status, measure.status_code),
+        "lead": lead,
+        "co_owners": co_owners,
+        "themes": [{"scheme": s, "theme": t, "basis": basis} for s, t, basis in themes],
+        "document": session.get(SourceDocument, measure.source_document_id) if measure.source_document_id else None,
+        "budget": session.exec(select(BudgetLine).where(BudgetLine.measure_id == measure.id).order_by(BudgetLine.id)).all(),
+        "updates": [{"entry": u, "status": s, "document": d} for u, s, d in updates],
+        "deadlines": deadlines,
+        "postponements": sum(1 for d in deadlines if d.is_postponement),
+        "audit": session.exec(
+            select(AuditRecord).where(AuditRecord.measure_id == measure.id).order_by(AuditRecord.changed_at.desc(), AuditRecord.id.desc())
+        ).all(),
+    }
+
+
+def document_detail(session: Session, key: str) -> dict | None:
+    """Return a source document with the measures it announced and the updates it evidences."""
+    document = session.exec(select(SourceDocument).where(SourceDocument.key == key)).first()
+    if document is None:
+        return None
+    announced = session.exec(select(Measure).where(Measure.source_document_id == document.id).order_by(Measure.code)).all()
+    evidenced = session.exec(
+        select(StatusUpdate, Measure, Status)
+        .join(Measure, Measure.id == StatusUpdate.measure_id)
+        .join(Status, Status.code == StatusUpdate.status_code)
+        .where(StatusUpdate.evidence_document_id == document.id)
+        .order_by(StatusUpdate.as_of, Measure.code)
+    ).all()
+    author = session.get(Organisation, document.author_id) if document.author_id else None
+    return {
+        "document": document,
+        "author": author,
+        "announced": announced,
+        "evidenced": [{"entry": u, "measure": m, "status": s} for u, m, s in evidenced],
+    }

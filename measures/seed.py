@@ -1,0 +1,243 @@
+"""Load the catalogue into the database: idempotent, and never overwriting anybody's work."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from measures import services
+from measures.catalogue import Catalogue, load_catalogue, validate
+from models import CatalogueEntry, Measure, Organisation, SourceDocument, Status, Theme, ThemeScheme
+
+CATALOGUE_AUTHOR = "catalogus"
+
+
+@dataclass
+class SeedReport:
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    updates_added: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} maatregelen toegevoegd, {len(self.changed)} gewijzigd, "
+            f"{self.updates_added} statusupdates toegevoegd"
+        )
+
+
+def _fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _upsert(session: Session, model, key_field: str, key, values: dict):
+    row = session.exec(select(model).where(getattr(model, key_field) == key)).first()
+    if row is None:
+        row = model(**{key_field: key}, **values)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    session.add(row)
+    return row
+
+
+def _seed_reference_data(session: Session, catalogue: Catalogue) -> dict[str, SourceDocument]:
+    for position, s in enumerate(catalogue.statuses):
+        _upsert(
+            session,
+            Status,
+            "code",
+            s["code"],
+            {
+                "label": s["label"],
+                "description": s.get("description", ""),
+                "rank": s["rank"],
+                "is_open": s["open"],
+                "position": position,
+            },
+        )
+    for o in catalogue.organisations:
+        _upsert(session, Organisation, "abbreviation", o["abbreviation"], {"name": o["name"], "kind": o["kind"]})
+    session.flush()
+    org_ids = dict(session.exec(select(Organisation.abbreviation, Organisation.id)).all())
+    documents = {}
+    for d in catalogue.documents:
+        documents[d["key"]] = _upsert(
+            session,
+            SourceDocument,
+            "key",
+            d["key"],
+            {
+                "title": d["title"],
+                "date": _as_date(d["date"]),
+                "date_note": d.get("date_note"),
+                "kind": d["kind"],
+                "reference": d["reference"],
+                "author_id": org_ids.get(d.get("author")),
+                "url": d.get("url"),
+                "file": d.get("file"),
+            },
+        )
+    for position, s in enumerate(catalogue.schemes):
+        _upsert(session, ThemeScheme, "code", s["code"], {"name": s["name"], "position": position})
+    session.flush()
+    scheme_ids = dict(session.exec(select(ThemeScheme.code, ThemeScheme.id)).all())
+    for position, t in enumerate(catalogue.themes):
+        scheme_id = scheme_ids[t["scheme"]]
+        row = session.exec(select(Theme).where(Theme.scheme_id == scheme_id, Theme.code == t["code"])).first()
+        if row is None:
+            row = Theme(scheme_id=scheme_id, code=t["code"], name=t["name"], position=position)
+        else:
+            row.name, row.position = t["name"], position
+        session.add(row)
+    session.flush()
+    return documents
+
+
+def _content(entry: dict) -> services.MeasureInput:
+    lead = entry.get("lead")
+    return services.MeasureInput(
+        title=entry["title"].strip(),
+        description=entry.get("description", "").strip(),
+        lead=None if lead in (None, "onbekend") else lead,
+        co_owners=list(entry.get("co_owners", [])),
+        themes=list(entry.get("themes", [])),
+        budget=[
+            services.BudgetInput(
+                amount=Decimal(str(b["amount"])),
+                kind=b["kind"],
+                per=b["per"],
+                from_year=b["from_year"],
+                to_year=b.get("to_year"),
+                funding=b.get("funding", "onbekend"),
+                quote=b.get("quote", ""),
+            )
+            for b in entry.get("budget", [])
+        ],
+        source_section=entry.get("section", ""),
+        source_quote=entry.get("quote", ""),
+    )
+
+
+def _entry_data(entry: dict) -> dict:
+    data = {k: v for k, v in entry.items() if not k.startswith("_")}
+    data["fields"] = _content(entry).as_fields()
+    data["deadline"] = str(entry["deadline"]) if "deadline" in entry else None
+    return data
+
+
+def _recorded(session: Session, kind: str, key: str) -> CatalogueEntry | None:
+    return session.get(CatalogueEntry, (kind, key))
+
+
+def _remember(session: Session, kind: str, key: str, data: dict, now: datetime) -> None:
+    row = _recorded(session, kind, key) or CatalogueEntry(kind=kind, key=key, fingerprint="", data="")
+    row.fingerprint = _fingerprint(data)
+    row.data = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    row.applied_at = now
+    session.add(row)
+
+
+def _seed_measure(session: Session, entry: dict, documents: dict, now: datetime, report: SeedReport) -> None:
+    data = _entry_data(entry)
+    code = entry["code"]
+    document = documents[entry["document"]]
+    previous = _recorded(session, "measure", code)
+    measure = session.exec(select(Measure).where(Measure.code == code)).first()
+    basis = {"actielijn": entry["actielijn_basis"]} if entry.get("actielijn_basis") else None
+    if measure is None:
+        measure = services.create_measure(
+            session=session,
+            code=code,
+            content=_content(entry),
+            announcement=entry["announcement"],
+            announced_on=document.date,
+            source_document_id=document.id,
+            recorded_by=CATALOGUE_AUTHOR,
+            now=now,
+            theme_basis=basis,
+        )
+        if data["deadline"] is not None:
+            services.change_deadline(
+                session=session,
+                measure=measure,
+                new_deadline=_as_date(data["deadline"]),
+                basis=entry["deadline_basis"],
+                reason="Vastgelegd in de bron",
+                decided_on=document.date,
+                evidence_document_id=document.id,
+                recorded_by=CATALOGUE_AUTHOR,
+                now=now,
+            )
+        report.created.append(code)
+    elif previous is not None and previous.fingerprint != _fingerprint(data):
+        # Apply only what the catalogue itself changed, as a recorded change by "catalogus".
+        old = json.loads(previous.data)
+        changed_fields = {name for name in services.EDITABLE_FIELDS if old["fields"].get(name) != data["fields"][name]}
+        if changed_fields:
+            services.edit_measure(
+                session=session,
+                measure=measure,
+                content=_content(entry),
+                changed_by=CATALOGUE_AUTHOR,
+                now=now,
+                only=changed_fields,
+            )
+        if old.get("deadline") != data["deadline"] or old.get("deadline_basis") != data.get("deadline_basis"):
+            services.change_deadline(
+                session=session,
+                measure=measure,
+                new_deadline=_as_date(data["deadline"]) if data["deadline"] else None,
+                basis=entry.get("deadline_basis", "onbekend"),
+                reason="Gewijzigd in de catalogus",
+                decided_on=now.date(),
+                evidence_document_id=document.id,
+                recorded_by=CATALOGUE_AUTHOR,
+                now=now,
+            )
+        report.changed.append(code)
+    _remember(session, "measure", code, data, now)
+
+
+def _seed_update(session: Session, entry: dict, documents: dict, now: datetime, report: SeedReport) -> None:
+    # An update is identified by what it says, not by its wording: a reworded note adds nothing.
+    key = "|".join([entry["measure"], entry["document"], str(entry["as_of"]), entry["status"]])
+    if _recorded(session, "update", key) is not None:
+        return
+    measure = session.exec(select(Measure).where(Measure.code == entry["measure"])).one()
+    services.record_status(
+        session=session,
+        measure=measure,
+        status_code=entry["status"],
+        as_of=_as_date(entry["as_of"]),
+        note=entry["note"],
+        recorded_by=CATALOGUE_AUTHOR,
+        now=now,
+        evidence_document_id=documents[entry["document"]].id,
+        evidence_quote=entry["quote"],
+    )
+    _remember(session, "update", key, {k: v for k, v in entry.items() if not k.startswith("_")}, now)
+    report.updates_added += 1
+
+
+def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None, check: bool = True) -> SeedReport:
+    """Apply the catalogue to the database. The caller commits; a failure leaves nothing half-done."""
+    catalogue = catalogue or load_catalogue()
+    if check:
+        problems = validate(catalogue)
+        if problems:
+            raise services.ServiceError("De catalogus is niet in orde:\n" + "\n".join(problems))
+    report = SeedReport()
+    documents = _seed_reference_data(session, catalogue)
+    for entry in catalogue.measures:
+        _seed_measure(session, entry, documents, now, report)
+    for entry in sorted(catalogue.updates, key=lambda u: (str(u["as_of"]), u["measure"])):
+        _seed_update(session, entry, documents, now, report)
+    session.flush()
+    return report

@@ -1,0 +1,389 @@
+"""The verbs of the register. Every writer (views, CLI, seed, API, scheduler) goes through here.
+
+Services take a keyword-only `session` and an explicit `now`; they flush but never commit:
+the caller owns the transaction, so a multi-step change is all or nothing.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from models import (
+    AuditRecord,
+    BudgetLine,
+    DeadlineChange,
+    Measure,
+    MeasureCoOwner,
+    MeasureTheme,
+    Organisation,
+    Status,
+    StatusUpdate,
+    Theme,
+    ThemeScheme,
+)
+from models.base import utcnow
+
+# The fields an edit may change, in the order the audit trail shows them.
+EDITABLE_FIELDS = ("title", "description", "lead", "co_owners", "themes", "budget", "source_section", "source_quote")
+
+
+class ServiceError(ValueError):
+    """A change that the rules refuse; the message is Dutch and meant for the user."""
+
+
+class EditConflict(ServiceError):
+    """The measure changed since the editor loaded it."""
+
+    def __init__(self, measure: Measure, changes: list[AuditRecord]):
+        super().__init__(
+            "Iemand anders heeft deze maatregel intussen gewijzigd. Uw wijziging is niet opgeslagen."
+        )
+        self.measure = measure
+        self.changes = changes
+
+
+@dataclass
+class BudgetInput:
+    amount: Decimal
+    kind: str
+    per: str
+    from_year: int
+    to_year: int | None = None
+    funding: str = "onbekend"
+    quote: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "amount": str(Decimal(self.amount).quantize(Decimal("0.01"))),
+            "kind": self.kind,
+            "per": self.per,
+            "from_year": self.from_year,
+            "to_year": self.to_year,
+            "funding": self.funding,
+            "quote": self.quote,
+        }
+
+
+@dataclass
+class MeasureInput:
+    """The editable content of a measure, by codes and keys rather than ids."""
+
+    title: str
+    description: str = ""
+    lead: str | None = None
+    co_owners: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    budget: list[BudgetInput] = field(default_factory=list)
+    source_section: str = ""
+    source_quote: str = ""
+
+    def as_fields(self) -> dict:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "lead": self.lead,
+            "co_owners": sorted(self.co_owners),
+            "themes": sorted(self.themes),
+            "budget": [line.as_dict() for line in self.budget],
+            "source_section": self.source_section,
+            "source_quote": self.source_quote,
+        }
+
+
+def _organisation_ids(session: Session, abbreviations) -> dict[str, int]:
+    wanted = set(abbreviations)
+    if not wanted:
+        return {}
+    rows = session.exec(select(Organisation.abbreviation, Organisation.id).where(Organisation.abbreviation.in_(wanted))).all()
+    found = dict(rows)
+    missing = wanted - found.keys()
+    if missing:
+        raise ServiceError("Onbekende organisatie: " + ", ".join(sorted(missing)))
+    return found
+
+
+def _theme_rows(session: Session, keys) -> list[tuple[int, int, str]]:
+    """Resolve 'scheme:code' keys to (theme_id, scheme_id, key); refuse two themes of one scheme."""
+    result = []
+    seen_schemes = set()
+    for key in keys:
+        scheme_code, _, theme_code = key.partition(":")
+        row = session.exec(
+            select(Theme.id, ThemeScheme.id)
+            .join(ThemeScheme, Theme.scheme_id == ThemeScheme.id)
+            .where(ThemeScheme.code == scheme_code, Theme.code == theme_code)
+        ).first()
+        if row is None:
+            raise ServiceError(f"Onbekend thema: {key}")
+        if row[1] in seen_schemes:
+            raise ServiceError("Een maatregel heeft per indeling hoogstens één thema.")
+        seen_schemes.add(row[1])
+        result.append((row[0], row[1], key))
+    return result
+
+
+def measure_fields(session: Session, measure: Measure) -> dict:
+    """Return the editable fields of a measure as plain, comparable data."""
+    lead = None
+    if measure.lead_organisation_id is not None:
+        lead = session.get(Organisation, measure.lead_organisation_id).abbreviation
+    co_owners = session.exec(
+        select(Organisation.abbreviation)
+        .join(MeasureCoOwner, MeasureCoOwner.organisation_id == Organisation.id)
+        .where(MeasureCoOwner.measure_id == measure.id)
+    ).all()
+    themes = session.exec(
+        select(ThemeScheme.code, Theme.code)
+        .join(Theme, Theme.scheme_id == ThemeScheme.id)
+        .join(MeasureTheme, MeasureTheme.theme_id == Theme.id)
+        .where(MeasureTheme.measure_id == measure.id)
+    ).all()
+    budget = session.exec(select(BudgetLine).where(BudgetLine.measure_id == measure.id).order_by(BudgetLine.id)).all()
+    return {
+        "title": measure.title,
+        "description": measure.description,
+        "lead": lead,
+        "co_owners": sorted(co_owners),
+        "themes": sorted(f"{s}:{t}" for s, t in themes),
+        "budget": [
+            BudgetInput(b.amount, b.kind, b.per, b.from_year, b.to_year, b.funding, b.quote).as_dict() for b in budget
+        ],
+        "source_section": measure.source_section,
+        "source_quote": measure.source_quote,
+    }
+
+
+def _apply_fields(session: Session, measure: Measure, values: dict, only: set[str]) -> None:
+    if "title" in only:
+        measure.title = values["title"]
+    if "description" in only:
+        measure.description = values["description"]
+    if "source_section" in only:
+        measure.source_section = values["source_section"]
+    if "source_quote" in only:
+        measure.source_quote = values["source_quote"]
+    if "lead" in only:
+        lead = values["lead"]
+        measure.lead_organisation_id = _organisation_ids(session, [lead])[lead] if lead else None
+    if "co_owners" in only:
+        ids = _organisation_ids(session, values["co_owners"])
+        for link in session.exec(select(MeasureCoOwner).where(MeasureCoOwner.measure_id == measure.id)).all():
+            session.delete(link)
+        session.flush()
+        for org_id in ids.values():
+            session.add(MeasureCoOwner(measure_id=measure.id, organisation_id=org_id))
+    if "themes" in only:
+        rows = _theme_rows(session, values["themes"])
+        for link in session.exec(select(MeasureTheme).where(MeasureTheme.measure_id == measure.id)).all():
+            session.delete(link)
+        session.flush()
+        for theme_id, scheme_id, _key in rows:
+            session.add(MeasureTheme(measure_id=measure.id, theme_id=theme_id, scheme_id=scheme_id))
+    if "budget" in only:
+        for line in session.exec(select(BudgetLine).where(BudgetLine.measure_id == measure.id)).all():
+            session.delete(line)
+        session.flush()
+        for line in values["budget"]:
+            session.add(BudgetLine(measure_id=measure.id, **{**line, "amount": Decimal(line["amount"])}))
+
+
+def _dump(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def create_measure(
+    *,
+    session: Session,
+    code: str,
+    content: MeasureInput,
+    announcement: str,
+    announced_on: date,
+    source_document_id: int | None,
+    recorded_by: str,
+    now: datetime,
+    theme_basis: dict[str, str] | None = None,
+) -> Measure:
+    """Create a measure with its owners, themes and budget; its status starts as 'onbekend'."""
+    code = code.strip()
+    if not code:
+        raise ServiceError("Een maatregel heeft een code nodig.")
+    if session.exec(select(Measure.id).where(Measure.code == code)).first() is not None:
+        raise ServiceError(f"De code {code} is al in gebruik.")
+    if not content.title.strip():
+        raise ServiceError("Een maatregel heeft een titel nodig.")
+    measure = Measure(
+        code=code,
+        title=content.title.strip(),
+        announcement=announcement,
+        announced_on=announced_on,
+        source_document_id=source_document_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(measure)
+    session.flush()
+    _apply_fields(session, measure, content.as_fields(), set(EDITABLE_FIELDS))
+    if theme_basis:
+        session.flush()
+        for link in session.exec(select(MeasureTheme).where(MeasureTheme.measure_id == measure.id)).all():
+            scheme_code = session.get(ThemeScheme, link.scheme_id).code
+            link.basis = theme_basis.get(scheme_code, "")
+            session.add(link)
+    session.flush()
+    return measure
+
+
+def _claim_version(session: Session, measure: Measure, expected_version: int | None, now: datetime) -> None:
+    """Bump the version if it is still `expected_version`; otherwise raise EditConflict."""
+    expected = measure.version if expected_version is None else expected_version
+    result = session.execute(
+        update(Measure)
+        .where(Measure.id == measure.id, Measure.version == expected)
+        .values(version=expected + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(measure)
+        changes = session.exec(
+            select(AuditRecord)
+            .where(AuditRecord.measure_id == measure.id)
+            .order_by(AuditRecord.changed_at.desc(), AuditRecord.id.desc())
+            .limit(20)
+        ).all()
+        raise EditConflict(measure, list(changes))
+    measure.version = expected + 1
+    measure.updated_at = now
+
+
+def edit_measure(
+    *,
+    session: Session,
+    measure: Measure,
+    content: MeasureInput,
+    changed_by: str,
+    now: datetime,
+    expected_version: int | None = None,
+    only: set[str] | None = None,
+) -> list[AuditRecord]:
+    """Change a measure's fields, writing one audit record per changed field."""
+    if not content.title.strip():
+        raise ServiceError("Een maatregel heeft een titel nodig.")
+    before = measure_fields(session, measure)
+    after = content.as_fields()
+    fields = set(EDITABLE_FIELDS) if only is None else set(only)
+    changed = [name for name in EDITABLE_FIELDS if name in fields and before[name] != after[name]]
+    _claim_version(session, measure, expected_version, now)
+    if not changed:
+        return []
+    _apply_fields(session, measure, after, set(changed))
+    records = [
+        AuditRecord(
+            measure_id=measure.id,
+            field=name,
+            old_value=_dump(before[name]),
+            new_value=_dump(after[name]),
+            changed_by=changed_by,
+            changed_at=now,
+        )
+        for name in changed
+    ]
+    session.add_all(records)
+    session.add(measure)
+    session.flush()
+    return records
+
+
+def latest_status_code(session: Session, measure_id: int) -> str:
+    """Return the status of the latest update (by the date it applies to, then by insertion)."""
+    row = session.exec(
+        select(StatusUpdate.status_code)
+        .where(StatusUpdate.measure_id == measure_id)
+        .order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
+        .limit(1)
+    ).first()
+    return row if row is not None else "onbekend"
+
+
+def record_status(
+    *,
+    session: Session,
+    measure: Measure,
+    status_code: str,
+    as_of: date,
+    note: str,
+    recorded_by: str,
+    now: datetime,
+    evidence_document_id: int | None = None,
+    evidence_url: str | None = None,
+    evidence_quote: str | None = None,
+    expected_version: int | None = None,
+) -> StatusUpdate:
+    """Append a status update and bring the measure's current status in line with its history."""
+    status = session.get(Status, status_code)
+    if status is None:
+        raise ServiceError(f"Onbekende status: {status_code}")
+    if as_of > now.date():
+        raise ServiceError("De datum van de stand mag niet in de toekomst liggen.")
+    _claim_version(session, measure, expected_version, now)
+    entry = StatusUpdate(
+        measure_id=measure.id,
+        status_code=status_code,
+        as_of=as_of,
+        note=note.strip(),
+        evidence_document_id=evidence_document_id,
+        evidence_url=evidence_url or None,
+        evidence_quote=evidence_quote,
+        recorded_by=recorded_by,
+        recorded_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    measure.status_code = latest_status_code(session, measure.id)
+    session.add(measure)
+    session.flush()
+    return entry
+
+
+def change_deadline(
+    *,
+    session: Session,
+    measure: Measure,
+    new_deadline: date | None,
+    basis: str,
+    reason: str,
+    decided_on: date,
+    recorded_by: str,
+    now: datetime,
+    evidence_document_id: int | None = None,
+    expected_version: int | None = None,
+) -> DeadlineChange:
+    """Append a deadline change (old -> new, with its reason) and update the measure's deadline."""
+    if not reason.strip():
+        raise ServiceError("Geef een reden voor de wijziging van de deadline.")
+    _claim_version(session, measure, expected_version, now)
+    entry = DeadlineChange(
+        measure_id=measure.id,
+        old_deadline=measure.deadline,
+        new_deadline=new_deadline,
+        basis=basis.strip() or "onbekend",
+        reason=reason.strip(),
+        decided_on=decided_on,
+        evidence_document_id=evidence_document_id,
+        recorded_by=recorded_by,
+        recorded_at=now,
+    )
+    session.add(entry)
+    measure.deadline = new_deadline
+    measure.deadline_basis = entry.basis
+    session.add(measure)
+    session.flush()
+    return entry
+
+
+def now_utc() -> datetime:
+    """Return the current time; the one place request handlers take 'now' from."""
+    return utcnow()

@@ -1,0 +1,24 @@
+"""Every table, imported here so that SQLModel.metadata knows them all."""
+
+from models.catalogue import CatalogueEntry
+from models.document import SourceDocument
+from models.measure import AuditRecord, BudgetLine, DeadlineChange, Measure, MeasureCoOwner, MeasureTheme
+from models.organisation import Organisation
+from models.status import Status, StatusUpdate
+from models.theme import Theme, ThemeScheme
+
+__all__ = [
+    "AuditRecord",
+    "BudgetLine",
+    "CatalogueEntry",
+    "DeadlineChange",
+    "Measure",
+    "MeasureCoOwner",
+    "MeasureTheme",
+    "Organisation",
+    "SourceDocument",
+    "Status",
+    "StatusUpdate",
+    "Theme",
+    "ThemeScheme",
+]

@@ -1,0 +1,203 @@
+"""Fixtures in the style of the Flask tutorial: app, client, runner, session, and small factories.
+
+The suite runs on a real SQLite file by default and on PostgreSQL when TEST_DATABASE_URL is set.
+Each test gets an empty, fully migrated database.
+"""
+
+import os
+import shutil
+from datetime import date, datetime, UTC
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from app import create_app
+from measures import services
+from measures.cli import upgrade_database
+from models import Organisation, SourceDocument, Status, Theme, ThemeScheme
+from models.db import get_engine
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+STATUSES = [
+    ("gepland", "Gepland", 1, True),
+    ("in_uitvoering", "In uitvoering", 2, True),
+    ("deels_gerealiseerd", "Deels gerealiseerd", 3, True),
+    ("gerealiseerd", "Gerealiseerd", 4, False),
+    ("beeindigd", "Beëindigd", 0, False),
+    ("onbekend", "Onbekend", 0, True),
+]
+
+
+def _config(url: str) -> dict:
+    return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrate one database per test session: a SQLite file to copy, or the PostgreSQL schema."""
+    if TEST_DATABASE_URL:
+        app = create_app(_config(TEST_DATABASE_URL))
+        with get_engine(app).begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade_database(app)
+        get_engine(app).dispose()
+        return TEST_DATABASE_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app(_config(f"sqlite:///{path}"))
+    upgrade_database(app)
+    get_engine(app).dispose()
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    """Return the URL of an empty, migrated database for this test."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    path = tmp_path / "maatregelmonitor.db"
+    shutil.copy(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_config(database_url))
+    yield app
+    engine = get_engine(app)
+    if TEST_DATABASE_URL:
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """A session on the test database, for arranging data and asserting on it."""
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def vocabulary(session):
+    """Seed the status vocabulary and both theme schemes with a few themes."""
+    for position, (code, label, rank, is_open) in enumerate(STATUSES):
+        session.add(Status(code=code, label=label, rank=rank, is_open=is_open, position=position))
+    contouren = ThemeScheme(code="contouren", name="Thema's contourenbrief", position=0)
+    actielijn = ThemeScheme(code="actielijn", name="Actielijnen", position=1)
+    session.add_all([contouren, actielijn])
+    session.flush()
+    session.add_all(
+        [
+            Theme(scheme_id=contouren.id, code="b", name="Versterking opsporing", position=0),
+            Theme(scheme_id=contouren.id, code="c", name="Versterking ondersteuning slachtoffers", position=1),
+            Theme(scheme_id=actielijn.id, code="1", name="Doorontwikkelen van de basisaanpak", position=2),
+            Theme(scheme_id=actielijn.id, code="2", name="Aanpak arbeidsuitbuiting", position=3),
+        ]
+    )
+    session.commit()
+    return session
+
+
+@pytest.fixture
+def create_organisation(session):
+    def make(abbreviation: str = "Politie", name: str | None = None, kind: str = "uitvoeringsorganisatie") -> Organisation:
+        org = Organisation(abbreviation=abbreviation, name=name or f"Organisatie {abbreviation}", kind=kind)
+        session.add(org)
+        session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def create_document(session):
+    def make(key: str = "kst-28638-161", reference: str = "Kamerstuk 28 638 nr. 161", on: date = date(2018, 5, 25), kind: str = "kabinetsbrief") -> SourceDocument:
+        doc = SourceDocument(key=key, title=f"Document {key}", date=on, kind=kind, reference=reference)
+        session.add(doc)
+        session.commit()
+        return doc
+
+    return make
+
+
+@pytest.fixture
+def create_measure(session, vocabulary):
+    """Create a measure through the service, optionally with a first status and a deadline."""
+
+    def make(
+        code: str = "CT-B-01",
+        title: str = "Training eerstelijns politiemedewerkers",
+        *,
+        lead: str | None = None,
+        co_owners: list[str] | None = None,
+        themes: list[str] | None = None,
+        status: str | None = None,
+        status_on: date = date(2018, 5, 25),
+        deadline: date | None = None,
+        announced_on: date = date(2018, 5, 25),
+        document: SourceDocument | None = None,
+        budget: list[services.BudgetInput] | None = None,
+        description: str = "",
+        quote: str = "",
+    ):
+        measure = services.create_measure(
+            session=session,
+            code=code,
+            content=services.MeasureInput(
+                title=title,
+                description=description,
+                lead=lead,
+                co_owners=co_owners or [],
+                themes=themes or [],
+                budget=budget or [],
+                source_quote=quote,
+            ),
+            announcement="reeds_in_gang_gezet",
+            announced_on=announced_on,
+            source_document_id=document.id if document else None,
+            recorded_by="test",
+            now=NOW,
+        )
+        if status:
+            services.record_status(
+                session=session, measure=measure, status_code=status, as_of=status_on, note="", recorded_by="test", now=NOW
+            )
+        if deadline:
+            services.change_deadline(
+                session=session,
+                measure=measure,
+                new_deadline=deadline,
+                basis="test",
+                reason="Vastgelegd",
+                decided_on=announced_on,
+                recorded_by="test",
+                now=NOW,
+            )
+        session.commit()
+        return measure
+
+    return make
+
+
+@pytest.fixture
+def budget_line():
+    def make(amount: str = "2000000", kind: str = "structureel", per: str = "jaar", from_year: int = 2018):
+        return services.BudgetInput(amount=Decimal(amount), kind=kind, per=per, from_year=from_year)
+
+    return make
