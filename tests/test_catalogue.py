@@ -1,0 +1,104 @@
+"""The catalogue stays honest: every entry is quoted from its source and refers to known things."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from measures.catalogue import CATALOGUE_DIR, SOURCES_DIR, load_catalogue, normalise, validate
+
+
+def test_real_catalogue_is_valid():
+    problems = validate(load_catalogue())
+    assert problems == [], "\n".join(problems)
+
+
+def test_sources_are_beside_the_repository():
+    assert (SOURCES_DIR / "002_a1b06333d24a812e.txt").exists()
+
+
+def test_normalise_folds_whitespace_and_case_only():
+    assert normalise("  Een\n  Webcrawler\t") == "een webcrawler"
+    assert normalise("geïmplementeerd") != normalise("geimplementeerd")
+    assert normalise("zo’n") != normalise("zo'n")
+
+
+@pytest.fixture
+def small_catalogue(tmp_path) -> Path:
+    """A copy of the base files plus one document file the test writes."""
+    for name in ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml"):
+        shutil.copy(CATALOGUE_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+GOOD_MEASURE = """
+document = "kst-28638-161"
+
+[[measures]]
+code = "CT-B-99"
+title = "Webcrawler"
+description = "Ontwikkeling van een webcrawler."
+announcement = "reeds_in_gang_gezet"
+section = "b) Versterking opsporing"
+quote = "Daarnaast wordt dit geld ingezet voor de   ontwikkeling van een WEBCRAWLER"
+lead = "Politie"
+co_owners = ["OM"]
+themes = ["contouren:b", "actielijn:1"]
+{extra}
+
+[[updates]]
+measure = "CT-B-99"
+status = "in_uitvoering"
+as_of = "2018-05-25"
+note = "Reeds in gang gezet."
+quote = "Daarnaast wordt dit geld ingezet voor de ontwikkeling van een webcrawler"
+"""
+
+
+def _problems(directory: Path, text: str) -> list[str]:
+    (directory / "kst-28638-161.toml").write_text(text, encoding="utf-8")
+    return validate(load_catalogue(directory))
+
+
+def test_good_entry_passes_with_whitespace_and_case_folded(small_catalogue):
+    assert _problems(small_catalogue, GOOD_MEASURE.format(extra="")) == []
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (('quote = "Daarnaast wordt dit geld ingezet voor de   ontwikkeling van een WEBCRAWLER"', 'quote = ""'), "geen citaat"),
+        (("ontwikkeling van een WEBCRAWLER", "ontwikkeling van een zoekrobot"), "citaat komt niet voor"),
+        (("ontwikkeling van een WEBCRAWLER", "ontwikkeling van een webcrawler,"), "citaat komt niet voor"),
+        (('lead = "Politie"', 'lead = "Marechaussee"'), "onbekende trekker"),
+        (('co_owners = ["OM"]', 'co_owners = ["XYZ"]'), "onbekende mede-eigenaar"),
+        (('"contouren:b"', '"contouren:z"'), "onbekend thema"),
+        (('"actielijn:1"', '"contouren:c"'), "meer dan één thema"),
+        (('document = "kst-28638-161"', 'document = "kst-0"'), "onbekend document"),
+        (('status = "in_uitvoering"', 'status = "klaar"'), "onbekende status"),
+        (('measure = "CT-B-99"', 'measure = "CT-X-01"'), "onbekende maatregel"),
+        (('as_of = "2018-05-25"', 'as_of = "2018-13-01"'), "ongeldige datum"),
+    ],
+)
+def test_validator_catches(small_catalogue, change, expected):
+    old, new = change
+    problems = _problems(small_catalogue, GOOD_MEASURE.format(extra="").replace(old, new, 1))
+    assert any(expected in p for p in problems), problems
+
+
+def test_deadline_needs_a_basis(small_catalogue):
+    problems = _problems(small_catalogue, GOOD_MEASURE.format(extra='deadline = "2020-12-31"'))
+    assert any("deadline zonder grondslag" in p for p in problems)
+
+
+def test_budget_amount_must_be_decimal_text(small_catalogue):
+    extra = """
+[[measures.budget]]
+amount = 2000000.5
+kind = "structureel"
+per = "jaar"
+from_year = 2018
+quote = "ontwikkeling van een webcrawler"
+"""
+    problems = _problems(small_catalogue, GOOD_MEASURE.format(extra=extra))
+    assert any("geen float" in p for p in problems)
