@@ -35,10 +35,21 @@ class ServiceError(ValueError):
     """A change that the rules refuse; the message is Dutch and meant for the user."""
 
 
+@dataclass
+class Change:
+    """One thing that happened to a measure, for showing to an editor who was too late."""
+
+    at: datetime
+    by: str
+    what: str
+    old: str | None = None
+    new: str | None = None
+
+
 class EditConflict(ServiceError):
     """The measure changed since the editor loaded it."""
 
-    def __init__(self, measure: Measure, changes: list[AuditRecord]):
+    def __init__(self, measure: Measure, changes: list[Change]):
         super().__init__(
             "Iemand anders heeft deze maatregel intussen gewijzigd. Uw wijziging is niet opgeslagen."
         )
@@ -237,6 +248,36 @@ def create_measure(
     return measure
 
 
+def changes_since(session: Session, measure_id: int, version: int) -> list[Change]:
+    """Return what changed on a measure after `version`: field edits, statuses and deadlines."""
+    changes = [
+        Change(a.changed_at, a.changed_by, a.field, a.old_value, a.new_value)
+        for a in session.exec(
+            select(AuditRecord).where(AuditRecord.measure_id == measure_id, AuditRecord.measure_version > version)
+        ).all()
+    ]
+    labels = dict(session.exec(select(Status.code, Status.label)).all())
+    changes += [
+        Change(u.recorded_at, u.recorded_by, "status", None, f"{labels.get(u.status_code, u.status_code)} per {u.as_of:%d-%m-%Y}: {u.note}".rstrip(": "))
+        for u in session.exec(
+            select(StatusUpdate).where(StatusUpdate.measure_id == measure_id, StatusUpdate.measure_version > version)
+        ).all()
+    ]
+    changes += [
+        Change(
+            d.recorded_at,
+            d.recorded_by,
+            "deadline",
+            d.old_deadline.strftime("%d-%m-%Y") if d.old_deadline else None,
+            (d.new_deadline.strftime("%d-%m-%Y") if d.new_deadline else "onbekend") + f" ({d.reason})",
+        )
+        for d in session.exec(
+            select(DeadlineChange).where(DeadlineChange.measure_id == measure_id, DeadlineChange.measure_version > version)
+        ).all()
+    ]
+    return sorted(changes, key=lambda c: c.at)
+
+
 def _claim_version(session: Session, measure: Measure, expected_version: int | None, now: datetime) -> None:
     """Bump the version if it is still `expected_version`; otherwise raise EditConflict."""
     expected = measure.version if expected_version is None else expected_version
@@ -248,13 +289,7 @@ def _claim_version(session: Session, measure: Measure, expected_version: int | N
     )
     if result.rowcount != 1:
         session.refresh(measure)
-        changes = session.exec(
-            select(AuditRecord)
-            .where(AuditRecord.measure_id == measure.id)
-            .order_by(AuditRecord.changed_at.desc(), AuditRecord.id.desc())
-            .limit(20)
-        ).all()
-        raise EditConflict(measure, list(changes))
+        raise EditConflict(measure, changes_since(session, measure.id, expected))
     measure.version = expected + 1
     measure.updated_at = now
 
@@ -266,6 +301,7 @@ def edit_measure(
     content: MeasureInput,
     changed_by: str,
     now: datetime,
+    changed_by_id: int | None = None,
     expected_version: int | None = None,
     only: set[str] | None = None,
 ) -> list[AuditRecord]:
@@ -287,7 +323,9 @@ def edit_measure(
             old_value=_dump(before[name]),
             new_value=_dump(after[name]),
             changed_by=changed_by,
+            changed_by_id=changed_by_id,
             changed_at=now,
+            measure_version=measure.version,
         )
         for name in changed
     ]
@@ -320,6 +358,7 @@ def record_status(
     evidence_document_id: int | None = None,
     evidence_url: str | None = None,
     evidence_quote: str | None = None,
+    recorded_by_id: int | None = None,
     expected_version: int | None = None,
 ) -> StatusUpdate:
     """Append a status update and bring the measure's current status in line with its history."""
@@ -338,7 +377,9 @@ def record_status(
         evidence_url=evidence_url or None,
         evidence_quote=evidence_quote,
         recorded_by=recorded_by,
+        recorded_by_id=recorded_by_id,
         recorded_at=now,
+        measure_version=measure.version,
     )
     session.add(entry)
     session.flush()
@@ -359,6 +400,7 @@ def change_deadline(
     recorded_by: str,
     now: datetime,
     evidence_document_id: int | None = None,
+    recorded_by_id: int | None = None,
     expected_version: int | None = None,
 ) -> DeadlineChange:
     """Append a deadline change (old -> new, with its reason) and update the measure's deadline."""
@@ -374,7 +416,9 @@ def change_deadline(
         decided_on=decided_on,
         evidence_document_id=evidence_document_id,
         recorded_by=recorded_by,
+        recorded_by_id=recorded_by_id,
         recorded_at=now,
+        measure_version=measure.version,
     )
     session.add(entry)
     measure.deadline = new_deadline

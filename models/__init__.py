@@ -6,6 +6,7 @@ from models.measure import AuditRecord, BudgetLine, DeadlineChange, Measure, Mea
 from models.organisation import Organisation
 from models.status import Status, StatusUpdate
 from models.theme import Theme, ThemeScheme
+from models.user import LoginAttempt, User
 
 __all__ = [
     "AuditRecord",
@@ -15,10 +16,12 @@ __all__ = [
     "Measure",
     "MeasureCoOwner",
     "MeasureTheme",
+    "LoginAttempt",
     "Organisation",
     "SourceDocument",
     "Status",
     "StatusUpdate",
     "Theme",
     "ThemeScheme",
+    "User",
 ]

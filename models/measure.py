@@ -91,7 +91,9 @@ class DeadlineChange(SQLModel, table=True):
     decided_on: date
     evidence_document_id: int | None = Field(default=None, foreign_key="source_document.id")
     recorded_by: str = Field(max_length=200)
+    recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     recorded_at: datetime = timestamp_field()
+    measure_version: int | None = None
 
     @property
     def is_postponement(self) -> bool:
@@ -114,4 +116,7 @@ class AuditRecord(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_type=Text)
     new_value: str | None = Field(default=None, sa_type=Text)
     changed_by: str = Field(max_length=200)
+    changed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     changed_at: datetime = timestamp_field()
+    # The measure's version after this change, so an edit conflict can list what changed since.
+    measure_version: int | None = None

@@ -34,4 +34,6 @@ class StatusUpdate(SQLModel, table=True):
     evidence_url: str | None = Field(default=None, max_length=500)
     evidence_quote: str | None = Field(default=None, sa_type=Text)
     recorded_by: str = Field(max_length=200)
+    recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     recorded_at: datetime = timestamp_field()
+    measure_version: int | None = None

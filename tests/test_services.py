@@ -95,7 +95,7 @@ def test_stale_version_is_refused(session, create_measure):
     session.commit()
     with pytest.raises(services.EditConflict) as conflict:
         services.edit_measure(session=session, measure=measure, content=services.MeasureInput(title="Tweede"), changed_by="b", now=NOW, expected_version=1)
-    assert conflict.value.changes[0].new_value == '"Eerste"'
+    assert [(c.what, c.by, c.new) for c in conflict.value.changes] == [("title", "a", '"Eerste"')]
 
 
 def test_one_theme_per_scheme(session, create_measure):
