@@ -38,6 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        # The register's pages are public documents' facts; a deployment may close them.
+        PUBLIC_READ=True,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        MAX_IMPORT_BYTES=4 * 1024 * 1024,
     )
     # Deployment settings come from MM_* environment variables (MM_SECRET_KEY, ...) and DATABASE_URL.
     app.config.from_prefixed_env("MM")
@@ -51,9 +55,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     template_filters.init_app(app)
 
-    from measures import cli, views
+    from measures import auth, cli, edit_views, views
 
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(edit_views.bp)
     cli.init_app(app)
     _register_error_pages(app)
     return app

@@ -1,5 +1,6 @@
 """`flask --app app ...` commands: thin wrappers over the services, each with its own session."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -10,9 +11,11 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from measures import export as open_data
+from measures.accounts import create_user
 from measures.seed import seed as seed_catalogue
 from measures.services import ServiceError, now_utc
 from models.db import get_engine, session_scope
+from models.user import ROLES
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -62,6 +65,28 @@ def export_command(fmt: str, out: str):
     click.echo(f"{len(records)} maatregelen geschreven naar {out}.")
 
 
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
+@click.option("--organisation", default=None, help="Afkorting van de organisatie, bijvoorbeeld Politie.")
+@click.option("--name", default="", help="Weergavenaam; standaard het e-mailadres.")
+@click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer.")
+@with_appcontext
+def create_user_command(email: str, role: str, organisation: str | None, name: str, password_stdin: bool):
+    """Create an account with a role (and organisation, for coordinators)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope() as session:
+            user = create_user(session=session, email=email, name=name, role=role, password=password, organisation=organisation)
+            label = user.email
+    except ServiceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Account aangemaakt: {label} ({ROLES[role]}).")
+
+
 def init_app(app: Flask) -> None:
-    for cmd in (init_db_command, seed_command, export_command):
+    for cmd in (init_db_command, seed_command, export_command, create_user_command):
         app.cli.add_command(cmd)

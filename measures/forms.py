@@ -2,12 +2,37 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from decimal import Decimal
+
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from measures.queries import SORTS, MeasureFilter
+from models.user import ROLES
 
 MAX_SEARCH = 200
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Return (value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MeasureFilterForm(FlaskForm):
@@ -28,12 +53,12 @@ class MeasureFilterForm(FlaskForm):
     def __init__(self, vocabulary: dict, **kwargs):
         super().__init__(**kwargs)
         any_choice = [("", _l("Alle"))]
-        self.theme.choices = [(t["key"], t["name"]) for s in vocabulary["schemes"] for t in s["themes"]]
-        self.owner.choices = any_choice + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in vocabulary["organisations"]]
-        self.status.choices = any_choice + [(s.code, s.label) for s in vocabulary["statuses"]]
-        self.document.choices = any_choice + [(d.key, f"{d.reference}") for d in vocabulary["documents"]]
+        self.theme.choices = options([(t["key"], t["name"]) for s in vocabulary["schemes"] for t in s["themes"]])
+        self.owner.choices = options(any_choice + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in vocabulary["organisations"]])
+        self.status.choices = options(any_choice + [(s.code, s.label) for s in vocabulary["statuses"]])
+        self.document.choices = options(any_choice + [(d.key, f"{d.reference}") for d in vocabulary["documents"]])
         sort_labels = {"code": _l("Code"), "titel": _l("Titel"), "status": _l("Status"), "deadline": _l("Deadline"), "gewijzigd": _l("Laatst gewijzigd")}
-        self.sort.choices = [(name, sort_labels[name]) for name in SORTS] + [(f"-{name}", f"{sort_labels[name]} ({_l('aflopend')})") for name in SORTS]
+        self.sort.choices = options([(name, sort_labels[name]) for name in SORTS] + [(f"-{name}", f"{sort_labels[name]} ({_l('aflopend')})") for name in SORTS])
 
     def validate(self, extra_validators=None) -> bool:
         """Validate, naming the field in a choice error instead of WTForms' generic message."""
@@ -59,3 +84,152 @@ class MeasureFilterForm(FlaskForm):
             descending=sort.startswith("-"),
             page=self.page.data or 1,
         )
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("E-mailadres"), validators=[InputRequired(message=_l("Vul uw e-mailadres in.")), Length(max=254)])
+    password = PasswordField(_l("Wachtwoord"), validators=[InputRequired(message=_l("Vul uw wachtwoord in.")), Length(max=1000)])
+
+
+class UserForm(FlaskForm):
+    email = StringField(_l("E-mailadres"), validators=[InputRequired(message=_l("Vul een e-mailadres in.")), Email(message=_l("Geef een geldig e-mailadres.")), Length(max=254)])
+    name = StringField(_l("Naam"), validators=[InputRequired(message=_l("Vul een naam in.")), Length(max=200)])
+    role = SelectField(_l("Rol"), choices=options(ROLES.items()))
+    organisation = SelectField(_l("Organisatie"), default="")
+    password = PasswordField(
+        _l("Wachtwoord"),
+        validators=[InputRequired(message=_l("Vul een wachtwoord in.")), Length(min=12, max=1000, message=_l("Het wachtwoord moet 12 tot 1000 tekens lang zijn."))],
+    )
+
+    def __init__(self, organisations, **kwargs):
+        super().__init__(**kwargs)
+        self.organisation.choices = options([("", _l("Geen"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
+
+
+class VersionedForm(FlaskForm):
+    """A form that edits a measure carries the version it was loaded at (optimistic locking)."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class StatusUpdateForm(VersionedForm):
+    status = SelectField(_l("Nieuwe status"), validators=[InputRequired(message=_l("Kies een status."))])
+    as_of = DateField(
+        _l("Stand per"),
+        validators=[InputRequired(message=_l("Vul de datum in waarop deze stand geldt."))],
+        description=_l("De datum waarop deze stand gold, bijvoorbeeld de datum van het bewijsstuk."),
+    )
+    note = TextAreaField(
+        _l("Toelichting"),
+        validators=[Length(max=5000, message=_l("De toelichting mag hoogstens %(max)d tekens lang zijn."))],
+        description=_l("Verplicht als de status teruggaat of de maatregel wordt beëindigd."),
+    )
+    evidence_document = SelectField(_l("Bewijs: brondocument"), default="")
+    evidence_url = URLField(
+        _l("Bewijs: link"),
+        validators=[Optional(), URL(require_tld=True, message=_l("Geef een volledige link, beginnend met https://.")), Length(max=500)],
+    )
+
+    def __init__(self, statuses, documents, current_status=None, **kwargs):
+        super().__init__(**kwargs)
+        self._statuses = {s.code: s for s in statuses}
+        self._current = current_status
+        self.status.choices = options([("", _l("Kies een status"))] + [(s.code, s.label) for s in statuses])
+        self.evidence_document.choices = options([("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents])
+
+    def validate_note(self, field):
+        new = self._statuses.get(self.status.data)
+        if new is None or self._current is None:
+            return
+        backwards = new.rank < self._current.rank
+        if (backwards or new.code == "beeindigd") and not (field.data or "").strip():
+            raise ValidationError(_l("Leg uit waarom de status teruggaat of de maatregel wordt beëindigd."))
+
+    def validate_evidence_url(self, field):
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Geef een volledige link, beginnend met https://."))
+
+
+class DeadlineForm(VersionedForm):
+    new_deadline = DateField(_l("Nieuwe deadline"), validators=[InputRequired(message=_l("Vul de nieuwe deadline in."))])
+    reason = TextAreaField(
+        _l("Reden"),
+        validators=[InputRequired(message=_l("Geef de reden voor de wijziging.")), Length(max=5000)],
+        description=_l("Waarom verandert de deadline? Dit komt in de deadlinegeschiedenis."),
+    )
+    basis = StringField(_l("Grondslag"), validators=[Optional(), Length(max=500)], description=_l("Waar komt de nieuwe datum vandaan, bijvoorbeeld een Kamerbrief."))
+
+
+class BudgetLineForm(Form):
+    """One budget line; an empty line is ignored."""
+
+    amount = DecimalField(_l("Bedrag (€)"), places=2, validators=[Optional(), NumberRange(min=0, max=Decimal("999999999999"), message=_l("Geef een bedrag van 0 of meer."))])
+    kind = SelectField(_l("Soort"), choices=options([("structureel", _l("Structureel")), ("eenmalig", _l("Eenmalig"))]))
+    per = SelectField(_l("Periode"), choices=options([("jaar", _l("per jaar")), ("totaal", _l("totaal"))]))
+    from_year = IntegerField(_l("Vanaf jaar"), validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))])
+    to_year = IntegerField(_l("Tot en met jaar"), validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))])
+    funding = StringField(_l("Financieringsbron"), validators=[Optional(), Length(max=300)])
+
+    def validate_from_year(self, field):
+        if self.amount.data is not None and field.data is None:
+            raise ValidationError(_l("Vul het beginjaar in."))
+
+    def validate_to_year(self, field):
+        if field.data is not None and self.from_year.data is not None and field.data < self.from_year.data:
+            raise ValidationError(_l("Het eindjaar ligt voor het beginjaar."))
+
+
+class MeasureForm(VersionedForm):
+    title = StringField(_l("Titel"), validators=[InputRequired(message=_l("Vul een titel in.")), Length(max=300)])
+    description = TextAreaField(_l("Beschrijving"), validators=[Optional(), Length(max=10000)])
+    lead = SelectField(_l("Trekker"), default="")
+    co_owners = SelectMultipleField(_l("Mede-eigenaren"), default=[])
+    themes = SelectMultipleField(_l("Thema's"), default=[])
+    budget = FieldList(FormField(BudgetLineForm), min_entries=1, max_entries=20)
+
+    def __init__(self, organisations, schemes, **kwargs):
+        super().__init__(**kwargs)
+        self.lead.choices = options([("", _l("Onbekend"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
+        self.co_owners.choices = options([(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
+        self.schemes = schemes
+        self.themes.choices = options([(t["key"], t["name"]) for scheme in schemes for t in scheme["themes"]])
+
+    def validate_themes(self, field):
+        chosen = [key for key in (field.data or []) if key]
+        field.data = chosen
+        if len({key.split(":")[0] for key in chosen}) != len(chosen):
+            raise ValidationError(_l("Kies per indeling hoogstens één thema."))
+
+    def validate_co_owners(self, field):
+        if self.lead.data and self.lead.data in (field.data or []):
+            raise ValidationError(_l("De trekker is niet ook mede-eigenaar."))
+
+
+class NewMeasureForm(MeasureForm):
+    version = HiddenField(default="0")
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(message=_l("Vul een code in.")), Length(max=40), Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Gebruik letters, cijfers, punt, streepje of liggend streepje."))],
+        description=_l("Een vaste code, bijvoorbeeld STM-1-12. Deze verandert nooit meer."),
+    )
+    source_document = SelectField(_l("Brondocument"), default="")
+    source_section = StringField(_l("Vindplaats in de bron"), validators=[Optional(), Length(max=300)])
+    source_quote = TextAreaField(_l("Letterlijk citaat"), validators=[Optional(), Length(max=10000)])
+
+    def __init__(self, organisations, schemes, documents, **kwargs):
+        super().__init__(organisations, schemes, **kwargs)
+        self.source_document.choices = options([("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Bestand (XLSX of CSV)"),
+        validators=[FileRequired(message=_l("Kies een bestand.")), FileAllowed(["xlsx", "csv"], message=_l("Alleen .xlsx- of .csv-bestanden."))],
+        description=_l("Hetzelfde formaat als de export: kolommen code, status, stand_per en eventueel toelichting, bewijs_document, bewijs_link."),
+    )

@@ -133,7 +133,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
         .limit(page_size)
     ).all()
     ids = [m.id for m, _, _ in rows]
-    themes = _themes_for(session, ids)
+    themes = themes_for(session, ids)
     items = [
         {
             "measure": m,
@@ -147,7 +147,46 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
     return Page(items=items, total=total, page=flt.page, page_size=page_size)
 
 
-def _themes_for(session: Session, measure_ids: list[int]) -> dict[int, list[dict]]:
+def filtered_measures(session: Session, flt: MeasureFilter, *, today: date) -> list[Measure]:
+    """Return every measure matching the filter, in the filter's order (for exports)."""
+    order = [c.desc() if flt.descending else c.asc() for c in SORTS[flt.sort]]
+    return list(session.exec(select(Measure).where(*_filtered(flt, today)).order_by(*order)).all())
+
+
+def my_measures(session: Session, user, *, today: date) -> list[dict]:
+    """Return the measures of the user's organisation, most in need of attention first.
+
+    Order: a passed deadline on an open measure first, then the oldest last update (never updated
+    counts as oldest). Programme coordinators see every measure.
+    """
+    last_update = (
+        select(StatusUpdate.measure_id, func.max(StatusUpdate.as_of).label("last_as_of"))
+        .group_by(StatusUpdate.measure_id)
+        .subquery()
+    )
+    query = (
+        select(Measure, Status, last_update.c.last_as_of)
+        .join(Status, Status.code == Measure.status_code)
+        .join(last_update, last_update.c.measure_id == Measure.id, isouter=True)
+    )
+    if user.role != "programmacoordinator":
+        if user.organisation_id is None:
+            return []
+        query = query.where(
+            or_(
+                Measure.lead_organisation_id == user.organisation_id,
+                Measure.id.in_(select(MeasureCoOwner.measure_id).where(MeasureCoOwner.organisation_id == user.organisation_id)),
+            )
+        )
+    items = []
+    for measure, status, last_as_of in session.exec(query).all():
+        overdue = status.is_open and measure.deadline is not None and measure.deadline < today
+        items.append({"measure": measure, "status": status, "last_as_of": last_as_of, "overdue": overdue})
+    items.sort(key=lambda i: (not i["overdue"], i["last_as_of"] or date.min, i["measure"].code))
+    return items
+
+
+def themes_for(session: Session, measure_ids: list[int]) -> dict[int, list[dict]]:
     if not measure_ids:
         return {}
     rows = session.exec(

@@ -2,10 +2,12 @@
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlmodel import select
 
 from measures import queries
 from measures.forms import MeasureFilterForm
+from measures.permissions import Action, can, measure_actions
 from measures.services import now_utc
 from models import SourceDocument
 from models.document import DOCUMENT_KINDS
@@ -34,7 +36,16 @@ def labels() -> dict:
         "budget_kinds": BUDGET_KINDS,
         "field_labels": FIELD_LABELS,
         "document_kinds": DOCUMENT_KINDS,
+        "Action": Action,
+        "user_can": lambda action: can(get_session(), current_user, action),
     }
+
+
+@bp.before_request
+def require_login_unless_public():
+    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return None
 
 
 @bp.get("/")
@@ -61,7 +72,8 @@ def measure_detail(code: str):
     if data is None:
         abort(404)
     announcement_label = ANNOUNCEMENTS.get(data["measure"].announcement, data["measure"].announcement)
-    return render_template("measures/detail.html", announcement_label=announcement_label, **data)
+    actions = measure_actions(get_session(), current_user, data["measure"])
+    return render_template("measures/detail.html", announcement_label=announcement_label, actions=actions, **data)
 
 
 @bp.get("/documenten")

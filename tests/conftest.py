@@ -32,6 +32,16 @@ STATUSES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """Use cheap Argon2 parameters in tests; production keeps the library's defaults."""
+    from argon2 import PasswordHasher
+
+    from measures import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 def _config(url: str) -> dict:
     return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
 
@@ -193,6 +203,48 @@ def create_measure(session, vocabulary):
         return measure
 
     return make
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def create_user(session):
+    """Create an account through the accounts service."""
+    from measures import accounts
+
+    def make(role: str = "coordinator", organisation: str | None = None, email: str | None = None):
+        user = accounts.create_user(
+            session=session,
+            email=email or f"{role}-{organisation or 'geen'}@example.nl".lower(),
+            name=f"{role.title()} {organisation or ''}".strip(),
+            role=role,
+            password=PASSWORD,
+            organisation=organisation,
+        )
+        session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD, next_url: str | None = None):
+        data = {"email": email, "password": password}
+        if next_url is not None:
+            data["next"] = next_url
+        return self._client.post("/login", data=data)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
 
 
 @pytest.fixture

@@ -1,0 +1,296 @@
+"""The write views: status updates, deadline changes, edits, new measures, bulk import and export.
+
+Each one checks login, role and (for per-measure actions) ownership, carries a CSRF token through
+Flask-WTF, and refuses a stale version instead of overwriting.
+"""
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from measures import bulk, queries, services
+from measures.auth import require
+from measures.forms import DeadlineForm, ImportForm, MeasureFilterForm, MeasureForm, NewMeasureForm, StatusUpdateForm
+from measures.permissions import Action, can
+from measures.services import now_utc
+from models import Measure, Organisation, SourceDocument, Status
+from models.db import get_session
+
+bp = Blueprint("edit", __name__)
+
+
+def _measure_or_404(code: str) -> Measure:
+    measure = get_session().exec(select(Measure).where(Measure.code == code)).first()
+    if measure is None:
+        abort(404)
+    return measure
+
+
+def _authorise(action: Action, measure: Measure | None = None) -> None:
+    if not can(get_session(), current_user, action, measure):
+        abort(403)
+
+
+def _conflict(form, error: services.EditConflict) -> list[services.Change]:
+    """Show what the other person changed, and let this user save again on top of it."""
+    form.version.data = str(error.measure.version)
+    form.form_errors.append(str(error))
+    return error.changes
+
+
+@bp.route("/maatregelen/<code>/status", methods=["GET", "POST"])
+@login_required
+def record_status(code: str):
+    db = get_session()
+    measure = _measure_or_404(code)
+    _authorise(Action.RECORD_STATUS, measure)
+    statuses = db.exec(select(Status).order_by(Status.position)).all()
+    documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
+    current = db.get(Status, measure.status_code)
+    form = StatusUpdateForm(statuses, documents, current_status=current)
+    if request.method == "GET":
+        form.version.data = str(measure.version)
+        form.as_of.data = now_utc().date()
+    conflict = None
+    if form.validate_on_submit():
+        document_ids = {d.key: d.id for d in documents}
+        try:
+            services.record_status(
+                session=db,
+                measure=measure,
+                status_code=form.status.data,
+                as_of=form.as_of.data,
+                note=form.note.data or "",
+                evidence_document_id=document_ids.get(form.evidence_document.data),
+                evidence_url=form.evidence_url.data or None,
+                recorded_by=current_user.label,
+                recorded_by_id=current_user.id,
+                now=now_utc(),
+                expected_version=form.expected_version(),
+            )
+            db.commit()
+            flash(_("De status is vastgelegd."), "success")
+            return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-tijdlijn")
+        except services.EditConflict as error:
+            db.rollback()
+            conflict = _conflict(form, error)
+        except services.ServiceError as error:
+            db.rollback()
+            form.as_of.errors = list(form.as_of.errors) + [str(error)]
+    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+    return render_template("edit/status.html", form=form, measure=measure, current=current, conflict=conflict), status_code
+
+
+@bp.route("/maatregelen/<code>/deadline", methods=["GET", "POST"])
+@login_required
+def change_deadline(code: str):
+    db = get_session()
+    measure = _measure_or_404(code)
+    _authorise(Action.CHANGE_DEADLINE, measure)
+    form = DeadlineForm()
+    if request.method == "GET":
+        form.version.data = str(measure.version)
+        form.new_deadline.data = measure.deadline
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            services.change_deadline(
+                session=db,
+                measure=measure,
+                new_deadline=form.new_deadline.data,
+                basis=form.basis.data or "",
+                reason=form.reason.data,
+                decided_on=now_utc().date(),
+                recorded_by=current_user.label,
+                recorded_by_id=current_user.id,
+                now=now_utc(),
+                expected_version=form.expected_version(),
+            )
+            db.commit()
+            flash(_("De deadline is gewijzigd."), "success")
+            return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-deadlines")
+        except services.EditConflict as error:
+            db.rollback()
+            conflict = _conflict(form, error)
+        except services.ServiceError as error:
+            db.rollback()
+            form.reason.errors = list(form.reason.errors) + [str(error)]
+    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+    return render_template("edit/deadline.html", form=form, measure=measure, conflict=conflict), status_code
+
+
+def _measure_form_choices():
+    db = get_session()
+    organisations = db.exec(select(Organisation).order_by(Organisation.abbreviation)).all()
+    return organisations, queries.vocabulary(db)["schemes"]
+
+
+def _content_from(form) -> services.MeasureInput:
+    budget = [
+        services.BudgetInput(
+            amount=line.amount.data,
+            kind=line.kind.data,
+            per=line.per.data,
+            from_year=line.from_year.data,
+            to_year=line.to_year.data,
+            funding=(line.funding.data or "").strip() or "onbekend",
+        )
+        for line in form.budget
+        if line.amount.data is not None
+    ]
+    return services.MeasureInput(
+        title=form.title.data.strip(),
+        description=(form.description.data or "").strip(),
+        lead=form.lead.data or None,
+        co_owners=list(form.co_owners.data or []),
+        themes=list(form.themes.data or []),
+        budget=budget,
+    )
+
+
+@bp.route("/maatregelen/<code>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit_measure(code: str):
+    db = get_session()
+    measure = _measure_or_404(code)
+    _authorise(Action.EDIT_MEASURE, measure)
+    organisations, schemes = _measure_form_choices()
+    form = MeasureForm(organisations, schemes)
+    current = services.measure_fields(db, measure)
+    if request.method == "GET":
+        form.version.data = str(measure.version)
+        form.title.data = current["title"]
+        form.description.data = current["description"]
+        form.lead.data = current["lead"] or ""
+        form.co_owners.data = current["co_owners"]
+        form.themes.data = current["themes"]
+        while len(form.budget) < len(current["budget"]) + 1:
+            form.budget.append_entry()
+        for entry, line in zip(form.budget, current["budget"], strict=False):
+            entry.form.amount.data = Decimal(line["amount"])
+            entry.form.kind.data, entry.form.per.data = line["kind"], line["per"]
+            entry.form.from_year.data, entry.form.to_year.data = line["from_year"], line["to_year"]
+            entry.form.funding.data = line["funding"]
+    conflict = None
+    if form.validate_on_submit():
+        content = _content_from(form)
+        # Quotes of budget lines come from the catalogue; keep them for lines that did not change.
+        quotes = {(b["amount"], b["kind"], b["per"], b["from_year"]): b["quote"] for b in current["budget"]}
+        for line in content.budget:
+            key = (line.as_dict()["amount"], line.kind, line.per, line.from_year)
+            line.quote = quotes.get(key, "")
+        content.source_section, content.source_quote = current["source_section"], current["source_quote"]
+        try:
+            records = services.edit_measure(
+                session=db,
+                measure=measure,
+                content=content,
+                changed_by=current_user.label,
+                changed_by_id=current_user.id,
+                now=now_utc(),
+                expected_version=form.expected_version(),
+            )
+            db.commit()
+            flash(_("%(num)d veld(en) gewijzigd.", num=len(records)) if records else _("Er was niets gewijzigd."), "success")
+            return redirect(url_for("measures.measure_detail", code=measure.code))
+        except services.EditConflict as error:
+            db.rollback()
+            conflict = _conflict(form, error)
+        except services.ServiceError as error:
+            db.rollback()
+            form.form_errors.append(str(error))
+    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+    return render_template("edit/measure.html", form=form, measure=measure, schemes=schemes, conflict=conflict), status_code
+
+
+@bp.route("/maatregelen/nieuw", methods=["GET", "POST"])
+@require(Action.CREATE_MEASURE)
+def new_measure():
+    db = get_session()
+    organisations, schemes = _measure_form_choices()
+    documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
+    form = NewMeasureForm(organisations, schemes, documents)
+    if form.validate_on_submit():
+        document = next((d for d in documents if d.key == form.source_document.data), None)
+        content = _content_from(form)
+        content.source_section = (form.source_section.data or "").strip()
+        content.source_quote = (form.source_quote.data or "").strip()
+        try:
+            measure = services.create_measure(
+                session=db,
+                code=form.code.data,
+                content=content,
+                announcement="nieuw",
+                announced_on=now_utc().date(),
+                source_document_id=document.id if document else None,
+                recorded_by=current_user.label,
+                now=now_utc(),
+            )
+            db.commit()
+            flash(_("Maatregel %(code)s is aangemaakt.", code=measure.code), "success")
+            return redirect(url_for("measures.measure_detail", code=measure.code))
+        except services.ServiceError as error:
+            db.rollback()
+            form.code.errors = list(form.code.errors) + [str(error)]
+    status_code = 400 if form.errors else 200
+    return render_template("edit/new_measure.html", form=form, schemes=schemes), status_code
+
+
+@bp.get("/maatregelen/export.<fmt>")
+def export_list(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    db = get_session()
+    form = MeasureFilterForm(queries.vocabulary(db), formdata=request.args)
+    if not form.validate():
+        abort(400)
+    measures = queries.filtered_measures(db, form.to_filter(), today=now_utc().date())
+    rows = bulk.list_rows(db, measures)
+    stamp = now_utc().strftime("%Y%m%d")
+    if fmt == "csv":
+        body, mimetype = bulk.to_csv(rows).encode("utf-8"), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = bulk.to_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="maatregelen-{stamp}.{fmt}"'
+    return response
+
+
+@bp.route("/maatregelen/import", methods=["GET", "POST"])
+@require(Action.IMPORT_STATUSES)
+def import_statuses():
+    db = get_session()
+    form = ImportForm()
+    result = None
+    file_error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            rows = bulk.read_rows(upload.filename or "", upload.read(current_app.config["MAX_IMPORT_BYTES"] + 1))
+            result = bulk.import_statuses(session=db, rows=rows, user=current_user, now=now_utc())
+        except bulk.ImportFileError as error:
+            file_error = str(error)
+        if result is not None and result.ok:
+            db.commit()
+            flash(
+                _("Import geslaagd: %(n)d statusupdates vastgelegd, %(u)d rijen ongewijzigd.", n=len(result.recorded), u=len(result.unchanged)),
+                "success",
+            )
+            return redirect(url_for("edit.import_statuses"))
+        db.rollback()
+        if file_error:
+            form.file.errors = list(form.file.errors) + [file_error]
+    failed = bool(form.errors) or (result is not None and not result.ok)
+    return render_template("edit/import.html", form=form, result=result), (400 if failed else 200)
+
+
+@bp.get("/mijn-maatregelen")
+@login_required
+def my_measures():
+    db = get_session()
+    items = queries.my_measures(db, current_user, today=now_utc().date())
+    organisation = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
+    return render_template("edit/my_measures.html", items=items, organisation=organisation)
