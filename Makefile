@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup db clean
+.PHONY: run test setup db clean translations
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,8 @@ test: setup
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --ignore-dirs=.venv --ignore-dirs=tests --ignore-dirs=static .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel compile -d translations

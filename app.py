@@ -3,8 +3,8 @@
 import os
 from datetime import timedelta
 
-from flask import Flask, render_template, request
-from flask_babel import Babel
+from flask import Flask, render_template, request, session
+from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -18,11 +18,13 @@ LANGUAGES = ("nl", "en")
 
 
 def select_locale() -> str:
-    """Pick the user's language: an explicit ?lang=, then the browser's preference; Dutch first."""
+    """Pick the language: an explicit ?lang= (remembered), then the remembered choice; Dutch first."""
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
+        session["lang"] = chosen
         return chosen
-    return request.accept_languages.best_match(LANGUAGES, default="nl") or "nl"
+    remembered = session.get("lang")
+    return remembered if remembered in LANGUAGES else "nl"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -52,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     models.db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     csrf.init_app(app)
     template_filters.init_app(app)
 
