@@ -44,6 +44,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         PUBLIC_READ=True,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         MAX_IMPORT_BYTES=4 * 1024 * 1024,
+        BASE_URL="http://127.0.0.1:5000",
+        # Stalled-measure checks (see measures/checks.py) and their schedule.
+        CHECK_STALE_MONTHS=12,
+        CHECK_MAX_POSTPONEMENTS=1,
+        CHECK_LONG_RUNNING_YEARS=3,
+        CHECK_TIME="06:30",
+        CHECK_MISFIRE_GRACE_SECONDS=3600,
+        # Mail: "outbox" writes .eml files to instance/outbox (development); "smtp" sends.
+        MAIL_BACKEND="outbox",
+        MAIL_SERVER="localhost",
+        MAIL_PORT=25,
+        MAIL_USE_TLS=False,
+        MAIL_USERNAME="",
+        MAIL_PASSWORD="",
+        MAIL_FROM="Maatregelmonitor <noreply@maatregelmonitor.local>",
+        MAIL_OUTBOX="",
     )
     # Deployment settings come from MM_* environment variables (MM_SECRET_KEY, ...) and DATABASE_URL.
     app.config.from_prefixed_env("MM")

@@ -1,6 +1,8 @@
 """`flask --app app ...` commands: thin wrappers over the services, each with its own session."""
 
+import json
 import sys
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import click
@@ -12,6 +14,9 @@ from sqlalchemy.engine import make_url
 
 from measures import export as open_data
 from measures.accounts import create_user
+from measures.checks import RULE_LABELS, Thresholds, run_checks
+from measures.notifications import send_digests
+from measures.scheduler import build_scheduler
 from measures.seed import seed as seed_catalogue
 from measures.services import ServiceError, now_utc
 from models.db import get_engine, session_scope
@@ -87,6 +92,46 @@ def create_user_command(email: str, role: str, organisation: str | None, name: s
     click.echo(f"Account aangemaakt: {label} ({ROLES[role]}).")
 
 
+@click.command("check-stalled")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Controleer de stand per deze datum (JJJJ-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_appcontext
+def check_stalled_command(as_of, fmt: str):
+    """Run the stalled-measure checks and print the flags (today's run also persists them)."""
+    now = now_utc()
+    persist = as_of is None or as_of.date() >= now.date()
+    if as_of is not None:
+        now = datetime.combine(as_of.date(), time(12, 0), tzinfo=UTC)
+    with session_scope() as session:
+        run, evaluation = run_checks(
+            session,
+            now=now,
+            thresholds=Thresholds.from_config(current_app.config),
+            trigger="cli",
+            persist=persist,
+            notify=(lambda s, flags: send_digests(current_app, s, flags)) if persist else None,
+        )
+    findings = [f.as_dict() for f in evaluation.findings]
+    if fmt == "json":
+        click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            click.echo(f"[{f['severity_label']:>6}] {f['measure_code']:<12} {RULE_LABELS[f['rule']]}: {f['explanation']}")
+        note = "" if persist else " (niet opgeslagen: controle voor een eerdere datum)"
+        click.echo(f"{len(findings)} signaleringen op {len({f['measure_code'] for f in findings})} maatregelen per {now.date():%d-%m-%Y}{note}.")
+    for rule, error in evaluation.failed_rules.items():
+        click.echo(f"Controle {rule} mislukt: {error}", err=True)
+
+
+@click.command("run-scheduler")
+@with_appcontext
+def run_scheduler_command():
+    """Run the scheduler (daily checks) in this process, until stopped."""
+    scheduler = build_scheduler(current_app._get_current_object())
+    click.echo(f"Planner gestart: dagelijkse controle om {current_app.config['CHECK_TIME']} ({current_app.config['BABEL_DEFAULT_TIMEZONE']}).")
+    scheduler.start()
+
+
 def init_app(app: Flask) -> None:
-    for cmd in (init_db_command, seed_command, export_command, create_user_command):
+    for cmd in (init_db_command, seed_command, export_command, create_user_command, check_stalled_command, run_scheduler_command):
         app.cli.add_command(cmd)

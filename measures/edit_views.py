@@ -13,10 +13,10 @@ from sqlmodel import select
 
 from measures import bulk, queries, services
 from measures.auth import require
-from measures.forms import DeadlineForm, ImportForm, MeasureFilterForm, MeasureForm, NewMeasureForm, StatusUpdateForm
+from measures.forms import AcknowledgeFlagForm, DeadlineForm, ImportForm, MeasureFilterForm, MeasureForm, NewMeasureForm, StatusUpdateForm
 from measures.permissions import Action, can
 from measures.services import now_utc
-from models import Measure, Organisation, SourceDocument, Status
+from models import CheckRun, Flag, FlagAcknowledgement, Measure, Organisation, SourceDocument, Status
 from models.db import get_session
 
 bp = Blueprint("edit", __name__)
@@ -66,6 +66,7 @@ def record_status(code: str):
                 note=form.note.data or "",
                 evidence_document_id=document_ids.get(form.evidence_document.data),
                 evidence_url=form.evidence_url.data or None,
+                reports_problem=bool(form.reports_problem.data),
                 recorded_by=current_user.label,
                 recorded_by_id=current_user.id,
                 now=now_utc(),
@@ -294,3 +295,29 @@ def my_measures():
     items = queries.my_measures(db, current_user, today=now_utc().date())
     organisation = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
     return render_template("edit/my_measures.html", items=items, organisation=organisation)
+
+
+@bp.post("/signaleringen/<int:flag_id>/bevestigen")
+@login_required
+def acknowledge_flag(flag_id: int):
+    db = get_session()
+    flag = db.get(Flag, flag_id)
+    if flag is None:
+        abort(404)
+    measure = db.get(Measure, flag.measure_id)
+    _authorise(Action.ACKNOWLEDGE_FLAG, measure)
+    form = AcknowledgeFlagForm(prefix=f"flag{flag.id}")
+    if form.validate_on_submit():
+        db.add(FlagAcknowledgement(flag_id=flag.id, note=form.note.data.strip(), acknowledged_by=current_user.label, acknowledged_by_id=current_user.id, acknowledged_at=now_utc()))
+        db.commit()
+        flash(_("De signalering is bevestigd."), "success")
+        return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-signaleringen")
+    flash(_("Niet bevestigd: %(error)s", error=" ".join(str(e) for errors in form.errors.values() for e in errors)), "error")
+    return redirect(url_for("measures.measure_detail", code=measure.code) + f"#signalering-{flag.id}", code=303)
+
+
+@bp.get("/controles")
+@login_required
+def check_runs():
+    runs = get_session().exec(select(CheckRun).order_by(CheckRun.started_at.desc()).limit(100)).all()
+    return render_template("edit/check_runs.html", runs=runs)

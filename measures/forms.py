@@ -47,6 +47,7 @@ class MeasureFilterForm(FlaskForm):
     status = SelectField(default="", label=_l("Status"), validate_choice=True)
     document = SelectField(default="", label=_l("Brondocument"), validate_choice=True)
     overdue = BooleanField(_l("Alleen deadline verstreken"))
+    flagged = SelectField(default="", label=_l("Gesignaleerd"), validate_choice=True)
     sort = SelectField(default="code", label=_l("Sorteren op"), validate_choice=True)
     page = IntegerField(_l("Pagina"), validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Kies een paginanummer van 1 tot en met %(max)d."))])
 
@@ -57,13 +58,16 @@ class MeasureFilterForm(FlaskForm):
         self.owner.choices = options(any_choice + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in vocabulary["organisations"]])
         self.status.choices = options(any_choice + [(s.code, s.label) for s in vocabulary["statuses"]])
         self.document.choices = options(any_choice + [(d.key, f"{d.reference}") for d in vocabulary["documents"]])
+        self.flagged.choices = options(
+            [("", _l("Alle maatregelen")), ("1", _l("Gesignaleerd (elke ernst)")), ("2", _l("Gesignaleerd, ernst middel of hoog")), ("3", _l("Gesignaleerd, ernst hoog"))]
+        )
         sort_labels = {"code": _l("Code"), "titel": _l("Titel"), "status": _l("Status"), "deadline": _l("Deadline"), "gewijzigd": _l("Laatst gewijzigd")}
         self.sort.choices = options([(name, sort_labels[name]) for name in SORTS] + [(f"-{name}", f"{sort_labels[name]} ({_l('aflopend')})") for name in SORTS])
 
     def validate(self, extra_validators=None) -> bool:
         """Validate, naming the field in a choice error instead of WTForms' generic message."""
         ok = super().validate(extra_validators)
-        for field_ in (self.theme, self.owner, self.status, self.document, self.sort):
+        for field_ in (self.theme, self.owner, self.status, self.document, self.flagged, self.sort):
             if field_.errors:
                 field_.errors = [_l("Onbekende keuze voor %(label)s.", label=field_.label.text)]
         # A page that is not a number needs one message, not also the range message.
@@ -80,6 +84,7 @@ class MeasureFilterForm(FlaskForm):
             status=self.status.data or "",
             document=self.document.data or "",
             overdue=bool(self.overdue.data),
+            flagged=int(self.flagged.data or 0),
             sort=sort.lstrip("-"),
             descending=sort.startswith("-"),
             page=self.page.data or 1,
@@ -130,6 +135,7 @@ class StatusUpdateForm(VersionedForm):
         validators=[Length(max=5000, message=_l("De toelichting mag hoogstens %(max)d tekens lang zijn."))],
         description=_l("Verplicht als de status teruggaat of de maatregel wordt beëindigd."),
     )
+    reports_problem = BooleanField(_l("Het bewijs meldt een knelpunt: de maatregel is niet (volledig) uitgevoerd of zit vast"))
     evidence_document = SelectField(_l("Bewijs: brondocument"), default="")
     evidence_url = URLField(
         _l("Bewijs: link"),
@@ -232,4 +238,12 @@ class ImportForm(FlaskForm):
         _l("Bestand (XLSX of CSV)"),
         validators=[FileRequired(message=_l("Kies een bestand.")), FileAllowed(["xlsx", "csv"], message=_l("Alleen .xlsx- of .csv-bestanden."))],
         description=_l("Hetzelfde formaat als de export: kolommen code, status, stand_per en eventueel toelichting, bewijs_document, bewijs_link."),
+    )
+
+
+class AcknowledgeFlagForm(FlaskForm):
+    note = TextAreaField(
+        _l("Toelichting"),
+        validators=[InputRequired(message=_l("Schrijf wat er met deze signalering gebeurt.")), Length(max=5000)],
+        description=_l("Wat gebeurt er met deze signalering? De toelichting blijft bij de signalering staan."),
     )

@@ -14,6 +14,7 @@ class Action(StrEnum):
     CREATE_MEASURE = "create_measure"
     IMPORT_STATUSES = "import_statuses"
     MANAGE_USERS = "manage_users"
+    ACKNOWLEDGE_FLAG = "acknowledge_flag"
 
 
 # Actions a role may take on any measure, and actions it may take only on its own organisation's.
@@ -25,13 +26,14 @@ ANY_MEASURE = {
         Action.EDIT_MEASURE,
         Action.CREATE_MEASURE,
         Action.IMPORT_STATUSES,
+        Action.ACKNOWLEDGE_FLAG,
     },
     "coordinator": {Action.IMPORT_STATUSES},
     "rapporteur": set(),
     "lezer": set(),
 }
 OWN_MEASURE = {
-    "coordinator": {Action.RECORD_STATUS, Action.CHANGE_DEADLINE},
+    "coordinator": {Action.RECORD_STATUS, Action.CHANGE_DEADLINE, Action.ACKNOWLEDGE_FLAG},
 }
 
 
@@ -64,4 +66,8 @@ def can(session: Session, user, action: Action, measure: Measure | None = None) 
 
 def measure_actions(session: Session, user, measure: Measure) -> set[Action]:
     """Return every per-measure action the user may take on this measure (for showing buttons)."""
-    return {a for a in (Action.RECORD_STATUS, Action.CHANGE_DEADLINE, Action.EDIT_MEASURE) if can(session, user, a, measure)}
+    return {
+        a
+        for a in (Action.RECORD_STATUS, Action.CHANGE_DEADLINE, Action.EDIT_MEASURE, Action.ACKNOWLEDGE_FLAG)
+        if can(session, user, a, measure)
+    }

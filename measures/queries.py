@@ -1,5 +1,7 @@
 """Read-side queries: the overview, the filtered list and the measure detail, as plain data."""
 
+import json
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -9,6 +11,9 @@ from sqlmodel import Session, select
 from models import (
     AuditRecord,
     BudgetLine,
+    CheckRun,
+    Flag,
+    FlagAcknowledgement,
     DeadlineChange,
     Measure,
     MeasureCoOwner,
@@ -40,6 +45,7 @@ class MeasureFilter:
     status: str = ""
     document: str = ""
     overdue: bool = False
+    flagged: int = 0  # minimum severity of an open flag; 0 = no filter
     sort: str = "code"
     descending: bool = False
     page: int = 1
@@ -111,6 +117,8 @@ def _filtered(flt: MeasureFilter, today: date):
     if flt.document:
         doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
         conditions.append(Measure.source_document_id == doc_id)
+    if flt.flagged:
+        conditions.append(Measure.id.in_(select(Flag.measure_id).where(Flag.resolved_on.is_(None), Flag.severity >= flt.flagged)))
     if flt.overdue:
         closed = select(Status.code).where(Status.is_open.is_(False))
         conditions.append(and_(Measure.deadline < today, Measure.status_code.not_in(closed)))
@@ -134,6 +142,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
     ).all()
     ids = [m.id for m, _, _ in rows]
     themes = themes_for(session, ids)
+    severities = open_flag_severity(session, ids)
     items = [
         {
             "measure": m,
@@ -141,6 +150,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
             "status_label": status_label,
             "themes": themes.get(m.id, []),
             "overdue": m.deadline is not None and m.deadline < today,
+            "flag_severity": severities.get(m.id, 0),
         }
         for m, lead_abbr, status_label in rows
     ]
@@ -156,8 +166,8 @@ def filtered_measures(session: Session, flt: MeasureFilter, *, today: date) -> l
 def my_measures(session: Session, user, *, today: date) -> list[dict]:
     """Return the measures of the user's organisation, most in need of attention first.
 
-    Order: a passed deadline on an open measure first, then the oldest last update (never updated
-    counts as oldest). Programme coordinators see every measure.
+    Order: the most severe open flag first, then a passed deadline on an open measure, then the
+    oldest last update (never updated counts as oldest). Programme coordinators see every measure.
     """
     last_update = (
         select(StatusUpdate.measure_id, func.max(StatusUpdate.as_of).label("last_as_of"))
@@ -178,12 +188,49 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
                 Measure.id.in_(select(MeasureCoOwner.measure_id).where(MeasureCoOwner.organisation_id == user.organisation_id)),
             )
         )
+    rows = session.exec(query).all()
+    severities = open_flag_severity(session, [m.id for m, _, _ in rows])
     items = []
-    for measure, status, last_as_of in session.exec(query).all():
+    for measure, status, last_as_of in rows:
         overdue = status.is_open and measure.deadline is not None and measure.deadline < today
-        items.append({"measure": measure, "status": status, "last_as_of": last_as_of, "overdue": overdue})
-    items.sort(key=lambda i: (not i["overdue"], i["last_as_of"] or date.min, i["measure"].code))
+        items.append({"measure": measure, "status": status, "last_as_of": last_as_of, "overdue": overdue, "flag_severity": severities.get(measure.id, 0)})
+    items.sort(key=lambda i: (-i["flag_severity"], not i["overdue"], i["last_as_of"] or date.min, i["measure"].code))
     return items
+
+
+def open_flag_severity(session: Session, measure_ids: list[int] | None = None) -> dict[int, int]:
+    """Return the highest open flag severity per measure (all measures when ids is None)."""
+    query = select(Flag.measure_id, func.max(Flag.severity)).where(Flag.resolved_on.is_(None)).group_by(Flag.measure_id)
+    if measure_ids is not None:
+        if not measure_ids:
+            return {}
+        query = query.where(Flag.measure_id.in_(measure_ids))
+    return dict(session.exec(query).all())
+
+
+def flags_for_measure(session: Session, measure_id: int) -> dict:
+    """Return a measure's open and resolved flags, newest first, each with its acknowledgements."""
+    flags = session.exec(select(Flag).where(Flag.measure_id == measure_id).order_by(Flag.first_seen_on.desc(), Flag.id.desc())).all()
+    acks: dict[int, list] = {}
+    if flags:
+        for ack in session.exec(
+            select(FlagAcknowledgement).where(FlagAcknowledgement.flag_id.in_([f.id for f in flags])).order_by(FlagAcknowledgement.acknowledged_at)
+        ).all():
+            acks.setdefault(ack.flag_id, []).append(ack)
+    items = [{"flag": f, "facts": json.loads(f.facts or "{}"), "acknowledgements": acks.get(f.id, [])} for f in flags]
+    return {
+        "open": sorted([i for i in items if i["flag"].resolved_on is None], key=lambda i: (-i["flag"].rule_severity, i["flag"].rule)),
+        "resolved": [i for i in items if i["flag"].resolved_on is not None],
+    }
+
+
+def flag_counts(session: Session) -> dict:
+    """Return open flags per severity and per rule, and the number of flagged measures."""
+    by_severity = dict(session.exec(select(Flag.severity, func.count(func.distinct(Flag.measure_id))).where(Flag.resolved_on.is_(None)).group_by(Flag.severity)).all())
+    by_rule = dict(session.exec(select(Flag.rule, func.count()).where(Flag.resolved_on.is_(None)).group_by(Flag.rule)).all())
+    measures = session.exec(select(func.count(func.distinct(Flag.measure_id))).where(Flag.resolved_on.is_(None))).one()
+    last_run = session.exec(select(CheckRun).where(CheckRun.persisted.is_(True)).order_by(CheckRun.started_at.desc()).limit(1)).first()
+    return {"by_severity": by_severity, "by_rule": by_rule, "measures": measures, "last_run": last_run}
 
 
 def themes_for(session: Session, measure_ids: list[int]) -> dict[int, list[dict]]:

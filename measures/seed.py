@@ -221,6 +221,7 @@ def _seed_update(session: Session, entry: dict, documents: dict, now: datetime, 
         now=now,
         evidence_document_id=documents[entry["document"]].id,
         evidence_quote=entry["quote"],
+        reports_problem=bool(entry.get("problem", False)),
     )
     _remember(session, "update", key, {k: v for k, v in entry.items() if not k.startswith("_")}, now)
     report.updates_added += 1

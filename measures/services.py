@@ -358,6 +358,7 @@ def record_status(
     evidence_document_id: int | None = None,
     evidence_url: str | None = None,
     evidence_quote: str | None = None,
+    reports_problem: bool = False,
     recorded_by_id: int | None = None,
     expected_version: int | None = None,
 ) -> StatusUpdate:
@@ -376,6 +377,7 @@ def record_status(
         evidence_document_id=evidence_document_id,
         evidence_url=evidence_url or None,
         evidence_quote=evidence_quote,
+        reports_problem=reports_problem,
         recorded_by=recorded_by,
         recorded_by_id=recorded_by_id,
         recorded_at=now,

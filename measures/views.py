@@ -6,11 +6,13 @@ from flask_login import current_user
 from sqlmodel import select
 
 from measures import queries
-from measures.forms import MeasureFilterForm
+from measures.checks import RULE_LABELS
+from measures.forms import AcknowledgeFlagForm, MeasureFilterForm
 from measures.permissions import Action, can, measure_actions
 from measures.services import now_utc
 from models import SourceDocument
 from models.document import DOCUMENT_KINDS
+from models.flag import SEVERITY_LABELS
 from models.measure import ANNOUNCEMENTS, BUDGET_KINDS, BUDGET_PER
 from models.db import get_session
 
@@ -37,6 +39,8 @@ def labels() -> dict:
         "field_labels": FIELD_LABELS,
         "document_kinds": DOCUMENT_KINDS,
         "Action": Action,
+        "rule_labels": RULE_LABELS,
+        "severity_labels": SEVERITY_LABELS,
         "user_can": lambda action: can(get_session(), current_user, action),
     }
 
@@ -51,7 +55,7 @@ def require_login_unless_public():
 @bp.get("/")
 def overview():
     session = get_session()
-    return render_template("measures/overview.html", data=queries.overview(session))
+    return render_template("measures/overview.html", data=queries.overview(session), flags=queries.flag_counts(session))
 
 
 @bp.get("/maatregelen")
@@ -73,7 +77,11 @@ def measure_detail(code: str):
         abort(404)
     announcement_label = ANNOUNCEMENTS.get(data["measure"].announcement, data["measure"].announcement)
     actions = measure_actions(get_session(), current_user, data["measure"])
-    return render_template("measures/detail.html", announcement_label=announcement_label, actions=actions, **data)
+    flags = queries.flags_for_measure(get_session(), data["measure"].id)
+    ack_forms = {item["flag"].id: AcknowledgeFlagForm(prefix=f"flag{item['flag'].id}", formdata=None) for item in flags["open"]}
+    return render_template(
+        "measures/detail.html", announcement_label=announcement_label, actions=actions, flags=flags, ack_forms=ack_forms, **data
+    )
 
 
 @bp.get("/documenten")

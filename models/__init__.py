@@ -2,6 +2,7 @@
 
 from models.catalogue import CatalogueEntry
 from models.document import SourceDocument
+from models.flag import CheckRun, Flag, FlagAcknowledgement
 from models.measure import AuditRecord, BudgetLine, DeadlineChange, Measure, MeasureCoOwner, MeasureTheme
 from models.organisation import Organisation
 from models.status import Status, StatusUpdate
@@ -12,7 +13,10 @@ __all__ = [
     "AuditRecord",
     "BudgetLine",
     "CatalogueEntry",
+    "CheckRun",
     "DeadlineChange",
+    "Flag",
+    "FlagAcknowledgement",
     "Measure",
     "MeasureCoOwner",
     "MeasureTheme",

@@ -33,6 +33,8 @@ class StatusUpdate(SQLModel, table=True):
     evidence_document_id: int | None = Field(default=None, foreign_key="source_document.id", index=True)
     evidence_url: str | None = Field(default=None, max_length=500)
     evidence_quote: str | None = Field(default=None, sa_type=Text)
+    # The evidence says the measure is not (fully) implemented or is stuck: the checks read this.
+    reports_problem: bool = False
     recorded_by: str = Field(max_length=200)
     recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     recorded_at: datetime = timestamp_field()

@@ -181,5 +181,7 @@ def validate(catalogue: Catalogue, sources_dir: Path = SOURCES_DIR) -> list[str]
             problems.append(f"{where}: ongeldige datum {u.get('as_of')!r}")
         if not str(u.get("note", "")).strip():
             problems.append(f"{where}: toelichting ontbreekt")
+        if not isinstance(u.get("problem", False), bool):
+            problems.append(f"{where}: problem is true of false")
         check_quote(where, u.get("quote"), u.get("document"))
     return problems

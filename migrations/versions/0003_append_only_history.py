@@ -11,6 +11,8 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# A later migration that rebuilds one of these tables (SQLite batch mode) must create the triggers
+# again; tests/test_history.py fails when it does not.
 HISTORY_TABLES = ("status_update", "deadline_change", "audit_record")
 
 
