@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup db clean translations
+.PHONY: run test setup db clean translations bench lint
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,11 @@ translations: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --ignore-dirs=.venv --ignore-dirs=tests --ignore-dirs=static .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 	$(BIN)/pybabel compile -d translations
+
+bench: setup
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+lint: setup
+	$(BIN)/pip install --quiet ruff==0.15.12
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

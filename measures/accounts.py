@@ -48,7 +48,13 @@ def create_user(
             raise ServiceError(f"Onbekende organisatie: {organisation}.")
     if role == "coordinator" and organisation_id is None:
         raise ServiceError("Een coördinator hoort bij een organisatie (--organisation).")
-    user = User(email=email, name=name.strip() or email, role=role, organisation_id=organisation_id, password_hash=hash_password(password))
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        organisation_id=organisation_id,
+        password_hash=hash_password(password),
+    )
     session.add(user)
     session.flush()
     return user
@@ -58,10 +64,14 @@ def is_throttled(session: Session, *, email: str, remote_addr: str, now: datetim
     """Return whether too many logins failed recently for this account or this address."""
     since = now - THROTTLE_WINDOW
     by_account = session.exec(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == normalise_email(email), LoginAttempt.attempted_at >= since)
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.email == normalise_email(email), LoginAttempt.attempted_at >= since)
     ).one()
     by_address = session.exec(
-        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.remote_addr == remote_addr, LoginAttempt.attempted_at >= since)
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.remote_addr == remote_addr, LoginAttempt.attempted_at >= since)
     ).one()
     return by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
 

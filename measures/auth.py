@@ -73,7 +73,9 @@ def login():
             form.email.errors = [_("Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw.")]
             status = 429
         else:
-            user = accounts.authenticate(db, email=form.email.data, password=form.password.data, remote_addr=remote, now=now)
+            user = accounts.authenticate(
+                db, email=form.email.data, password=form.password.data, remote_addr=remote, now=now
+            )
             db.commit()
             if user is not None:
                 session.clear()
@@ -137,5 +139,12 @@ def toggle_user(user_id: int):
     user.active = not user.active
     db.add(user)
     db.commit()
-    flash(_("Account %(email)s is nu %(state)s.", email=user.email, state=_("actief") if user.active else _("geblokkeerd")), "success")
+    flash(
+        _(
+            "Account %(email)s is nu %(state)s.",
+            email=user.email,
+            state=_("actief") if user.active else _("geblokkeerd"),
+        ),
+        "success",
+    )
     return redirect(url_for("auth.users"))

@@ -15,8 +15,18 @@ from models import Measure, Organisation, SourceDocument, Status, StatusUpdate, 
 
 # The export's columns; the import reads the same file back (see IMPORT_COLUMNS).
 LIST_COLUMNS = (
-    "code", "titel", "trekker", "thema", "actielijn", "status", "stand_per", "toelichting",
-    "bewijs_document", "bewijs_link", "deadline", "deadline_grondslag",
+    "code",
+    "titel",
+    "trekker",
+    "thema",
+    "actielijn",
+    "status",
+    "stand_per",
+    "toelichting",
+    "bewijs_document",
+    "bewijs_link",
+    "deadline",
+    "deadline_grondslag",
 )
 IMPORT_REQUIRED = ("code", "status", "stand_per")
 IMPORT_OPTIONAL = ("toelichting", "bewijs_document", "bewijs_link")
@@ -32,7 +42,9 @@ def list_rows(session: Session, measures: list[Measure]) -> list[dict]:
     latest: dict[int, StatusUpdate] = {}
     if ids:
         for entry in session.exec(
-            select(StatusUpdate).where(StatusUpdate.measure_id.in_(ids)).order_by(StatusUpdate.measure_id, StatusUpdate.as_of, StatusUpdate.id)
+            select(StatusUpdate)
+            .where(StatusUpdate.measure_id.in_(ids))
+            .order_by(StatusUpdate.measure_id, StatusUpdate.as_of, StatusUpdate.id)
         ).all():
             latest[entry.measure_id] = entry
     themes = themes_for(session, ids)
@@ -155,7 +167,10 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
     statuses = {s.code: s for s in session.exec(select(Status)).all()}
     labels = {s.label.lower(): s.code for s in statuses.values()}
     documents = dict(session.exec(select(SourceDocument.key, SourceDocument.id)).all())
-    measures = {m.code: m for m in session.exec(select(Measure).where(Measure.code.in_({_text(r.get("code")) for r in rows}))).all()}
+    measures = {
+        m.code: m
+        for m in session.exec(select(Measure).where(Measure.code.in_({_text(r.get("code")) for r in rows}))).all()
+    }
     planned = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         problems = []
@@ -200,14 +215,24 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
         return result
     for measure, status_code, as_of, note, document_id, link in planned:
         latest = session.exec(
-            select(StatusUpdate).where(StatusUpdate.measure_id == measure.id).order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
+            select(StatusUpdate)
+            .where(StatusUpdate.measure_id == measure.id)
+            .order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
         ).first()
         if latest is not None and (latest.status_code, latest.as_of, latest.note) == (status_code, as_of, note):
             result.unchanged.append(measure.code)  # the exported row, read back unchanged
             continue
         services.record_status(
-            session=session, measure=measure, status_code=status_code, as_of=as_of, note=note,
-            recorded_by=user.label, recorded_by_id=user.id, now=now, evidence_document_id=document_id, evidence_url=link,
+            session=session,
+            measure=measure,
+            status_code=status_code,
+            as_of=as_of,
+            note=note,
+            recorded_by=user.label,
+            recorded_by_id=user.id,
+            now=now,
+            evidence_document_id=document_id,
+            evidence_url=link,
         )
         result.recorded.append(measure.code)
     return result

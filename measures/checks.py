@@ -69,7 +69,8 @@ class FlagFinding:
 
 
 def _d(day: date | None) -> str:
-    return day.strftime("%d-%m-%Y") if day else "onbekend"
+    # Not strftime: this runs tens of thousands of times per check.
+    return f"{day.day:02d}-{day.month:02d}-{day.year}" if day else "onbekend"
 
 
 def _months_before(day: date, months: int) -> date:
@@ -130,7 +131,10 @@ def deadline_passed(session: Session, now: datetime, thresholds: Thresholds) -> 
     ctx = context(session, now)
     return [
         FlagFinding(
-            s.id, s.code, "deadline_verstreken", MIDDEL,
+            s.id,
+            s.code,
+            "deadline_verstreken",
+            MIDDEL,
             f"deadline {_d(s.deadline)} verstreken; laatste status {ctx.describe(s.latest)}",
             {"deadline": s.deadline.isoformat(), "deadline_basis": s.deadline_basis},
         )
@@ -147,10 +151,17 @@ def stale(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagF
     for s in ctx.states:
         last = s.last_update_on or s.announced_on
         if ctx.is_open(s) and last < limit and not _evidenced_as_realised(s):
-            since = f"laatste update {_d(s.last_update_on)}" if s.last_update_on else f"nooit bijgewerkt sinds aankondiging op {_d(s.announced_on)}"
+            since = (
+                f"laatste update {_d(s.last_update_on)}"
+                if s.last_update_on
+                else f"nooit bijgewerkt sinds aankondiging op {_d(s.announced_on)}"
+            )
             findings.append(
                 FlagFinding(
-                    s.id, s.code, "geen_update", LAAG,
+                    s.id,
+                    s.code,
+                    "geen_update",
+                    LAAG,
                     f"geen statusupdate in meer dan {thresholds.stale_months} maanden ({since}); laatste status {ctx.describe(s.latest)}",
                     {"last_update": last.isoformat(), "months": thresholds.stale_months},
                 )
@@ -163,7 +174,10 @@ def postponed(session: Session, now: datetime, thresholds: Thresholds) -> list[F
     ctx = context(session, now)
     return [
         FlagFinding(
-            s.id, s.code, "vaak_uitgesteld", MIDDEL,
+            s.id,
+            s.code,
+            "vaak_uitgesteld",
+            MIDDEL,
             f"deadline {s.postponements} keer uitgesteld (meer dan {thresholds.max_postponements}); nu {_d(s.deadline)}",
             {"postponements": s.postponements, "deadline": s.deadline.isoformat() if s.deadline else None},
         )
@@ -177,9 +191,16 @@ def negative_evidence(session: Session, now: datetime, thresholds: Thresholds) -
     ctx = context(session, now)
     return [
         FlagFinding(
-            s.id, s.code, "negatief_bewijs", HOOG,
+            s.id,
+            s.code,
+            "negatief_bewijs",
+            HOOG,
             f"laatste onderbouwde status {ctx.describe(s.latest_evidenced)}",
-            {"as_of": s.latest_evidenced.as_of.isoformat(), "evidence": s.latest_evidenced.evidence, "status": s.latest_evidenced.status_code},
+            {
+                "as_of": s.latest_evidenced.as_of.isoformat(),
+                "evidence": s.latest_evidenced.evidence,
+                "status": s.latest_evidenced.status_code,
+            },
         )
         for s in ctx.states
         if s.latest_evidenced is not None and s.latest_evidenced.reports_problem
@@ -192,7 +213,10 @@ def long_running(session: Session, now: datetime, thresholds: Thresholds) -> lis
     limit = _years_before(ctx.as_of, thresholds.long_running_years)
     return [
         FlagFinding(
-            s.id, s.code, "lang_lopend", MIDDEL,
+            s.id,
+            s.code,
+            "lang_lopend",
+            MIDDEL,
             f"sinds {_d(s.announced_on)} open, langer dan {thresholds.long_running_years} jaar, zonder gerealiseerd te zijn; laatste status {ctx.describe(s.latest)}",
             {"announced_on": s.announced_on.isoformat(), "years": thresholds.long_running_years},
         )
@@ -210,7 +234,10 @@ def monitoring_gap(session: Session, now: datetime, thresholds: Thresholds) -> l
         if missing and ctx.is_open(s):
             findings.append(
                 FlagFinding(
-                    s.id, s.code, "monitoringgat", LAAG,
+                    s.id,
+                    s.code,
+                    "monitoringgat",
+                    LAAG,
                     f"geen {' en geen '.join(missing)} vastgelegd: niet te volgen wie wat wanneer oplevert",
                     {"missing": missing},
                 )
@@ -227,15 +254,25 @@ def contested_completion(session: Session, now: datetime, thresholds: Thresholds
         return []
     # The most recent rapporteur-evidenced update per measure, in one query.
     rows = session.exec(
-        select(StatusUpdate, SourceDocument.reference)
-        .join(SourceDocument, and_(SourceDocument.id == StatusUpdate.evidence_document_id, SourceDocument.kind == RAPPORTEUR_KIND))
+        select(
+            StatusUpdate.measure_id,
+            StatusUpdate.as_of,
+            StatusUpdate.note,
+            StatusUpdate.evidence_quote,
+            StatusUpdate.reports_problem,
+            SourceDocument.reference,
+        )
+        .join(
+            SourceDocument,
+            and_(SourceDocument.id == StatusUpdate.evidence_document_id, SourceDocument.kind == RAPPORTEUR_KIND),
+        )
         .where(StatusUpdate.as_of <= ctx.as_of)
         .order_by(StatusUpdate.measure_id, StatusUpdate.as_of, StatusUpdate.id)
     ).all()
-    latest_finding: dict[int, tuple[StatusUpdate, str]] = {}
-    for update, reference in rows:
-        if update.measure_id in realised:
-            latest_finding[update.measure_id] = (update, reference)
+    latest_finding: dict[int, tuple] = {}
+    for row in rows:
+        if row.measure_id in realised:
+            latest_finding[row.measure_id] = (row, row.reference)
     findings = []
     for measure_id, (finding, reference) in latest_finding.items():
         if not finding.reports_problem:
@@ -244,12 +281,20 @@ def contested_completion(session: Session, now: datetime, thresholds: Thresholds
         claim = state.latest
         findings.append(
             FlagFinding(
-                state.id, state.code, "betwiste_afronding", HOOG,
+                state.id,
+                state.code,
+                "betwiste_afronding",
+                HOOG,
                 f"eigenaar meldt gerealiseerd {ctx.describe(claim)}; maar de Nationaal Rapporteur ({_d(finding.as_of)}, {reference}): "
                 f"{finding.note}; geen later onafhankelijk bewijs dat het doel is bereikt",
                 {
                     "owner_claim": {"as_of": claim.as_of.isoformat(), "evidence": claim.evidence, "note": claim.note},
-                    "rapporteur": {"as_of": finding.as_of.isoformat(), "evidence": reference, "note": finding.note, "quote": finding.evidence_quote},
+                    "rapporteur": {
+                        "as_of": finding.as_of.isoformat(),
+                        "evidence": reference,
+                        "note": finding.note,
+                        "quote": finding.evidence_quote,
+                    },
                 },
             )
         )
@@ -295,7 +340,9 @@ def combine(findings: list[FlagFinding]) -> list[FlagFinding]:
             f.severity, f.score = severity, score
     strength = {measure_id: max(f.rule_severity for f in group) for measure_id, group in by_measure.items()}
     order = {r.code: i for i, r in enumerate(RULES)}
-    return sorted(findings, key=lambda f: (-f.severity, -strength[f.measure_id], -f.score, f.measure_code, order[f.rule]))
+    return sorted(
+        findings, key=lambda f: (-f.severity, -strength[f.measure_id], -f.score, f.measure_code, order[f.rule])
+    )
 
 
 @dataclass
@@ -320,9 +367,18 @@ def evaluate(session: Session, now: datetime, thresholds: Thresholds, rules=RULE
 # --- the job ------------------------------------------------------------------------------------
 
 
-def start_run(session: Session, *, run_key: str, as_of: date, trigger: str, persisted: bool, now: datetime) -> CheckRun | None:
+def start_run(
+    session: Session, *, run_key: str, as_of: date, trigger: str, persisted: bool, now: datetime
+) -> CheckRun | None:
     """Claim a run by inserting its unique key; None when another process already claimed it."""
-    run = CheckRun(run_key=run_key, as_of=as_of, trigger=trigger, persisted=persisted, started_at=now, host=f"{socket.gethostname()}")
+    run = CheckRun(
+        run_key=run_key,
+        as_of=as_of,
+        trigger=trigger,
+        persisted=persisted,
+        started_at=now,
+        host=f"{socket.gethostname()}",
+    )
     session.add(run)
     try:
         session.commit()
@@ -343,9 +399,16 @@ def sync_flags(session: Session, run: CheckRun, evaluation: Evaluation) -> tuple
         flag = open_flags.get(key)
         if flag is None:
             flag = Flag(
-                measure_id=finding.measure_id, rule=finding.rule, first_seen_on=run.as_of, first_run_id=run.id,
-                rule_severity=finding.rule_severity, severity=finding.severity, score=finding.score,
-                explanation=finding.explanation, facts="{}", last_seen_on=run.as_of,
+                measure_id=finding.measure_id,
+                rule=finding.rule,
+                first_seen_on=run.as_of,
+                first_run_id=run.id,
+                rule_severity=finding.rule_severity,
+                severity=finding.severity,
+                score=finding.score,
+                explanation=finding.explanation,
+                facts="{}",
+                last_seen_on=run.as_of,
             )
             opened.append(flag)
         flag.last_seen_on = run.as_of

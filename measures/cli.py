@@ -60,7 +60,9 @@ def seed_command():
 @click.command("export")
 @with_appcontext
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="Het bestand om te schrijven.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), required=True, help="Het bestand om te schrijven."
+)
 def export_command(fmt: str, out: str):
     """Write every measure with all its fields as JSON or CSV."""
     with session_scope() as session:
@@ -85,7 +87,9 @@ def create_user_command(email: str, role: str, organisation: str | None, name: s
         password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope() as session:
-            user = create_user(session=session, email=email, name=name, role=role, password=password, organisation=organisation)
+            user = create_user(
+                session=session, email=email, name=name, role=role, password=password, organisation=organisation
+            )
             label = user.email
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
@@ -93,7 +97,13 @@ def create_user_command(email: str, role: str, organisation: str | None, name: s
 
 
 @click.command("check-stalled")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Controleer de stand per deze datum (JJJJ-MM-DD).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Controleer de stand per deze datum (JJJJ-MM-DD).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @with_appcontext
 def check_stalled_command(as_of, fmt: str):
@@ -116,9 +126,13 @@ def check_stalled_command(as_of, fmt: str):
         click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
     else:
         for f in findings:
-            click.echo(f"[{f['severity_label']:>6}] {f['measure_code']:<12} {RULE_LABELS[f['rule']]}: {f['explanation']}")
+            click.echo(
+                f"[{f['severity_label']:>6}] {f['measure_code']:<12} {RULE_LABELS[f['rule']]}: {f['explanation']}"
+            )
         note = "" if persist else " (niet opgeslagen: controle voor een eerdere datum)"
-        click.echo(f"{len(findings)} signaleringen op {len({f['measure_code'] for f in findings})} maatregelen per {now.date():%d-%m-%Y}{note}.")
+        click.echo(
+            f"{len(findings)} signaleringen op {len({f['measure_code'] for f in findings})} maatregelen per {now.date():%d-%m-%Y}{note}."
+        )
     for rule, error in evaluation.failed_rules.items():
         click.echo(f"Controle {rule} mislukt: {error}", err=True)
 
@@ -128,10 +142,19 @@ def check_stalled_command(as_of, fmt: str):
 def run_scheduler_command():
     """Run the scheduler (daily checks) in this process, until stopped."""
     scheduler = build_scheduler(current_app._get_current_object())
-    click.echo(f"Planner gestart: dagelijkse controle om {current_app.config['CHECK_TIME']} ({current_app.config['BABEL_DEFAULT_TIMEZONE']}).")
+    click.echo(
+        f"Planner gestart: dagelijkse controle om {current_app.config['CHECK_TIME']} ({current_app.config['BABEL_DEFAULT_TIMEZONE']})."
+    )
     scheduler.start()
 
 
 def init_app(app: Flask) -> None:
-    for cmd in (init_db_command, seed_command, export_command, create_user_command, check_stalled_command, run_scheduler_command):
+    for cmd in (
+        init_db_command,
+        seed_command,
+        export_command,
+        create_user_command,
+        check_stalled_command,
+        run_scheduler_command,
+    ):
         app.cli.add_command(cmd)

@@ -13,7 +13,15 @@ from sqlmodel import select
 
 from measures import bulk, queries, services
 from measures.auth import require
-from measures.forms import AcknowledgeFlagForm, DeadlineForm, ImportForm, MeasureFilterForm, MeasureForm, NewMeasureForm, StatusUpdateForm
+from measures.forms import (
+    AcknowledgeFlagForm,
+    DeadlineForm,
+    ImportForm,
+    MeasureFilterForm,
+    MeasureForm,
+    NewMeasureForm,
+    StatusUpdateForm,
+)
 from measures.permissions import Action, can
 from measures.services import now_utc
 from models import CheckRun, Flag, FlagAcknowledgement, Measure, Organisation, SourceDocument, Status
@@ -82,7 +90,9 @@ def record_status(code: str):
             db.rollback()
             form.as_of.errors = list(form.as_of.errors) + [str(error)]
     status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
-    return render_template("edit/status.html", form=form, measure=measure, current=current, conflict=conflict), status_code
+    return render_template(
+        "edit/status.html", form=form, measure=measure, current=current, conflict=conflict
+    ), status_code
 
 
 @bp.route("/maatregelen/<code>/deadline", methods=["GET", "POST"])
@@ -195,7 +205,10 @@ def edit_measure(code: str):
                 expected_version=form.expected_version(),
             )
             db.commit()
-            flash(_("%(num)d veld(en) gewijzigd.", num=len(records)) if records else _("Er was niets gewijzigd."), "success")
+            flash(
+                _("%(num)d veld(en) gewijzigd.", num=len(records)) if records else _("Er was niets gewijzigd."),
+                "success",
+            )
             return redirect(url_for("measures.measure_detail", code=measure.code))
         except services.EditConflict as error:
             db.rollback()
@@ -204,7 +217,9 @@ def edit_measure(code: str):
             db.rollback()
             form.form_errors.append(str(error))
     status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
-    return render_template("edit/measure.html", form=form, measure=measure, schemes=schemes, conflict=conflict), status_code
+    return render_template(
+        "edit/measure.html", form=form, measure=measure, schemes=schemes, conflict=conflict
+    ), status_code
 
 
 @bp.route("/maatregelen/nieuw", methods=["GET", "POST"])
@@ -277,7 +292,11 @@ def import_statuses():
         if result is not None and result.ok:
             db.commit()
             flash(
-                _("Import geslaagd: %(n)d statusupdates vastgelegd, %(u)d rijen ongewijzigd.", n=len(result.recorded), u=len(result.unchanged)),
+                _(
+                    "Import geslaagd: %(n)d statusupdates vastgelegd, %(u)d rijen ongewijzigd.",
+                    n=len(result.recorded),
+                    u=len(result.unchanged),
+                ),
                 "success",
             )
             return redirect(url_for("edit.import_statuses"))
@@ -308,11 +327,22 @@ def acknowledge_flag(flag_id: int):
     _authorise(Action.ACKNOWLEDGE_FLAG, measure)
     form = AcknowledgeFlagForm(prefix=f"flag{flag.id}")
     if form.validate_on_submit():
-        db.add(FlagAcknowledgement(flag_id=flag.id, note=form.note.data.strip(), acknowledged_by=current_user.label, acknowledged_by_id=current_user.id, acknowledged_at=now_utc()))
+        db.add(
+            FlagAcknowledgement(
+                flag_id=flag.id,
+                note=form.note.data.strip(),
+                acknowledged_by=current_user.label,
+                acknowledged_by_id=current_user.id,
+                acknowledged_at=now_utc(),
+            )
+        )
         db.commit()
         flash(_("De signalering is bevestigd."), "success")
         return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-signaleringen")
-    flash(_("Niet bevestigd: %(error)s", error=" ".join(str(e) for errors in form.errors.values() for e in errors)), "error")
+    flash(
+        _("Niet bevestigd: %(error)s", error=" ".join(str(e) for errors in form.errors.values() for e in errors)),
+        "error",
+    )
     return redirect(url_for("measures.measure_detail", code=measure.code) + f"#signalering-{flag.id}", code=303)
 
 

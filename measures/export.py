@@ -7,13 +7,28 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models import DeadlineChange, Measure, Organisation, SourceDocument, Status
 from measures import services
+from models import DeadlineChange, Measure, SourceDocument, Status
 
 CSV_COLUMNS = (
-    "code", "title", "description", "announcement", "announced_on", "themes", "lead", "co_owners",
-    "status", "status_label", "deadline", "deadline_basis", "postponements", "budget",
-    "source_reference", "source_section", "source_quote", "version",
+    "code",
+    "title",
+    "description",
+    "announcement",
+    "announced_on",
+    "themes",
+    "lead",
+    "co_owners",
+    "status",
+    "status_label",
+    "deadline",
+    "deadline_basis",
+    "postponements",
+    "budget",
+    "source_reference",
+    "source_section",
+    "source_quote",
+    "version",
 )
 
 

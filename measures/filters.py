@@ -45,9 +45,13 @@ def audit_value(value: str | None) -> str:
     data = json.loads(value)
     if isinstance(data, list):
         if data and isinstance(data[0], dict):
-            return "; ".join(
-                f"{euro(Decimal(line['amount']))} {line['kind']} ({line['per']}, vanaf {line['from_year']})" for line in data
-            ) or "—"
+            return (
+                "; ".join(
+                    f"{euro(Decimal(line['amount']))} {line['kind']} ({line['per']}, vanaf {line['from_year']})"
+                    for line in data
+                )
+                or "—"
+            )
         return ", ".join(str(item) for item in data) or "—"
     return str(data) if data not in (None, "") else "—"
 

@@ -1,9 +1,9 @@
 """WTForms for the register. Labels and messages are Dutch, through Flask-Babel."""
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -41,7 +41,13 @@ class MeasureFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Zoeken"), validators=[Optional(), Length(max=MAX_SEARCH, message=_l("Zoektekst mag hoogstens %(max)d tekens lang zijn."))])
+    q = StringField(
+        _l("Zoeken"),
+        validators=[
+            Optional(),
+            Length(max=MAX_SEARCH, message=_l("Zoektekst mag hoogstens %(max)d tekens lang zijn.")),
+        ],
+    )
     theme = SelectMultipleField(_l("Thema"), validate_choice=True)
     owner = SelectField(default="", label=_l("Eigenaar"), validate_choice=True)
     status = SelectField(default="", label=_l("Status"), validate_choice=True)
@@ -49,20 +55,42 @@ class MeasureFilterForm(FlaskForm):
     overdue = BooleanField(_l("Alleen deadline verstreken"))
     flagged = SelectField(default="", label=_l("Gesignaleerd"), validate_choice=True)
     sort = SelectField(default="code", label=_l("Sorteren op"), validate_choice=True)
-    page = IntegerField(_l("Pagina"), validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Kies een paginanummer van 1 tot en met %(max)d."))])
+    page = IntegerField(
+        _l("Pagina"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100000, message=_l("Kies een paginanummer van 1 tot en met %(max)d.")),
+        ],
+    )
 
     def __init__(self, vocabulary: dict, **kwargs):
         super().__init__(**kwargs)
         any_choice = [("", _l("Alle"))]
         self.theme.choices = options([(t["key"], t["name"]) for s in vocabulary["schemes"] for t in s["themes"]])
-        self.owner.choices = options(any_choice + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in vocabulary["organisations"]])
+        self.owner.choices = options(
+            any_choice + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in vocabulary["organisations"]]
+        )
         self.status.choices = options(any_choice + [(s.code, s.label) for s in vocabulary["statuses"]])
         self.document.choices = options(any_choice + [(d.key, f"{d.reference}") for d in vocabulary["documents"]])
         self.flagged.choices = options(
-            [("", _l("Alle maatregelen")), ("1", _l("Gesignaleerd (elke ernst)")), ("2", _l("Gesignaleerd, ernst middel of hoog")), ("3", _l("Gesignaleerd, ernst hoog"))]
+            [
+                ("", _l("Alle maatregelen")),
+                ("1", _l("Gesignaleerd (elke ernst)")),
+                ("2", _l("Gesignaleerd, ernst middel of hoog")),
+                ("3", _l("Gesignaleerd, ernst hoog")),
+            ]
         )
-        sort_labels = {"code": _l("Code"), "titel": _l("Titel"), "status": _l("Status"), "deadline": _l("Deadline"), "gewijzigd": _l("Laatst gewijzigd")}
-        self.sort.choices = options([(name, sort_labels[name]) for name in SORTS] + [(f"-{name}", f"{sort_labels[name]} ({_l('aflopend')})") for name in SORTS])
+        sort_labels = {
+            "code": _l("Code"),
+            "titel": _l("Titel"),
+            "status": _l("Status"),
+            "deadline": _l("Deadline"),
+            "gewijzigd": _l("Laatst gewijzigd"),
+        }
+        self.sort.choices = options(
+            [(name, sort_labels[name]) for name in SORTS]
+            + [(f"-{name}", f"{sort_labels[name]} ({_l('aflopend')})") for name in SORTS]
+        )
 
     def validate(self, extra_validators=None) -> bool:
         """Validate, naming the field in a choice error instead of WTForms' generic message."""
@@ -92,23 +120,39 @@ class MeasureFilterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("E-mailadres"), validators=[InputRequired(message=_l("Vul uw e-mailadres in.")), Length(max=254)])
-    password = PasswordField(_l("Wachtwoord"), validators=[InputRequired(message=_l("Vul uw wachtwoord in.")), Length(max=1000)])
+    email = StringField(
+        _l("E-mailadres"), validators=[InputRequired(message=_l("Vul uw e-mailadres in.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Wachtwoord"), validators=[InputRequired(message=_l("Vul uw wachtwoord in.")), Length(max=1000)]
+    )
 
 
 class UserForm(FlaskForm):
-    email = StringField(_l("E-mailadres"), validators=[InputRequired(message=_l("Vul een e-mailadres in.")), Email(message=_l("Geef een geldig e-mailadres.")), Length(max=254)])
+    email = StringField(
+        _l("E-mailadres"),
+        validators=[
+            InputRequired(message=_l("Vul een e-mailadres in.")),
+            Email(message=_l("Geef een geldig e-mailadres.")),
+            Length(max=254),
+        ],
+    )
     name = StringField(_l("Naam"), validators=[InputRequired(message=_l("Vul een naam in.")), Length(max=200)])
     role = SelectField(_l("Rol"), choices=options(ROLES.items()))
     organisation = SelectField(_l("Organisatie"), default="")
     password = PasswordField(
         _l("Wachtwoord"),
-        validators=[InputRequired(message=_l("Vul een wachtwoord in.")), Length(min=12, max=1000, message=_l("Het wachtwoord moet 12 tot 1000 tekens lang zijn."))],
+        validators=[
+            InputRequired(message=_l("Vul een wachtwoord in.")),
+            Length(min=12, max=1000, message=_l("Het wachtwoord moet 12 tot 1000 tekens lang zijn.")),
+        ],
     )
 
     def __init__(self, organisations, **kwargs):
         super().__init__(**kwargs)
-        self.organisation.choices = options([("", _l("Geen"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
+        self.organisation.choices = options(
+            [("", _l("Geen"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
+        )
 
 
 class VersionedForm(FlaskForm):
@@ -135,11 +179,17 @@ class StatusUpdateForm(VersionedForm):
         validators=[Length(max=5000, message=_l("De toelichting mag hoogstens %(max)d tekens lang zijn."))],
         description=_l("Verplicht als de status teruggaat of de maatregel wordt beëindigd."),
     )
-    reports_problem = BooleanField(_l("Het bewijs meldt een knelpunt: de maatregel is niet (volledig) uitgevoerd of zit vast"))
+    reports_problem = BooleanField(
+        _l("Het bewijs meldt een knelpunt: de maatregel is niet (volledig) uitgevoerd of zit vast")
+    )
     evidence_document = SelectField(_l("Bewijs: brondocument"), default="")
     evidence_url = URLField(
         _l("Bewijs: link"),
-        validators=[Optional(), URL(require_tld=True, message=_l("Geef een volledige link, beginnend met https://.")), Length(max=500)],
+        validators=[
+            Optional(),
+            URL(require_tld=True, message=_l("Geef een volledige link, beginnend met https://.")),
+            Length(max=500),
+        ],
     )
 
     def __init__(self, statuses, documents, current_status=None, **kwargs):
@@ -147,7 +197,9 @@ class StatusUpdateForm(VersionedForm):
         self._statuses = {s.code: s for s in statuses}
         self._current = current_status
         self.status.choices = options([("", _l("Kies een status"))] + [(s.code, s.label) for s in statuses])
-        self.evidence_document.choices = options([("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents])
+        self.evidence_document.choices = options(
+            [("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents]
+        )
 
     def validate_note(self, field):
         new = self._statuses.get(self.status.data)
@@ -163,23 +215,42 @@ class StatusUpdateForm(VersionedForm):
 
 
 class DeadlineForm(VersionedForm):
-    new_deadline = DateField(_l("Nieuwe deadline"), validators=[InputRequired(message=_l("Vul de nieuwe deadline in."))])
+    new_deadline = DateField(
+        _l("Nieuwe deadline"), validators=[InputRequired(message=_l("Vul de nieuwe deadline in."))]
+    )
     reason = TextAreaField(
         _l("Reden"),
         validators=[InputRequired(message=_l("Geef de reden voor de wijziging.")), Length(max=5000)],
         description=_l("Waarom verandert de deadline? Dit komt in de deadlinegeschiedenis."),
     )
-    basis = StringField(_l("Grondslag"), validators=[Optional(), Length(max=500)], description=_l("Waar komt de nieuwe datum vandaan, bijvoorbeeld een Kamerbrief."))
+    basis = StringField(
+        _l("Grondslag"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Waar komt de nieuwe datum vandaan, bijvoorbeeld een Kamerbrief."),
+    )
 
 
 class BudgetLineForm(Form):
     """One budget line; an empty line is ignored."""
 
-    amount = DecimalField(_l("Bedrag (€)"), places=2, validators=[Optional(), NumberRange(min=0, max=Decimal("999999999999"), message=_l("Geef een bedrag van 0 of meer."))])
+    amount = DecimalField(
+        _l("Bedrag (€)"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=Decimal("999999999999"), message=_l("Geef een bedrag van 0 of meer.")),
+        ],
+    )
     kind = SelectField(_l("Soort"), choices=options([("structureel", _l("Structureel")), ("eenmalig", _l("Eenmalig"))]))
     per = SelectField(_l("Periode"), choices=options([("jaar", _l("per jaar")), ("totaal", _l("totaal"))]))
-    from_year = IntegerField(_l("Vanaf jaar"), validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))])
-    to_year = IntegerField(_l("Tot en met jaar"), validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))])
+    from_year = IntegerField(
+        _l("Vanaf jaar"),
+        validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))],
+    )
+    to_year = IntegerField(
+        _l("Tot en met jaar"),
+        validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))],
+    )
     funding = StringField(_l("Financieringsbron"), validators=[Optional(), Length(max=300)])
 
     def validate_from_year(self, field):
@@ -201,7 +272,9 @@ class MeasureForm(VersionedForm):
 
     def __init__(self, organisations, schemes, **kwargs):
         super().__init__(**kwargs)
-        self.lead.choices = options([("", _l("Onbekend"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
+        self.lead.choices = options(
+            [("", _l("Onbekend"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
+        )
         self.co_owners.choices = options([(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
         self.schemes = schemes
         self.themes.choices = options([(t["key"], t["name"]) for scheme in schemes for t in scheme["themes"]])
@@ -221,7 +294,14 @@ class NewMeasureForm(MeasureForm):
     version = HiddenField(default="0")
     code = StringField(
         _l("Code"),
-        validators=[InputRequired(message=_l("Vul een code in.")), Length(max=40), Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", message=_l("Gebruik letters, cijfers, punt, streepje of liggend streepje."))],
+        validators=[
+            InputRequired(message=_l("Vul een code in.")),
+            Length(max=40),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                message=_l("Gebruik letters, cijfers, punt, streepje of liggend streepje."),
+            ),
+        ],
         description=_l("Een vaste code, bijvoorbeeld STM-1-12. Deze verandert nooit meer."),
     )
     source_document = SelectField(_l("Brondocument"), default="")
@@ -230,14 +310,21 @@ class NewMeasureForm(MeasureForm):
 
     def __init__(self, organisations, schemes, documents, **kwargs):
         super().__init__(organisations, schemes, **kwargs)
-        self.source_document.choices = options([("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents])
+        self.source_document.choices = options(
+            [("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents]
+        )
 
 
 class ImportForm(FlaskForm):
     file = FileField(
         _l("Bestand (XLSX of CSV)"),
-        validators=[FileRequired(message=_l("Kies een bestand.")), FileAllowed(["xlsx", "csv"], message=_l("Alleen .xlsx- of .csv-bestanden."))],
-        description=_l("Hetzelfde formaat als de export: kolommen code, status, stand_per en eventueel toelichting, bewijs_document, bewijs_link."),
+        validators=[
+            FileRequired(message=_l("Kies een bestand.")),
+            FileAllowed(["xlsx", "csv"], message=_l("Alleen .xlsx- of .csv-bestanden.")),
+        ],
+        description=_l(
+            "Hetzelfde formaat als de export: kolommen code, status, stand_per en eventueel toelichting, bewijs_document, bewijs_link."
+        ),
     )
 
 

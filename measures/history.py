@@ -71,7 +71,6 @@ class MeasureState:
     postponements: int
     latest: UpdateFact | None
     latest_evidenced: UpdateFact | None
-    updates: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -93,17 +92,24 @@ def _latest_updates(session: Session, as_of: date, *, evidenced: bool) -> dict[i
         .where(*conditions)
         .subquery()
     )
+    # Plain columns, not ORM objects: this runs over every measure of the programme.
     rows = session.exec(
-        select(StatusUpdate, SourceDocument.key, SourceDocument.reference, SourceDocument.kind)
+        select(
+            StatusUpdate.measure_id,
+            StatusUpdate.status_code,
+            StatusUpdate.as_of,
+            StatusUpdate.note,
+            SourceDocument.key,
+            SourceDocument.reference,
+            SourceDocument.kind,
+            StatusUpdate.evidence_url,
+            StatusUpdate.reports_problem,
+            StatusUpdate.recorded_by,
+        )
         .join(ranked, and_(ranked.c.id == StatusUpdate.id, ranked.c.rank == 1))
         .join(SourceDocument, SourceDocument.id == StatusUpdate.evidence_document_id, isouter=True)
     ).all()
-    return {
-        u.measure_id: UpdateFact(
-            u.status_code, u.as_of, u.note, key, reference, kind, u.evidence_url, bool(u.reports_problem), u.recorded_by
-        )
-        for u, key, reference, kind in rows
-    }
+    return {row[0]: UpdateFact(*row[1:8], bool(row[8]), row[9]) for row in rows}
 
 
 def _deadlines(session: Session, as_of: date) -> dict[int, tuple[date | None, str, int]]:
@@ -111,7 +117,10 @@ def _deadlines(session: Session, as_of: date) -> dict[int, tuple[date | None, st
         select(
             DeadlineChange.id,
             func.row_number()
-            .over(partition_by=DeadlineChange.measure_id, order_by=(DeadlineChange.decided_on.desc(), DeadlineChange.id.desc()))
+            .over(
+                partition_by=DeadlineChange.measure_id,
+                order_by=(DeadlineChange.decided_on.desc(), DeadlineChange.id.desc()),
+            )
             .label("rank"),
         )
         .where(DeadlineChange.decided_on <= as_of)
@@ -144,7 +153,9 @@ def _rollback(current: dict[int, dict], session: Session, moment: datetime, ids:
     ).all()
     for record in records:  # newest first, so the oldest later record is applied last
         if record.measure_id in ids:
-            current[record.measure_id][record.field] = json.loads(record.old_value) if record.old_value is not None else None
+            current[record.measure_id][record.field] = (
+                json.loads(record.old_value) if record.old_value is not None else None
+            )
 
 
 def programme_as_of(session: Session, as_of: date) -> list[MeasureState]:
@@ -153,10 +164,15 @@ def programme_as_of(session: Session, as_of: date) -> list[MeasureState]:
     if as_of in cache:
         return cache[as_of]
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
-    measures = session.exec(select(Measure).where(Measure.announced_on <= as_of).order_by(Measure.code)).all()
-    ids = {m.id for m in measures}
+    measures = session.exec(
+        select(Measure.id, Measure.code, Measure.title, Measure.announced_on, Measure.lead_organisation_id)
+        .where(Measure.announced_on <= as_of)
+        .order_by(Measure.code)
+    ).all()
+    ids = {m[0] for m in measures}
     fields: dict[int, dict] = {
-        m.id: {"title": m.title, "lead": orgs.get(m.lead_organisation_id), "co_owners": [], "themes": [], "budget": []} for m in measures
+        mid: {"title": title, "lead": orgs.get(lead_id), "co_owners": [], "themes": [], "budget": []}
+        for mid, _code, title, _announced, lead_id in measures
     }
     for measure_id, org_id in session.exec(select(MeasureCoOwner.measure_id, MeasureCoOwner.organisation_id)).all():
         if measure_id in ids:
@@ -168,40 +184,55 @@ def programme_as_of(session: Session, as_of: date) -> list[MeasureState]:
     ).all():
         if measure_id in ids:
             fields[measure_id]["themes"].append(f"{scheme}:{code}")
-    for line in session.exec(select(BudgetLine).order_by(BudgetLine.id)).all():
-        if line.measure_id in ids:
-            fields[line.measure_id]["budget"].append(
-                {"amount": str(Decimal(line.amount).quantize(Decimal("0.01"))), "kind": line.kind, "per": line.per,
-                 "from_year": line.from_year, "to_year": line.to_year, "funding": line.funding, "quote": line.quote}
+    budget_columns = (
+        BudgetLine.measure_id,
+        BudgetLine.amount,
+        BudgetLine.kind,
+        BudgetLine.per,
+        BudgetLine.from_year,
+        BudgetLine.to_year,
+        BudgetLine.funding,
+        BudgetLine.quote,
+    )
+    for measure_id, amount, kind, per, from_year, to_year, funding, quote in session.exec(
+        select(*budget_columns).order_by(BudgetLine.id)
+    ).all():
+        if measure_id in ids:
+            fields[measure_id]["budget"].append(
+                {
+                    "amount": str(Decimal(amount).quantize(Decimal("0.01"))),
+                    "kind": kind,
+                    "per": per,
+                    "from_year": from_year,
+                    "to_year": to_year,
+                    "funding": funding,
+                    "quote": quote,
+                }
             )
     _rollback(fields, session, end_of_day(as_of), ids)
     latest = _latest_updates(session, as_of, evidenced=False)
     evidenced = _latest_updates(session, as_of, evidenced=True)
     deadlines = _deadlines(session, as_of)
-    counts = dict(
-        session.exec(select(StatusUpdate.measure_id, func.count()).where(StatusUpdate.as_of <= as_of).group_by(StatusUpdate.measure_id)).all()
-    )
     states = []
-    for m in measures:
-        f = fields[m.id]
-        deadline, basis, postponements = deadlines.get(m.id, (None, "onbekend", 0))
+    for mid, code, _title, announced_on, _lead in measures:
+        f = fields[mid]
+        deadline, basis, postponements = deadlines.get(mid, (None, "onbekend", 0))
         states.append(
             MeasureState(
-                id=m.id,
-                code=m.code,
+                id=mid,
+                code=code,
                 title=f["title"],
-                announced_on=m.announced_on,
+                announced_on=announced_on,
                 lead=f["lead"],
                 co_owners=sorted(f["co_owners"]),
                 themes=sorted(f["themes"]),
                 budget=f["budget"],
-                status_code=latest[m.id].status_code if m.id in latest else "onbekend",
+                status_code=latest[mid].status_code if mid in latest else "onbekend",
                 deadline=deadline,
                 deadline_basis=basis,
                 postponements=postponements,
-                latest=latest.get(m.id),
-                latest_evidenced=evidenced.get(m.id),
-                updates=counts.get(m.id, 0),
+                latest=latest.get(mid),
+                latest_evidenced=evidenced.get(mid),
             )
         )
     cache[as_of] = states

@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 def digests(session: Session, flags: list[Flag], base_url: str) -> dict[int, tuple[Organisation, list[str], str]]:
     """Return per organisation: (organisation, recipient addresses, plain-text digest)."""
-    measures = {m.id: m for m in session.exec(select(Measure).where(Measure.id.in_({f.measure_id for f in flags}))).all()}
+    measures = {
+        m.id: m for m in session.exec(select(Measure).where(Measure.id.in_({f.measure_id for f in flags}))).all()
+    }
     owners: dict[int, set[int]] = {}
     for m in measures.values():
         if m.lead_organisation_id:
@@ -34,7 +36,9 @@ def digests(session: Session, flags: list[Flag], base_url: str) -> dict[int, tup
         organisation = session.get(Organisation, org_id)
         recipients = session.exec(
             select(User.email).where(
-                User.organisation_id == org_id, User.active.is_(True), or_(User.role == "coordinator", User.role == "programmacoordinator")
+                User.organisation_id == org_id,
+                User.active.is_(True),
+                or_(User.role == "coordinator", User.role == "programmacoordinator"),
             )
         ).all()
         if not recipients:

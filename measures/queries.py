@@ -1,7 +1,6 @@
 """Read-side queries: the overview, the filtered list and the measure detail, as plain data."""
 
 import json
-
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,9 +11,9 @@ from models import (
     AuditRecord,
     BudgetLine,
     CheckRun,
+    DeadlineChange,
     Flag,
     FlagAcknowledgement,
-    DeadlineChange,
     Measure,
     MeasureCoOwner,
     MeasureTheme,
@@ -72,7 +71,9 @@ def vocabulary(session: Session) -> dict:
             {
                 "code": s.code,
                 "name": s.name,
-                "themes": [{"key": f"{s.code}:{t.code}", "code": t.code, "name": t.name} for t in themes if t.scheme_id == s.id],
+                "themes": [
+                    {"key": f"{s.code}:{t.code}", "code": t.code, "name": t.name} for t in themes if t.scheme_id == s.id
+                ],
             }
             for s in schemes
         ],
@@ -118,7 +119,9 @@ def _filtered(flt: MeasureFilter, today: date):
         doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
         conditions.append(Measure.source_document_id == doc_id)
     if flt.flagged:
-        conditions.append(Measure.id.in_(select(Flag.measure_id).where(Flag.resolved_on.is_(None), Flag.severity >= flt.flagged)))
+        conditions.append(
+            Measure.id.in_(select(Flag.measure_id).where(Flag.resolved_on.is_(None), Flag.severity >= flt.flagged))
+        )
     if flt.overdue:
         closed = select(Status.code).where(Status.is_open.is_(False))
         conditions.append(and_(Measure.deadline < today, Measure.status_code.not_in(closed)))
@@ -185,7 +188,9 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
         query = query.where(
             or_(
                 Measure.lead_organisation_id == user.organisation_id,
-                Measure.id.in_(select(MeasureCoOwner.measure_id).where(MeasureCoOwner.organisation_id == user.organisation_id)),
+                Measure.id.in_(
+                    select(MeasureCoOwner.measure_id).where(MeasureCoOwner.organisation_id == user.organisation_id)
+                ),
             )
         )
     rows = session.exec(query).all()
@@ -193,7 +198,15 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
     items = []
     for measure, status, last_as_of in rows:
         overdue = status.is_open and measure.deadline is not None and measure.deadline < today
-        items.append({"measure": measure, "status": status, "last_as_of": last_as_of, "overdue": overdue, "flag_severity": severities.get(measure.id, 0)})
+        items.append(
+            {
+                "measure": measure,
+                "status": status,
+                "last_as_of": last_as_of,
+                "overdue": overdue,
+                "flag_severity": severities.get(measure.id, 0),
+            }
+        )
     items.sort(key=lambda i: (-i["flag_severity"], not i["overdue"], i["last_as_of"] or date.min, i["measure"].code))
     return items
 
@@ -210,26 +223,43 @@ def open_flag_severity(session: Session, measure_ids: list[int] | None = None) -
 
 def flags_for_measure(session: Session, measure_id: int) -> dict:
     """Return a measure's open and resolved flags, newest first, each with its acknowledgements."""
-    flags = session.exec(select(Flag).where(Flag.measure_id == measure_id).order_by(Flag.first_seen_on.desc(), Flag.id.desc())).all()
+    flags = session.exec(
+        select(Flag).where(Flag.measure_id == measure_id).order_by(Flag.first_seen_on.desc(), Flag.id.desc())
+    ).all()
     acks: dict[int, list] = {}
     if flags:
         for ack in session.exec(
-            select(FlagAcknowledgement).where(FlagAcknowledgement.flag_id.in_([f.id for f in flags])).order_by(FlagAcknowledgement.acknowledged_at)
+            select(FlagAcknowledgement)
+            .where(FlagAcknowledgement.flag_id.in_([f.id for f in flags]))
+            .order_by(FlagAcknowledgement.acknowledged_at)
         ).all():
             acks.setdefault(ack.flag_id, []).append(ack)
     items = [{"flag": f, "facts": json.loads(f.facts or "{}"), "acknowledgements": acks.get(f.id, [])} for f in flags]
     return {
-        "open": sorted([i for i in items if i["flag"].resolved_on is None], key=lambda i: (-i["flag"].rule_severity, i["flag"].rule)),
+        "open": sorted(
+            [i for i in items if i["flag"].resolved_on is None],
+            key=lambda i: (-i["flag"].rule_severity, i["flag"].rule),
+        ),
         "resolved": [i for i in items if i["flag"].resolved_on is not None],
     }
 
 
 def flag_counts(session: Session) -> dict:
     """Return open flags per severity and per rule, and the number of flagged measures."""
-    by_severity = dict(session.exec(select(Flag.severity, func.count(func.distinct(Flag.measure_id))).where(Flag.resolved_on.is_(None)).group_by(Flag.severity)).all())
-    by_rule = dict(session.exec(select(Flag.rule, func.count()).where(Flag.resolved_on.is_(None)).group_by(Flag.rule)).all())
+    by_severity = dict(
+        session.exec(
+            select(Flag.severity, func.count(func.distinct(Flag.measure_id)))
+            .where(Flag.resolved_on.is_(None))
+            .group_by(Flag.severity)
+        ).all()
+    )
+    by_rule = dict(
+        session.exec(select(Flag.rule, func.count()).where(Flag.resolved_on.is_(None)).group_by(Flag.rule)).all()
+    )
     measures = session.exec(select(func.count(func.distinct(Flag.measure_id))).where(Flag.resolved_on.is_(None))).one()
-    last_run = session.exec(select(CheckRun).where(CheckRun.persisted.is_(True)).order_by(CheckRun.started_at.desc()).limit(1)).first()
+    last_run = session.exec(
+        select(CheckRun).where(CheckRun.persisted.is_(True)).order_by(CheckRun.started_at.desc()).limit(1)
+    ).first()
     return {"by_severity": by_severity, "by_rule": by_rule, "measures": measures, "last_run": last_run}
 
 
@@ -272,7 +302,10 @@ def overview(session: Session) -> dict:
     schemes = []
     for scheme in session.exec(select(ThemeScheme).order_by(ThemeScheme.position)).all():
         themes = session.exec(select(Theme).where(Theme.scheme_id == scheme.id).order_by(Theme.position)).all()
-        rows = [{"theme": t, "counts": by_theme.get(t.id, {}), "total": sum(by_theme.get(t.id, {}).values())} for t in themes]
+        rows = [
+            {"theme": t, "counts": by_theme.get(t.id, {}), "total": sum(by_theme.get(t.id, {}).values())}
+            for t in themes
+        ]
         without = {code: totals.get(code, 0) - per_scheme.get(scheme.id, {}).get(code, 0) for code in totals}
         schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
     return {"statuses": statuses, "schemes": schemes, "totals": totals, "total": sum(totals.values())}
@@ -305,7 +338,9 @@ def measure_detail(session: Session, code: str) -> dict | None:
         .order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
     ).all()
     deadlines = session.exec(
-        select(DeadlineChange).where(DeadlineChange.measure_id == measure.id).order_by(DeadlineChange.decided_on, DeadlineChange.id)
+        select(DeadlineChange)
+        .where(DeadlineChange.measure_id == measure.id)
+        .order_by(DeadlineChange.decided_on, DeadlineChange.id)
     ).all()
     return {
         "measure": measure,
@@ -314,12 +349,16 @@ def measure_detail(session: Session, code: str) -> dict | None:
         "co_owners": co_owners,
         "themes": [{"scheme": s, "theme": t, "basis": basis} for s, t, basis in themes],
         "document": session.get(SourceDocument, measure.source_document_id) if measure.source_document_id else None,
-        "budget": session.exec(select(BudgetLine).where(BudgetLine.measure_id == measure.id).order_by(BudgetLine.id)).all(),
+        "budget": session.exec(
+            select(BudgetLine).where(BudgetLine.measure_id == measure.id).order_by(BudgetLine.id)
+        ).all(),
         "updates": [{"entry": u, "status": s, "document": d} for u, s, d in updates],
         "deadlines": deadlines,
         "postponements": sum(1 for d in deadlines if d.is_postponement),
         "audit": session.exec(
-            select(AuditRecord).where(AuditRecord.measure_id == measure.id).order_by(AuditRecord.changed_at.desc(), AuditRecord.id.desc())
+            select(AuditRecord)
+            .where(AuditRecord.measure_id == measure.id)
+            .order_by(AuditRecord.changed_at.desc(), AuditRecord.id.desc())
         ).all(),
     }
 
@@ -329,7 +368,9 @@ def document_detail(session: Session, key: str) -> dict | None:
     document = session.exec(select(SourceDocument).where(SourceDocument.key == key)).first()
     if document is None:
         return None
-    announced = session.exec(select(Measure).where(Measure.source_document_id == document.id).order_by(Measure.code)).all()
+    announced = session.exec(
+        select(Measure).where(Measure.source_document_id == document.id).order_by(Measure.code)
+    ).all()
     evidenced = session.exec(
         select(StatusUpdate, Measure, Status)
         .join(Measure, Measure.id == StatusUpdate.measure_id)

@@ -33,7 +33,12 @@ def daily_check(app: Flask, now: datetime | None = None):
             notify=lambda s, flags: send_digests(app, s, flags),
         )
         if run is not None:
-            log.info("Dagelijkse controle: %d signaleringen, %d nieuw, %d opgelost", run.flags_found, run.flags_opened, run.flags_resolved)
+            log.info(
+                "Dagelijkse controle: %d signaleringen, %d nieuw, %d opgelost",
+                run.flags_found,
+                run.flags_opened,
+                run.flags_resolved,
+            )
         return run
 
 

@@ -50,9 +50,7 @@ class EditConflict(ServiceError):
     """The measure changed since the editor loaded it."""
 
     def __init__(self, measure: Measure, changes: list[Change]):
-        super().__init__(
-            "Iemand anders heeft deze maatregel intussen gewijzigd. Uw wijziging is niet opgeslagen."
-        )
+        super().__init__("Iemand anders heeft deze maatregel intussen gewijzigd. Uw wijziging is niet opgeslagen.")
         self.measure = measure
         self.changes = changes
 
@@ -109,7 +107,9 @@ def _organisation_ids(session: Session, abbreviations) -> dict[str, int]:
     wanted = set(abbreviations)
     if not wanted:
         return {}
-    rows = session.exec(select(Organisation.abbreviation, Organisation.id).where(Organisation.abbreviation.in_(wanted))).all()
+    rows = session.exec(
+        select(Organisation.abbreviation, Organisation.id).where(Organisation.abbreviation.in_(wanted))
+    ).all()
     found = dict(rows)
     missing = wanted - found.keys()
     if missing:
@@ -258,7 +258,13 @@ def changes_since(session: Session, measure_id: int, version: int) -> list[Chang
     ]
     labels = dict(session.exec(select(Status.code, Status.label)).all())
     changes += [
-        Change(u.recorded_at, u.recorded_by, "status", None, f"{labels.get(u.status_code, u.status_code)} per {u.as_of:%d-%m-%Y}: {u.note}".rstrip(": "))
+        Change(
+            u.recorded_at,
+            u.recorded_by,
+            "status",
+            None,
+            f"{labels.get(u.status_code, u.status_code)} per {u.as_of:%d-%m-%Y}: {u.note}".rstrip(": "),
+        )
         for u in session.exec(
             select(StatusUpdate).where(StatusUpdate.measure_id == measure_id, StatusUpdate.measure_version > version)
         ).all()
@@ -272,7 +278,9 @@ def changes_since(session: Session, measure_id: int, version: int) -> list[Chang
             (d.new_deadline.strftime("%d-%m-%Y") if d.new_deadline else "onbekend") + f" ({d.reason})",
         )
         for d in session.exec(
-            select(DeadlineChange).where(DeadlineChange.measure_id == measure_id, DeadlineChange.measure_version > version)
+            select(DeadlineChange).where(
+                DeadlineChange.measure_id == measure_id, DeadlineChange.measure_version > version
+            )
         ).all()
     ]
     return sorted(changes, key=lambda c: c.at)

@@ -11,10 +11,10 @@ from measures.forms import AcknowledgeFlagForm, MeasureFilterForm
 from measures.permissions import Action, can, measure_actions
 from measures.services import now_utc
 from models import SourceDocument
+from models.db import get_session
 from models.document import DOCUMENT_KINDS
 from models.flag import SEVERITY_LABELS
 from models.measure import ANNOUNCEMENTS, BUDGET_KINDS, BUDGET_PER
-from models.db import get_session
 
 bp = Blueprint("measures", __name__)
 
@@ -78,9 +78,16 @@ def measure_detail(code: str):
     announcement_label = ANNOUNCEMENTS.get(data["measure"].announcement, data["measure"].announcement)
     actions = measure_actions(get_session(), current_user, data["measure"])
     flags = queries.flags_for_measure(get_session(), data["measure"].id)
-    ack_forms = {item["flag"].id: AcknowledgeFlagForm(prefix=f"flag{item['flag'].id}", formdata=None) for item in flags["open"]}
+    ack_forms = {
+        item["flag"].id: AcknowledgeFlagForm(prefix=f"flag{item['flag'].id}", formdata=None) for item in flags["open"]
+    }
     return render_template(
-        "measures/detail.html", announcement_label=announcement_label, actions=actions, flags=flags, ack_forms=ack_forms, **data
+        "measures/detail.html",
+        announcement_label=announcement_label,
+        actions=actions,
+        flags=flags,
+        ack_forms=ack_forms,
+        **data,
     )
 
 

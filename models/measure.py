@@ -97,11 +97,7 @@ class DeadlineChange(SQLModel, table=True):
 
     @property
     def is_postponement(self) -> bool:
-        return (
-            self.old_deadline is not None
-            and self.new_deadline is not None
-            and self.new_deadline > self.old_deadline
-        )
+        return self.old_deadline is not None and self.new_deadline is not None and self.new_deadline > self.old_deadline
 
 
 class AuditRecord(SQLModel, table=True):

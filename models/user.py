@@ -55,7 +55,10 @@ class LoginAttempt(SQLModel, table=True):
     """One failed login, kept to throttle guessing by account and by address."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_email_at", "email", "attempted_at"), Index("ix_login_attempt_ip_at", "remote_addr", "attempted_at"))
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "attempted_at"),
+        Index("ix_login_attempt_ip_at", "remote_addr", "attempted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254)

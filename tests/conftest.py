@@ -6,7 +6,7 @@ Each test gets an empty, fully migrated database.
 
 import os
 import shutil
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -126,7 +126,9 @@ def vocabulary(session):
 
 @pytest.fixture
 def create_organisation(session):
-    def make(abbreviation: str = "Politie", name: str | None = None, kind: str = "uitvoeringsorganisatie") -> Organisation:
+    def make(
+        abbreviation: str = "Politie", name: str | None = None, kind: str = "uitvoeringsorganisatie"
+    ) -> Organisation:
         org = Organisation(abbreviation=abbreviation, name=name or f"Organisatie {abbreviation}", kind=kind)
         session.add(org)
         session.commit()
@@ -137,7 +139,12 @@ def create_organisation(session):
 
 @pytest.fixture
 def create_document(session):
-    def make(key: str = "kst-28638-161", reference: str = "Kamerstuk 28 638 nr. 161", on: date = date(2018, 5, 25), kind: str = "kabinetsbrief") -> SourceDocument:
+    def make(
+        key: str = "kst-28638-161",
+        reference: str = "Kamerstuk 28 638 nr. 161",
+        on: date = date(2018, 5, 25),
+        kind: str = "kabinetsbrief",
+    ) -> SourceDocument:
         doc = SourceDocument(key=key, title=f"Document {key}", date=on, kind=kind, reference=reference)
         session.add(doc)
         session.commit()
@@ -186,7 +193,13 @@ def create_measure(session, vocabulary):
         )
         if status:
             services.record_status(
-                session=session, measure=measure, status_code=status, as_of=status_on, note="", recorded_by="test", now=NOW
+                session=session,
+                measure=measure,
+                status_code=status,
+                as_of=status_on,
+                note="",
+                recorded_by="test",
+                now=NOW,
             )
         if deadline:
             services.change_deadline(

@@ -73,7 +73,15 @@ def test_next_redirect_on_this_site_is_followed(auth, coordinator, target):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/", "/\\\\evil.example", "\\\\evil.example", "javascript:alert(1)", "http:/evil.example", "/\r\nSet-Cookie:x=1"],
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/\r\nSet-Cookie:x=1",
+    ],
 )
 def test_open_redirect_via_next_is_refused(auth, coordinator, target):
     assert auth.login(coordinator.email, next_url=target).headers["Location"] == "/mijn-maatregelen"
@@ -94,7 +102,16 @@ def test_logout_needs_post(client, auth, coordinator):
 def test_create_user_command_reads_password_from_stdin(runner, session, create_organisation):
     create_organisation("OM")
     result = runner.invoke(
-        args=["create-user", "--email", "Coord@OM.nl", "--role", "coordinator", "--organisation", "OM", "--password-stdin"],
+        args=[
+            "create-user",
+            "--email",
+            "Coord@OM.nl",
+            "--role",
+            "coordinator",
+            "--organisation",
+            "OM",
+            "--password-stdin",
+        ],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -116,7 +133,9 @@ def test_create_user_command_refuses_bad_input(runner, args, message):
 
 
 def test_create_user_refuses_short_password(runner):
-    result = runner.invoke(args=["create-user", "--email", "a@b.nl", "--role", "lezer", "--password-stdin"], input="kort\n")
+    result = runner.invoke(
+        args=["create-user", "--email", "a@b.nl", "--role", "lezer", "--password-stdin"], input="kort\n"
+    )
     assert result.exit_code != 0 and "minstens 12 tekens" in result.output
 
 

@@ -67,7 +67,10 @@ def test_good_entry_passes_with_whitespace_and_case_folded(small_catalogue):
 @pytest.mark.parametrize(
     "change, expected",
     [
-        (('quote = "Daarnaast wordt dit geld ingezet voor de   ontwikkeling van een WEBCRAWLER"', 'quote = ""'), "geen citaat"),
+        (
+            ('quote = "Daarnaast wordt dit geld ingezet voor de   ontwikkeling van een WEBCRAWLER"', 'quote = ""'),
+            "geen citaat",
+        ),
         (("ontwikkeling van een WEBCRAWLER", "ontwikkeling van een zoekrobot"), "citaat komt niet voor"),
         (("ontwikkeling van een WEBCRAWLER", "ontwikkeling van een webcrawler,"), "citaat komt niet voor"),
         (('lead = "Politie"', 'lead = "Marechaussee"'), "onbekende trekker"),

@@ -3,16 +3,15 @@ catalogue's three known stalled measures."""
 
 import json
 import multiprocessing
-from pathlib import Path
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
 from measures import checks, services
 from measures.checks import Thresholds, evaluate, run_checks
-from models import CheckRun, Flag, FlagAcknowledgement, StatusUpdate
-from models.db import get_engine
+from models import CheckRun, Flag, FlagAcknowledgement
 from tests.conftest import NOW
 
 T = Thresholds(stale_months=12, max_postponements=1, long_running_years=3)
@@ -29,8 +28,15 @@ def rules_fired(session, day: date, code: str) -> set[str]:
 
 def record(session, measure, status, on, *, problem=False, document=None, note=""):
     services.record_status(
-        session=session, measure=measure, status_code=status, as_of=on, note=note, recorded_by="t", now=NOW,
-        evidence_document_id=document.id if document else None, reports_problem=problem,
+        session=session,
+        measure=measure,
+        status_code=status,
+        as_of=on,
+        note=note,
+        recorded_by="t",
+        now=NOW,
+        evidence_document_id=document.id if document else None,
+        reports_problem=problem,
     )
     session.commit()
 
@@ -57,7 +63,16 @@ def test_deadline_passed_ignores_closed_measures(session, owned, create_measure,
 
 def test_deadline_passed_reads_the_deadline_as_it_was_then(session, owned, create_measure):
     measure = create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 12, 31))
-    services.change_deadline(session=session, measure=measure, new_deadline=date(2022, 12, 31), basis="", reason="Uitstel", decided_on=date(2021, 6, 1), recorded_by="t", now=NOW)
+    services.change_deadline(
+        session=session,
+        measure=measure,
+        new_deadline=date(2022, 12, 31),
+        basis="",
+        reason="Uitstel",
+        decided_on=date(2021, 6, 1),
+        recorded_by="t",
+        now=NOW,
+    )
     session.commit()
     assert "deadline_verstreken" in rules_fired(session, date(2021, 3, 1), "M")  # before the postponement
     assert "deadline_verstreken" not in rules_fired(session, date(2021, 7, 1), "M")
@@ -77,10 +92,28 @@ def test_stale_counts_from_announcement_when_never_updated(session, owned, creat
 
 def test_postponed_edge(session, owned, create_measure):
     measure = create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
-    services.change_deadline(session=session, measure=measure, new_deadline=date(2021, 1, 1), basis="", reason="a", decided_on=date(2019, 6, 1), recorded_by="t", now=NOW)
+    services.change_deadline(
+        session=session,
+        measure=measure,
+        new_deadline=date(2021, 1, 1),
+        basis="",
+        reason="a",
+        decided_on=date(2019, 6, 1),
+        recorded_by="t",
+        now=NOW,
+    )
     session.commit()
     assert "vaak_uitgesteld" not in rules_fired(session, date(2019, 7, 1), "M")  # once is not more than 1
-    services.change_deadline(session=session, measure=measure, new_deadline=date(2022, 1, 1), basis="", reason="b", decided_on=date(2019, 8, 1), recorded_by="t", now=NOW)
+    services.change_deadline(
+        session=session,
+        measure=measure,
+        new_deadline=date(2022, 1, 1),
+        basis="",
+        reason="b",
+        decided_on=date(2019, 8, 1),
+        recorded_by="t",
+        now=NOW,
+    )
     session.commit()
     assert "vaak_uitgesteld" in rules_fired(session, date(2019, 8, 1), "M")
     assert "vaak_uitgesteld" not in rules_fired(session, date(2019, 7, 31), "M")  # the second was not yet decided
@@ -89,7 +122,16 @@ def test_postponed_edge(session, owned, create_measure):
 def test_an_earlier_deadline_is_not_a_postponement(session, owned, create_measure):
     measure = create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
     for new in (date(2019, 6, 1), date(2019, 3, 1)):
-        services.change_deadline(session=session, measure=measure, new_deadline=new, basis="", reason="eerder", decided_on=date(2019, 1, 1), recorded_by="t", now=NOW)
+        services.change_deadline(
+            session=session,
+            measure=measure,
+            new_deadline=new,
+            basis="",
+            reason="eerder",
+            decided_on=date(2019, 1, 1),
+            recorded_by="t",
+            now=NOW,
+        )
     session.commit()
     assert "vaak_uitgesteld" not in rules_fired(session, date(2019, 2, 1), "M")
 
@@ -97,7 +139,15 @@ def test_an_earlier_deadline_is_not_a_postponement(session, owned, create_measur
 def test_negative_evidence_fires_on_the_latest_evidenced_update_only(session, owned, create_measure, create_document):
     letter = create_document("nr-2019-11", "Brief Nationaal Rapporteur", date(2019, 11, 28), "brief_rapporteur")
     measure = create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2030, 1, 1))
-    record(session, measure, "deels_gerealiseerd", date(2019, 11, 28), problem=True, document=letter, note="niet volledig geïmplementeerd")
+    record(
+        session,
+        measure,
+        "deels_gerealiseerd",
+        date(2019, 11, 28),
+        problem=True,
+        document=letter,
+        note="niet volledig geïmplementeerd",
+    )
     assert "negatief_bewijs" not in rules_fired(session, date(2019, 11, 27), "M")
     assert "negatief_bewijs" in rules_fired(session, date(2019, 11, 28), "M")
     # An owner's update without evidence does not wipe the finding...
@@ -109,7 +159,14 @@ def test_negative_evidence_fires_on_the_latest_evidenced_update_only(session, ow
 
 
 def test_long_running_edge(session, owned, create_measure):
-    create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2030, 1, 1), announced_on=date(2018, 5, 25), status_on=date(2018, 5, 25))
+    create_measure(
+        "M",
+        lead="Politie",
+        status="in_uitvoering",
+        deadline=date(2030, 1, 1),
+        announced_on=date(2018, 5, 25),
+        status_on=date(2018, 5, 25),
+    )
     assert "lang_lopend" not in rules_fired(session, date(2021, 5, 25), "M")
     assert "lang_lopend" in rules_fired(session, date(2021, 5, 26), "M")
 
@@ -127,10 +184,20 @@ def test_monitoring_gap(session, owned, create_measure):
 
 
 def test_contested_completion_shows_both_claims(session, owned, create_measure, create_document):
-    rapporteur = create_document("nr-2017-02", "Brief Nationaal Rapporteur, februari 2017", date(2017, 2, 1), "brief_rapporteur")
+    rapporteur = create_document(
+        "nr-2017-02", "Brief Nationaal Rapporteur, februari 2017", date(2017, 2, 1), "brief_rapporteur"
+    )
     letter = create_document()
     measure = create_measure("M", announced_on=date(2018, 5, 25))
-    record(session, measure, "in_uitvoering", date(2017, 2, 1), problem=True, document=rapporteur, note="geen bindend document")
+    record(
+        session,
+        measure,
+        "in_uitvoering",
+        date(2017, 2, 1),
+        problem=True,
+        document=rapporteur,
+        note="geen bindend document",
+    )
     assert "betwiste_afronding" not in rules_fired(session, date(2018, 1, 1), "M")  # not claimed finished yet
     record(session, measure, "gerealiseerd", date(2018, 5, 25), document=letter, note="traject afgerond")
     session.info.clear()
@@ -147,8 +214,26 @@ def test_contested_completion_shows_both_claims(session, owned, create_measure, 
 def test_a_measure_evidenced_as_realised_is_never_flagged_as_stalled(session, owned, create_measure, create_document):
     letter = create_document()
     measure = create_measure("M", lead="Politie", announced_on=date(2010, 1, 1), deadline=date(2011, 1, 1))
-    services.change_deadline(session=session, measure=measure, new_deadline=date(2012, 1, 1), basis="", reason="a", decided_on=date(2010, 6, 1), recorded_by="t", now=NOW)
-    services.change_deadline(session=session, measure=measure, new_deadline=date(2013, 1, 1), basis="", reason="b", decided_on=date(2010, 7, 1), recorded_by="t", now=NOW)
+    services.change_deadline(
+        session=session,
+        measure=measure,
+        new_deadline=date(2012, 1, 1),
+        basis="",
+        reason="a",
+        decided_on=date(2010, 6, 1),
+        recorded_by="t",
+        now=NOW,
+    )
+    services.change_deadline(
+        session=session,
+        measure=measure,
+        new_deadline=date(2013, 1, 1),
+        basis="",
+        reason="b",
+        decided_on=date(2010, 7, 1),
+        recorded_by="t",
+        now=NOW,
+    )
     record(session, measure, "gerealiseerd", date(2012, 1, 1), document=letter)
     assert rules_fired(session, date(2026, 1, 1), "M") == set()
 
@@ -163,8 +248,12 @@ def test_severity_combines_rules_strongest_evidence_first(session, owned, create
     letter = create_document("nr-2019-11", "Brief", date(2019, 11, 28), "brief_rapporteur")
     stuck = create_measure("STUCK", lead="Politie", status="in_uitvoering", deadline=date(2030, 1, 1))
     record(session, stuck, "deels_gerealiseerd", date(2019, 11, 28), problem=True, document=letter)
-    create_measure("PILE", status="gepland", status_on=date(2018, 1, 1), deadline=date(2018, 6, 1))  # late, stale, no owner
-    create_measure("LATE", lead="Politie", status="in_uitvoering", status_on=date(2019, 6, 1), deadline=date(2019, 6, 1))
+    create_measure(
+        "PILE", status="gepland", status_on=date(2018, 1, 1), deadline=date(2018, 6, 1)
+    )  # late, stale, no owner
+    create_measure(
+        "LATE", lead="Politie", status="in_uitvoering", status_on=date(2019, 6, 1), deadline=date(2019, 6, 1)
+    )
     session.info.clear()
     findings = evaluate(session, at(date(2019, 12, 5)), T).findings
     by_code = {}
@@ -215,7 +304,16 @@ def test_run_twice_never_duplicates(session, owned, create_measure):
 def test_flag_resolves_itself_and_a_new_firing_opens_a_new_one(session, owned, create_measure):
     measure = create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
     _run(session, date(2021, 1, 1))
-    services.change_deadline(session=session, measure=measure, new_deadline=date(2022, 1, 1), basis="", reason="Nieuw plan", decided_on=date(2021, 1, 5), recorded_by="t", now=NOW)
+    services.change_deadline(
+        session=session,
+        measure=measure,
+        new_deadline=date(2022, 1, 1),
+        basis="",
+        reason="Nieuw plan",
+        decided_on=date(2021, 1, 5),
+        recorded_by="t",
+        now=NOW,
+    )
     session.commit()
     run = _run(session, date(2021, 1, 6))
     deadline_flags = [f for f in _flags(session) if f.rule == "deadline_verstreken"]
@@ -223,7 +321,10 @@ def test_flag_resolves_itself_and_a_new_firing_opens_a_new_one(session, owned, c
     assert [(f.first_seen_on, f.resolved_on) for f in deadline_flags] == [(date(2021, 1, 1), date(2021, 1, 6))]
     _run(session, date(2022, 2, 1))
     deadline_flags = [f for f in _flags(session) if f.rule == "deadline_verstreken"]
-    assert [(f.first_seen_on, f.resolved_on) for f in deadline_flags] == [(date(2021, 1, 1), date(2021, 1, 6)), (date(2022, 2, 1), None)]
+    assert [(f.first_seen_on, f.resolved_on) for f in deadline_flags] == [
+        (date(2021, 1, 1), date(2021, 1, 6)),
+        (date(2022, 2, 1), None),
+    ]
 
 
 def test_past_date_run_does_not_touch_flags(session, owned, create_measure):
@@ -244,13 +345,21 @@ def test_acknowledge_flag_through_the_detail_page(client, auth, session, owned, 
     user = create_user("coordinator", "Politie")
     auth.login(user.email)
     html = client.get("/maatregelen/M").get_data(as_text=True)
-    assert "Deadline verstreken" in html and "deadline 01-01-2020 verstreken" in html and f"signalering-{flag.id}" in html
+    assert (
+        "Deadline verstreken" in html and "deadline 01-01-2020 verstreken" in html and f"signalering-{flag.id}" in html
+    )
     empty = client.post(f"/signaleringen/{flag.id}/bevestigen", data={f"flag{flag.id}-note": ""})
     assert empty.status_code == 303
-    response = client.post(f"/signaleringen/{flag.id}/bevestigen", data={f"flag{flag.id}-note": "Nieuwe planning volgt in maart."})
+    response = client.post(
+        f"/signaleringen/{flag.id}/bevestigen", data={f"flag{flag.id}-note": "Nieuwe planning volgt in maart."}
+    )
     assert response.status_code == 302
     ack = session.exec(select(FlagAcknowledgement)).one()
-    assert ack.flag_id == flag.id and ack.note == "Nieuwe planning volgt in maart." and "Coordinator Politie" in ack.acknowledged_by
+    assert (
+        ack.flag_id == flag.id
+        and ack.note == "Nieuwe planning volgt in maart."
+        and "Coordinator Politie" in ack.acknowledged_by
+    )
     assert "Nieuwe planning volgt in maart." in client.get("/maatregelen/M").get_data(as_text=True)
     session.refresh(flag)
     assert flag.resolved_on is None  # acknowledging is not resolving; flags are never deleted
@@ -261,16 +370,26 @@ def test_acknowledge_needs_ownership(client, auth, session, owned, create_organi
     create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
     _run(session, date(2021, 1, 1))
     flag = _flags(session)[0]
-    for role, org, expected in (("coordinator", "OM", 403), ("rapporteur", "Politie", 403), ("lezer", "Politie", 403), ("programmacoordinator", None, 302)):
+    for role, org, expected in (
+        ("coordinator", "OM", 403),
+        ("rapporteur", "Politie", 403),
+        ("lezer", "Politie", 403),
+        ("programmacoordinator", None, 302),
+    ):
         auth.login(create_user(role, org).email)
-        assert client.post(f"/signaleringen/{flag.id}/bevestigen", data={f"flag{flag.id}-note": "x"}).status_code == expected
+        assert (
+            client.post(f"/signaleringen/{flag.id}/bevestigen", data={f"flag{flag.id}-note": "x"}).status_code
+            == expected
+        )
         auth.logout()
     assert client.post(f"/signaleringen/{flag.id}/bevestigen", data={}).status_code == 302  # anonymous: to login
 
 
 def test_flags_show_in_overview_list_filter_and_my_measures(client, auth, session, owned, create_measure, create_user):
     create_measure("LATE", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
-    create_measure("FINE", lead="Politie", status="in_uitvoering", status_on=date(2020, 12, 1), deadline=date(2030, 1, 1))
+    create_measure(
+        "FINE", lead="Politie", status="in_uitvoering", status_on=date(2020, 12, 1), deadline=date(2030, 1, 1)
+    )
     _run(session, date(2021, 1, 1))
     overview = client.get("/").get_data(as_text=True)
     assert "1 maatregel met open signaleringen." in overview
@@ -300,7 +419,9 @@ def test_two_schedulers_run_the_daily_check_once(app, session, owned, create_mea
     create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
-    processes = [context.Process(target=_scheduled_run, args=(app.config["DATABASE_URL"], barrier, results)) for _ in range(2)]
+    processes = [
+        context.Process(target=_scheduled_run, args=(app.config["DATABASE_URL"], barrier, results)) for _ in range(2)
+    ]
     for p in processes:
         p.start()
     for p in processes:
@@ -352,7 +473,9 @@ def test_seeded_stalled_measures_carry_the_highest_severity(runner, seeded, as_o
         # Each cites its evidence: a date and a document.
         evidence = [f for f in mine if f["rule"] in ("negatief_bewijs", "betwiste_afronding", "deadline_verstreken")]
         assert evidence, code
-        assert any("Nationaal Rapporteur" in f["explanation"] or "Kamerstuk" in f["explanation"] for f in evidence), code
+        assert any("Nationaal Rapporteur" in f["explanation"] or "Kamerstuk" in f["explanation"] for f in evidence), (
+            code
+        )
 
 
 def test_seeded_contested_nvm_shows_both_claims(runner, seeded):
@@ -381,6 +504,12 @@ def test_seeded_realised_measures_with_evidence_are_not_flagged_as_stalled(runne
     stalled_rules = {"deadline_verstreken", "geen_update", "vaak_uitgesteld", "negatief_bewijs", "lang_lopend"}
     from measures.history import programme_as_of
 
-    realised = {s.code for s in programme_as_of(session, NOW.date()) if s.latest_evidenced and s.latest_evidenced.status_code == "gerealiseerd" and not s.latest_evidenced.reports_problem}
+    realised = {
+        s.code
+        for s in programme_as_of(session, NOW.date())
+        if s.latest_evidenced
+        and s.latest_evidenced.status_code == "gerealiseerd"
+        and not s.latest_evidenced.reports_problem
+    }
     assert realised
     assert not [f for f in flags if f["measure_code"] in realised and f["rule"] in stalled_rules]

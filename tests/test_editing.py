@@ -16,7 +16,14 @@ def politie(session, create_organisation, create_measure, create_user, create_do
     create_organisation("Politie", "Nationale Politie")
     create_organisation("OM", "Openbaar Ministerie")
     create_document()
-    measure = create_measure("CT-B-04", "Ontwikkeling van een webcrawler", lead="Politie", themes=["contouren:b"], status="in_uitvoering", deadline=date(2020, 12, 31))
+    measure = create_measure(
+        "CT-B-04",
+        "Ontwikkeling van een webcrawler",
+        lead="Politie",
+        themes=["contouren:b"],
+        status="in_uitvoering",
+        deadline=date(2020, 12, 31),
+    )
     other = create_measure("CT-B-06", "Zaakscoördinator OM", lead="OM", status="gepland")
     user = create_user("coordinator", "Politie")
     return {"measure": measure, "other": other, "user": user}
@@ -24,7 +31,14 @@ def politie(session, create_organisation, create_measure, create_user, create_do
 
 def _status(client, code, **overrides):
     measure_version = overrides.pop("version")
-    data = {"status": "deels_gerealiseerd", "as_of": "2021-03-01", "note": "", "evidence_document": "", "evidence_url": "", "version": str(measure_version)}
+    data = {
+        "status": "deels_gerealiseerd",
+        "as_of": "2021-03-01",
+        "note": "",
+        "evidence_document": "",
+        "evidence_url": "",
+        "version": str(measure_version),
+    }
     data.update(overrides)
     return client.post(f"/maatregelen/{code}/status", data=data)
 
@@ -39,11 +53,17 @@ def test_new_user_finds_measure_records_status_with_evidence_and_sees_it(client,
     assert "CT-B-04" in landing and "CT-B-06" not in landing
     form = client.get("/maatregelen/CT-B-04/status").get_data(as_text=True)
     assert 'name="version" type="hidden" value="' in form
-    response = _status(client, "CT-B-04", version=politie["measure"].version, evidence_document="kst-28638-161", note="Webcrawler in pilot bij twee eenheden.")
+    response = _status(
+        client,
+        "CT-B-04",
+        version=politie["measure"].version,
+        evidence_document="kst-28638-161",
+        note="Webcrawler in pilot bij twee eenheden.",
+    )
     assert response.status_code == 302
     detail = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "De status is vastgelegd." in detail
-    timeline = detail[detail.index('id="kop-tijdlijn"'):]
+    timeline = detail[detail.index('id="kop-tijdlijn"') :]
     assert "1 maart 2021" in timeline and "Webcrawler in pilot bij twee eenheden." in timeline
     assert "Kamerstuk 28 638 nr. 161" in timeline and "Coordinator Politie" in timeline
 
@@ -62,7 +82,12 @@ def test_note_is_required_when_status_goes_backwards(client, auth, session, poli
 def test_note_is_required_when_ended(client, auth, session, politie):
     auth.login(politie["user"].email)
     assert _status(client, "CT-B-04", status="beeindigd", version=politie["measure"].version).status_code == 400
-    assert _status(client, "CT-B-04", status="beeindigd", note="Gestopt na evaluatie.", version=politie["measure"].version).status_code == 302
+    assert (
+        _status(
+            client, "CT-B-04", status="beeindigd", note="Gestopt na evaluatie.", version=politie["measure"].version
+        ).status_code
+        == 302
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,12 +110,17 @@ def test_status_form_errors_are_dutch(client, auth, session, politie, overrides,
     assert _count(session, StatusUpdate) == 2  # the two from the fixture
 
 
-def test_second_save_on_a_stale_version_is_refused_and_shows_the_first_change(client, auth, session, politie, create_user):
+def test_second_save_on_a_stale_version_is_refused_and_shows_the_first_change(
+    client, auth, session, politie, create_user
+):
     programme = create_user("programmacoordinator", email="programma@jenv.nl")
     loaded_version = politie["measure"].version
     # The programme coordinator saves first...
     auth.login(programme.email)
-    assert _status(client, "CT-B-04", version=loaded_version, note="Eerste wijziging", as_of="2021-01-01").status_code == 302
+    assert (
+        _status(client, "CT-B-04", version=loaded_version, note="Eerste wijziging", as_of="2021-01-01").status_code
+        == 302
+    )
     auth.logout()
     # ...then the coordinator saves a form loaded before that.
     auth.login(politie["user"].email)
@@ -102,7 +132,12 @@ def test_second_save_on_a_stale_version_is_refused_and_shows_the_first_change(cl
     # The form now carries the new version: sending it again saves on top of the first change.
     session.refresh(politie["measure"])
     assert f'value="{politie["measure"].version}"' in html
-    assert _status(client, "CT-B-04", version=politie["measure"].version, status="gerealiseerd", note="Tweede wijziging").status_code == 302
+    assert (
+        _status(
+            client, "CT-B-04", version=politie["measure"].version, status="gerealiseerd", note="Tweede wijziging"
+        ).status_code
+        == 302
+    )
     session.refresh(politie["measure"])
     assert politie["measure"].status_code == "gerealiseerd"
 
@@ -111,8 +146,16 @@ def test_edit_conflict_lists_the_field_the_other_person_changed(client, auth, se
     programme = create_user("programmacoordinator", email="programma@jenv.nl")
     auth.login(programme.email)
     version = politie["measure"].version
-    base = {"lead": "Politie", "themes": "contouren:b", "budget-0-kind": "structureel", "budget-0-per": "jaar", "version": str(version)}
-    assert client.post("/maatregelen/CT-B-04/bewerken", data={**base, "title": "Webcrawler (eerste)"}).status_code == 302
+    base = {
+        "lead": "Politie",
+        "themes": "contouren:b",
+        "budget-0-kind": "structureel",
+        "budget-0-per": "jaar",
+        "version": str(version),
+    }
+    assert (
+        client.post("/maatregelen/CT-B-04/bewerken", data={**base, "title": "Webcrawler (eerste)"}).status_code == 302
+    )
     response = client.post("/maatregelen/CT-B-04/bewerken", data={**base, "title": "Webcrawler (tweede)"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "Webcrawler (eerste)" in html and "Titel" in html
@@ -123,11 +166,23 @@ def test_edit_conflict_lists_the_field_the_other_person_changed(client, auth, se
 def test_deadline_change_needs_reason_and_counts_postponements(client, auth, session, politie):
     auth.login(politie["user"].email)
     url = "/maatregelen/CT-B-04/deadline"
-    response = client.post(url, data={"new_deadline": "2021-12-31", "reason": "", "version": str(politie["measure"].version)})
+    response = client.post(
+        url, data={"new_deadline": "2021-12-31", "reason": "", "version": str(politie["measure"].version)}
+    )
     assert response.status_code == 400 and "Geef de reden voor de wijziging." in response.get_data(as_text=True)
     for new in ("2021-12-31", "2022-12-31"):
         session.refresh(politie["measure"])
-        assert client.post(url, data={"new_deadline": new, "reason": "Vertraging in de aanbesteding", "version": str(politie["measure"].version)}).status_code == 302
+        assert (
+            client.post(
+                url,
+                data={
+                    "new_deadline": new,
+                    "reason": "Vertraging in de aanbesteding",
+                    "version": str(politie["measure"].version),
+                },
+            ).status_code
+            == 302
+        )
     html = client.get("/maatregelen/CT-B-04").get_data(as_text=True)
     assert "2 keer uitgesteld" in html
     assert _count(session, DeadlineChange) == 3
@@ -136,33 +191,61 @@ def test_deadline_change_needs_reason_and_counts_postponements(client, auth, ses
 def test_edit_writes_audit_shown_on_detail(client, auth, session, create_user, politie):
     auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
     data = {
-        "title": "Webcrawler", "description": "Zoekt online advertenties.", "lead": "Politie", "co_owners": "OM", "themes": "contouren:b",
-        "budget-0-amount": "2000000", "budget-0-kind": "structureel", "budget-0-per": "jaar", "budget-0-from_year": "2018", "budget-0-funding": "Regeerakkoord",
+        "title": "Webcrawler",
+        "description": "Zoekt online advertenties.",
+        "lead": "Politie",
+        "co_owners": "OM",
+        "themes": "contouren:b",
+        "budget-0-amount": "2000000",
+        "budget-0-kind": "structureel",
+        "budget-0-per": "jaar",
+        "budget-0-from_year": "2018",
+        "budget-0-funding": "Regeerakkoord",
         "version": str(politie["measure"].version),
     }
     assert client.post("/maatregelen/CT-B-04/bewerken", data=data).status_code == 302
     fields = {r.field for r in session.exec(select(AuditRecord)).all()}
     assert fields == {"title", "description", "co_owners", "budget"}
     html = client.get("/maatregelen/CT-B-04").get_data(as_text=True)
-    audit = html[html.index('id="kop-audit"'):]
+    audit = html[html.index('id="kop-audit"') :]
     assert "Mede-eigenaren" in audit and "OM" in audit and "€ 2.000.000 structureel" in audit and "p@jenv.nl" in audit
 
 
 def test_edit_form_errors(client, auth, create_user, politie):
     auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
     data = {
-        "title": "", "lead": "Politie", "co_owners": "Politie", "themes": ["contouren:b", "contouren:c"],
-        "budget-0-amount": "-5", "budget-0-kind": "structureel", "budget-0-per": "jaar", "budget-0-from_year": "1800",
+        "title": "",
+        "lead": "Politie",
+        "co_owners": "Politie",
+        "themes": ["contouren:b", "contouren:c"],
+        "budget-0-amount": "-5",
+        "budget-0-kind": "structureel",
+        "budget-0-per": "jaar",
+        "budget-0-from_year": "1800",
         "version": str(politie["measure"].version),
     }
     html = client.post("/maatregelen/CT-B-04/bewerken", data=data).get_data(as_text=True)
-    for message in ("Vul een titel in.", "De trekker is niet ook mede-eigenaar.", "Kies per indeling hoogstens één thema.", "Geef een bedrag van 0 of meer.", "Geef een jaartal tussen 1990 en 2100."):
+    for message in (
+        "Vul een titel in.",
+        "De trekker is niet ook mede-eigenaar.",
+        "Kies per indeling hoogstens één thema.",
+        "Geef een bedrag van 0 of meer.",
+        "Geef een jaartal tussen 1990 en 2100.",
+    ):
         assert message in html, message
 
 
 def test_new_measure(client, auth, session, create_user, politie):
     auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
-    data = {"code": "STM-1-99", "title": "Nieuwe maatregel", "lead": "OM", "themes": ["actielijn:1"], "source_document": "kst-28638-161", "budget-0-kind": "structureel", "budget-0-per": "jaar"}
+    data = {
+        "code": "STM-1-99",
+        "title": "Nieuwe maatregel",
+        "lead": "OM",
+        "themes": ["actielijn:1"],
+        "source_document": "kst-28638-161",
+        "budget-0-kind": "structureel",
+        "budget-0-per": "jaar",
+    }
     assert client.post("/maatregelen/nieuw", data=data).status_code == 302
     measure = session.exec(select(Measure).where(Measure.code == "STM-1-99")).one()
     assert measure.status_code == "onbekend" and measure.announcement == "nieuw"
@@ -188,7 +271,11 @@ def test_export_filtered_list_as_csv_and_xlsx(client, politie):
     response = client.get("/maatregelen/export.csv?owner=Politie")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [r["code"] for r in rows] == ["CT-B-04"] and rows[0]["status"] == "in_uitvoering" and rows[0]["stand_per"] == "2018-05-25"
+    assert (
+        [r["code"] for r in rows] == ["CT-B-04"]
+        and rows[0]["status"] == "in_uitvoering"
+        and rows[0]["stand_per"] == "2018-05-25"
+    )
     book = load_workbook(io.BytesIO(client.get("/maatregelen/export.xlsx").data))
     assert [c.value for c in book.active[1]][:3] == ["code", "titel", "trekker"]
     assert book.active.max_row == 3
@@ -215,7 +302,15 @@ def _import(client, content, name="statussen.xlsx"):
 def test_import_records_all_rows(client, auth, session, politie, create_measure):
     create_measure("CT-B-05", "Tweede", lead="Politie", status="gepland")
     auth.login(politie["user"].email)
-    response = _import(client, _xlsx([["CT-B-04", "deels_gerealiseerd", "2021-01-01", "Deels", "kst-28638-161", ""], ["CT-B-05", "In uitvoering", date(2021, 2, 1), "", "", "https://example.nl/brief"]]))
+    response = _import(
+        client,
+        _xlsx(
+            [
+                ["CT-B-04", "deels_gerealiseerd", "2021-01-01", "Deels", "kst-28638-161", ""],
+                ["CT-B-05", "In uitvoering", date(2021, 2, 1), "", "", "https://example.nl/brief"],
+            ]
+        ),
+    )
     assert response.status_code == 302
     assert _count(session, StatusUpdate) == 5
 
@@ -232,7 +327,14 @@ def test_import_with_one_bad_row_is_rolled_back(client, auth, session, politie):
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Niets geïmporteerd: 2 rij(en) met fouten" in html
-    for message in ("U mag de status van CT-B-06 niet wijzigen.", "Onbekende maatregel: CT-X-99.", "Onbekende status: klaar.", "Ongeldige datum bij stand_per", "Onbekend brondocument: kst-0.", "https://"):
+    for message in (
+        "U mag de status van CT-B-06 niet wijzigen.",
+        "Onbekende maatregel: CT-X-99.",
+        "Onbekende status: klaar.",
+        "Ongeldige datum bij stand_per",
+        "Onbekend brondocument: kst-0.",
+        "https://",
+    ):
         assert message in html, message
     assert _count(session, StatusUpdate) == before
     session.refresh(politie["measure"])
@@ -264,7 +366,7 @@ def test_import_file_errors(client, auth, politie, content, name, message):
 
 
 def test_export_neutralises_spreadsheet_formulas(client, session, politie):
-    politie["measure"].title = "=HYPERLINK(\"http://evil\")"
+    politie["measure"].title = '=HYPERLINK("http://evil")'
     session.add(politie["measure"])
     session.commit()
     rows = list(csv.DictReader(io.StringIO(client.get("/maatregelen/export.csv").get_data(as_text=True))))

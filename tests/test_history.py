@@ -15,7 +15,9 @@ from tests.conftest import NOW
 @pytest.fixture
 def history(session, create_measure):
     measure = create_measure(status="gepland", deadline=date(2020, 12, 31))
-    services.edit_measure(session=session, measure=measure, content=services.MeasureInput(title="Nieuw"), changed_by="t", now=NOW)
+    services.edit_measure(
+        session=session, measure=measure, content=services.MeasureInput(title="Nieuw"), changed_by="t", now=NOW
+    )
     session.commit()
     return measure
 
@@ -45,9 +47,20 @@ def test_raw_sql_cannot_rewrite_a_status(session, history):
 
 
 def test_recording_status_appends(session, history):
-    services.record_status(session=session, measure=history, status_code="in_uitvoering", as_of=date(2019, 1, 1), note="", recorded_by="t", now=NOW)
+    services.record_status(
+        session=session,
+        measure=history,
+        status_code="in_uitvoering",
+        as_of=date(2019, 1, 1),
+        note="",
+        recorded_by="t",
+        now=NOW,
+    )
     session.commit()
-    assert [u.status_code for u in session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()] == ["gepland", "in_uitvoering"]
+    assert [u.status_code for u in session.exec(select(StatusUpdate).order_by(StatusUpdate.id)).all()] == [
+        "gepland",
+        "in_uitvoering",
+    ]
 
 
 def test_app_has_no_route_that_deletes_history(app):

@@ -39,6 +39,7 @@ def test_compiled_catalogue_is_up_to_date():
     folder = TRANSLATIONS / "en" / "LC_MESSAGES"
     with (folder / "messages.po").open("rb") as po, (folder / "messages.mo").open("rb") as mo:
         source, compiled = read_po(po), read_mo(mo)
+
     def pairs(catalog):
         def norm(value):
             return tuple(value) if isinstance(value, (list, tuple)) else (value,)
@@ -53,10 +54,20 @@ def test_every_interface_text_is_in_the_catalogue():
     from babel.messages.extract import extract_from_dir
 
     root = TRANSLATIONS.parent
-    method_map = [("**/.venv/**", "ignore"), ("**/tests/**", "ignore"), ("**/static/**", "ignore"), ("**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [
+        ("**/.venv/**", "ignore"),
+        ("**/tests/**", "ignore"),
+        ("**/static/**", "ignore"),
+        ("**.py", "python"),
+        ("templates/**.html", "jinja2"),
+    ]
     found = {
         message if isinstance(message, str) else message[0]
-        for _file, _line, message, _comments, _context in extract_from_dir(root, method_map, keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None})
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            root,
+            method_map,
+            keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None},
+        )
     }
     with (TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}

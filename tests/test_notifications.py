@@ -38,9 +38,13 @@ def two_organisations(session, create_organisation, create_measure, create_user)
     create_organisation("Politie", "Nationale Politie")
     create_organisation("OM", "Openbaar Ministerie")
     create_organisation("VWS", "Ministerie van VWS")
-    create_measure("LATE-1", "Webcrawler", lead="Politie", co_owners=["OM"], status="in_uitvoering", deadline=date(2020, 1, 1))
+    create_measure(
+        "LATE-1", "Webcrawler", lead="Politie", co_owners=["OM"], status="in_uitvoering", deadline=date(2020, 1, 1)
+    )
     create_measure("LATE-2", "Training", lead="Politie", status="in_uitvoering", deadline=date(2020, 6, 1))
-    create_measure("FINE", "Op schema", lead="VWS", status="in_uitvoering", status_on=date(2020, 12, 1), deadline=date(2030, 1, 1))
+    create_measure(
+        "FINE", "Op schema", lead="VWS", status="in_uitvoering", status_on=date(2020, 12, 1), deadline=date(2030, 1, 1)
+    )
     create_user("coordinator", "Politie", email="politie@example.nl")
     create_user("coordinator", "OM", email="om@example.nl")
     create_user("coordinator", "VWS", email="vws@example.nl")
@@ -52,7 +56,11 @@ def _run(app, session, day, notify=True):
 
     session.info.clear()
     return run_checks(
-        session, now=datetime(day.year, day.month, day.day, 6, 30, tzinfo=UTC), thresholds=Thresholds(), trigger="test", persist=True,
+        session,
+        now=datetime(day.year, day.month, day.day, 6, 30, tzinfo=UTC),
+        thresholds=Thresholds(),
+        trigger="test",
+        persist=True,
         notify=(lambda s, flags: send_digests(app, s, flags)) if notify else None,
     )[0]
 

@@ -28,17 +28,35 @@ def _count(session, model):
 
 
 def _post_status(client, measure):
-    return client.post(f"/maatregelen/{measure.code}/status", data={"status": "in_uitvoering", "as_of": "2020-01-01", "note": "", "evidence_document": "", "version": str(measure.version)})
+    return client.post(
+        f"/maatregelen/{measure.code}/status",
+        data={
+            "status": "in_uitvoering",
+            "as_of": "2020-01-01",
+            "note": "",
+            "evidence_document": "",
+            "version": str(measure.version),
+        },
+    )
 
 
 def _post_deadline(client, measure):
-    return client.post(f"/maatregelen/{measure.code}/deadline", data={"new_deadline": "2030-01-01", "reason": "Nieuwe planning", "version": str(measure.version)})
+    return client.post(
+        f"/maatregelen/{measure.code}/deadline",
+        data={"new_deadline": "2030-01-01", "reason": "Nieuwe planning", "version": str(measure.version)},
+    )
 
 
 def _post_edit(client, measure):
     return client.post(
         f"/maatregelen/{measure.code}/bewerken",
-        data={"title": "Gewijzigd", "lead": "Politie", "version": str(measure.version), "budget-0-kind": "structureel", "budget-0-per": "jaar"},
+        data={
+            "title": "Gewijzigd",
+            "lead": "Politie",
+            "version": str(measure.version),
+            "budget-0-kind": "structureel",
+            "budget-0-per": "jaar",
+        },
     )
 
 
@@ -122,7 +140,10 @@ def test_anonymous_pages_go_to_login(client, path):
 @pytest.mark.parametrize("role", ROLES)
 def test_new_measure_matrix(client, auth, session, world, role):
     auth.login(world["users"][role].email)
-    response = client.post("/maatregelen/nieuw", data={"code": "NEW-1", "title": "Nieuw", "lead": "", "budget-0-kind": "structureel", "budget-0-per": "jaar"})
+    response = client.post(
+        "/maatregelen/nieuw",
+        data={"code": "NEW-1", "title": "Nieuw", "lead": "", "budget-0-kind": "structureel", "budget-0-per": "jaar"},
+    )
     created = session.exec(select(Measure).where(Measure.code == "NEW-1")).first() is not None
     assert (response.status_code, created) == ((302, True) if role == "programmacoordinator" else (403, False))
 
@@ -137,7 +158,16 @@ def test_user_management_matrix(client, auth, session, world, role):
         assert response.status_code == 302 and target.active is False
     else:
         assert response.status_code == 403 and target.active is True
-    response = client.post("/beheer/gebruikers", data={"email": "nieuw@example.nl", "name": "Nieuw", "role": "lezer", "organisation": "", "password": "een lang genoeg wachtwoord"})
+    response = client.post(
+        "/beheer/gebruikers",
+        data={
+            "email": "nieuw@example.nl",
+            "name": "Nieuw",
+            "role": "lezer",
+            "organisation": "",
+            "password": "een lang genoeg wachtwoord",
+        },
+    )
     exists = session.exec(select(User).where(User.email == "nieuw@example.nl")).first() is not None
     assert exists == (role == "admin")
 

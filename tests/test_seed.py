@@ -92,8 +92,24 @@ def test_seed_keeps_coordinator_work(session, catalogue_dir):
     catalogue = catalogue_dir()
     _seed(session, catalogue)
     measure = session.exec(select(Measure)).one()
-    services.record_status(session=session, measure=measure, status_code="gerealiseerd", as_of=date(2022, 1, 1), note="Klaar", recorded_by="coordinator", now=NOW)
-    services.edit_measure(session=session, measure=measure, content=services.MeasureInput(**{**services.measure_fields(session, measure), "budget": [], "description": "Aangepast door coordinator"}), changed_by="coordinator", now=NOW)
+    services.record_status(
+        session=session,
+        measure=measure,
+        status_code="gerealiseerd",
+        as_of=date(2022, 1, 1),
+        note="Klaar",
+        recorded_by="coordinator",
+        now=NOW,
+    )
+    services.edit_measure(
+        session=session,
+        measure=measure,
+        content=services.MeasureInput(
+            **{**services.measure_fields(session, measure), "budget": [], "description": "Aangepast door coordinator"}
+        ),
+        changed_by="coordinator",
+        now=NOW,
+    )
     session.commit()
     _seed(session, catalogue)
     session.refresh(measure)
@@ -105,7 +121,15 @@ def test_seed_keeps_coordinator_work(session, catalogue_dir):
 def test_changed_entry_is_applied_as_a_recorded_change(session, catalogue_dir):
     _seed(session, catalogue_dir())
     measure = session.exec(select(Measure)).one()
-    services.edit_measure(session=session, measure=measure, content=services.MeasureInput(**{**services.measure_fields(session, measure), "budget": [], "description": "Eigen tekst"}), changed_by="coordinator", now=NOW)
+    services.edit_measure(
+        session=session,
+        measure=measure,
+        content=services.MeasureInput(
+            **{**services.measure_fields(session, measure), "budget": [], "description": "Eigen tekst"}
+        ),
+        changed_by="coordinator",
+        now=NOW,
+    )
     session.commit()
     report = _seed(session, catalogue_dir(title="Webcrawler (digitale zoekapplicatie)", deadline="2021-12-31"))
     assert report.changed == ["CT-B-99"]
@@ -113,9 +137,17 @@ def test_changed_entry_is_applied_as_a_recorded_change(session, catalogue_dir):
     assert measure.title == "Webcrawler (digitale zoekapplicatie)"
     assert measure.description == "Eigen tekst"  # the catalogue did not change it
     record = session.exec(select(AuditRecord).where(AuditRecord.changed_by == "catalogus")).one()
-    assert (record.field, json.loads(record.old_value), record.new_value) == ("title", "Webcrawler", '"Webcrawler (digitale zoekapplicatie)"')
+    assert (record.field, json.loads(record.old_value), record.new_value) == (
+        "title",
+        "Webcrawler",
+        '"Webcrawler (digitale zoekapplicatie)"',
+    )
     change = session.exec(select(DeadlineChange).where(DeadlineChange.reason == "Gewijzigd in de catalogus")).one()
-    assert (change.old_deadline, change.new_deadline, change.is_postponement) == (date(2020, 12, 31), date(2021, 12, 31), True)
+    assert (change.old_deadline, change.new_deadline, change.is_postponement) == (
+        date(2020, 12, 31),
+        date(2021, 12, 31),
+        True,
+    )
 
 
 def test_seed_refuses_an_invalid_catalogue(session, catalogue_dir):

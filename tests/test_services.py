@@ -11,7 +11,9 @@ from tests.conftest import NOW
 
 
 def _record(session, measure, status, on, note=""):
-    return services.record_status(session=session, measure=measure, status_code=status, as_of=on, note=note, recorded_by="t", now=NOW)
+    return services.record_status(
+        session=session, measure=measure, status_code=status, as_of=on, note=note, recorded_by="t", now=NOW
+    )
 
 
 def test_new_measure_status_is_onbekend(create_measure):
@@ -44,7 +46,9 @@ def test_invariant_holds_for_every_measure(session, create_measure):
     session.commit()
     for measure in session.exec(select(Measure)).all():
         latest = session.exec(
-            select(StatusUpdate.status_code).where(StatusUpdate.measure_id == measure.id).order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
+            select(StatusUpdate.status_code)
+            .where(StatusUpdate.measure_id == measure.id)
+            .order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
         ).first()
         assert measure.status_code == (latest or "onbekend")
 
@@ -62,17 +66,42 @@ def test_future_status_date_is_refused(session, create_measure):
 def test_deadline_changes_are_appended_and_count_postponements(session, create_measure):
     measure = create_measure(deadline=date(2020, 12, 31))
     for new in (date(2021, 12, 31), date(2022, 6, 30), date(2022, 1, 1)):
-        services.change_deadline(session=session, measure=measure, new_deadline=new, basis="", reason="Vertraging", decided_on=NOW.date(), recorded_by="t", now=NOW)
+        services.change_deadline(
+            session=session,
+            measure=measure,
+            new_deadline=new,
+            basis="",
+            reason="Vertraging",
+            decided_on=NOW.date(),
+            recorded_by="t",
+            now=NOW,
+        )
     session.commit()
-    changes = session.exec(select(DeadlineChange).where(DeadlineChange.measure_id == measure.id).order_by(DeadlineChange.id)).all()
-    assert [c.new_deadline for c in changes] == [date(2020, 12, 31), date(2021, 12, 31), date(2022, 6, 30), date(2022, 1, 1)]
+    changes = session.exec(
+        select(DeadlineChange).where(DeadlineChange.measure_id == measure.id).order_by(DeadlineChange.id)
+    ).all()
+    assert [c.new_deadline for c in changes] == [
+        date(2020, 12, 31),
+        date(2021, 12, 31),
+        date(2022, 6, 30),
+        date(2022, 1, 1),
+    ]
     assert [c.is_postponement for c in changes] == [False, True, True, False]
     assert measure.deadline == date(2022, 1, 1)
 
 
 def test_deadline_change_needs_a_reason(session, create_measure):
     with pytest.raises(services.ServiceError, match="reden"):
-        services.change_deadline(session=session, measure=create_measure(), new_deadline=date(2030, 1, 1), basis="", reason=" ", decided_on=NOW.date(), recorded_by="t", now=NOW)
+        services.change_deadline(
+            session=session,
+            measure=create_measure(),
+            new_deadline=date(2030, 1, 1),
+            basis="",
+            reason=" ",
+            decided_on=NOW.date(),
+            recorded_by="t",
+            now=NOW,
+        )
 
 
 def test_edit_writes_one_audit_record_per_changed_field(session, create_measure, create_organisation):
@@ -91,10 +120,24 @@ def test_edit_writes_one_audit_record_per_changed_field(session, create_measure,
 
 def test_stale_version_is_refused(session, create_measure):
     measure = create_measure()
-    services.edit_measure(session=session, measure=measure, content=services.MeasureInput(title="Eerste"), changed_by="a", now=NOW, expected_version=1)
+    services.edit_measure(
+        session=session,
+        measure=measure,
+        content=services.MeasureInput(title="Eerste"),
+        changed_by="a",
+        now=NOW,
+        expected_version=1,
+    )
     session.commit()
     with pytest.raises(services.EditConflict) as conflict:
-        services.edit_measure(session=session, measure=measure, content=services.MeasureInput(title="Tweede"), changed_by="b", now=NOW, expected_version=1)
+        services.edit_measure(
+            session=session,
+            measure=measure,
+            content=services.MeasureInput(title="Tweede"),
+            changed_by="b",
+            now=NOW,
+            expected_version=1,
+        )
     assert [(c.what, c.by, c.new) for c in conflict.value.changes] == [("title", "a", '"Eerste"')]
 
 

@@ -15,18 +15,42 @@ def register(session, create_organisation, create_document, create_measure, budg
     create_organisation("OM", "Openbaar Ministerie")
     create_organisation("ISZW", "Inspectie SZW")
     letter = create_document()
-    report = create_document("nr-2019-11", "Brief Nationaal Rapporteur, kenmerk 12084", date(2019, 11, 28), "brief_rapporteur")
+    report = create_document(
+        "nr-2019-11", "Brief Nationaal Rapporteur, kenmerk 12084", date(2019, 11, 28), "brief_rapporteur"
+    )
     crawler = create_measure(
-        "CT-B-02", "Ontwikkeling van een webcrawler", lead="Politie", co_owners=["OM"], themes=["contouren:b", "actielijn:1"],
-        status="in_uitvoering", deadline=date(2020, 12, 31), document=letter, budget=[budget_line("2000000")],
-        description="Digitale zoekapplicatie voor online seksadvertenties.", quote="Daarnaast wordt dit geld ingezet voor de ontwikkeling van een webcrawler.",
+        "CT-B-02",
+        "Ontwikkeling van een webcrawler",
+        lead="Politie",
+        co_owners=["OM"],
+        themes=["contouren:b", "actielijn:1"],
+        status="in_uitvoering",
+        deadline=date(2020, 12, 31),
+        document=letter,
+        budget=[budget_line("2000000")],
+        description="Digitale zoekapplicatie voor online seksadvertenties.",
+        quote="Daarnaast wordt dit geld ingezet voor de ontwikkeling van een webcrawler.",
     )
     services.record_status(
-        session=session, measure=crawler, status_code="deels_gerealiseerd", as_of=date(2019, 11, 28),
-        note="niet volledig en/of duurzaam geïmplementeerd", recorded_by="catalogus", now=NOW,
-        evidence_document_id=report.id, evidence_quote="Tot op heden is echter geen van deze maatregelen volledig",
+        session=session,
+        measure=crawler,
+        status_code="deels_gerealiseerd",
+        as_of=date(2019, 11, 28),
+        note="niet volledig en/of duurzaam geïmplementeerd",
+        recorded_by="catalogus",
+        now=NOW,
+        evidence_document_id=report.id,
+        evidence_quote="Tot op heden is echter geen van deze maatregelen volledig",
     )
-    create_measure("CT-J-01", "Extra inspecteurs arbeidsuitbuiting", lead="ISZW", themes=["actielijn:2"], status="gerealiseerd", deadline=date(2019, 1, 1), document=letter)
+    create_measure(
+        "CT-J-01",
+        "Extra inspecteurs arbeidsuitbuiting",
+        lead="ISZW",
+        themes=["actielijn:2"],
+        status="gerealiseerd",
+        deadline=date(2019, 1, 1),
+        document=letter,
+    )
     create_measure("CT-C-01", "Nationaal Verwijsmechanisme", themes=["contouren:c"], status="gepland", document=report)
     session.commit()
     return {"crawler": crawler}
@@ -146,7 +170,7 @@ def test_detail_shows_every_field(client, register):
     ):
         assert expected in html, expected
     # The timeline is newest first.
-    timeline = html[html.index('id="kop-tijdlijn"'):html.index('id="kop-deadlines"')]
+    timeline = html[html.index('id="kop-tijdlijn"') : html.index('id="kop-deadlines"')]
     assert timeline.index("28 november 2019") < timeline.index("25 mei 2018")
 
 

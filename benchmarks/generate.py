@@ -1,0 +1,182 @@
+"""Generate a synthetic programme ten times the catalogue's size, straight into a database.
+
+10,000 measures across 50 organisations, 100,000 status updates, deadline changes (some
+postponed), and rapporteur-evidenced findings, on top of the real reference data (statuses,
+themes, documents). Deterministic: the same seed gives the same data.
+"""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from measures.seed import seed
+from models import (
+    DeadlineChange,
+    Measure,
+    MeasureCoOwner,
+    MeasureTheme,
+    Organisation,
+    SourceDocument,
+    StatusUpdate,
+    Theme,
+)
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+STATUSES = ["gepland", "in_uitvoering", "deels_gerealiseerd", "gerealiseerd", "beeindigd", "onbekend"]
+
+
+def generate(
+    session: Session, *, measures: int = 10_000, organisations: int = 50, updates: int = 100_000, rng_seed: int = 2018
+) -> dict:
+    """Fill an empty, migrated database; return the counts."""
+    rng = random.Random(rng_seed)
+    seed(session=session, now=NOW, check=False)
+    session.commit()
+    for i in range(organisations):
+        session.add(
+            Organisation(
+                abbreviation=f"ORG{i:02d}", name=f"Synthetische organisatie {i:02d}", kind="uitvoeringsorganisatie"
+            )
+        )
+    session.commit()
+    org_ids = [o.id for o in session.exec(select(Organisation).where(Organisation.abbreviation.like("ORG%"))).all()]
+    documents = session.exec(select(SourceDocument)).all()
+    rapporteur_docs = [d.id for d in documents if d.kind == "brief_rapporteur"]
+    other_docs = [d.id for d in documents if d.kind != "brief_rapporteur"]
+    themes = session.exec(select(Theme)).all()
+    by_scheme: dict[int, list[Theme]] = {}
+    for t in themes:
+        by_scheme.setdefault(t.scheme_id, []).append(t)
+
+    measure_rows = []
+    for i in range(measures):
+        announced = date(2016, 1, 1) + timedelta(days=rng.randrange(0, 3000))
+        measure_rows.append(
+            {
+                "code": f"SYN-{i:05d}",
+                "title": f"Synthetische maatregel {i} over {rng.choice(['opsporing', 'opvang', 'preventie', 'gemeenten', 'arbeidsuitbuiting'])}",
+                "description": "Gegenereerd voor de benchmark.",
+                "lead_organisation_id": rng.choice(org_ids) if rng.random() > 0.1 else None,
+                "source_document_id": rng.choice(other_docs),
+                "source_section": "benchmark",
+                "source_quote": "",
+                "announcement": "programma",
+                "announced_on": announced,
+                "status_code": "onbekend",
+                "deadline": None,
+                "deadline_basis": "onbekend",
+                "created_at": NOW,
+                "updated_at": NOW,
+                "version": 1,
+            }
+        )
+    session.execute(insert(Measure), measure_rows)
+    session.commit()
+    ids = session.exec(
+        select(Measure.id, Measure.announced_on).where(Measure.code.like("SYN-%")).order_by(Measure.id)
+    ).all()
+
+    links, theme_links = [], []
+    for measure_id, _ in ids:
+        if rng.random() < 0.3:
+            links.append({"measure_id": measure_id, "organisation_id": rng.choice(org_ids)})
+        for scheme_id, scheme_themes in by_scheme.items():
+            if rng.random() < 0.8:
+                theme = rng.choice(scheme_themes)
+                theme_links.append(
+                    {"measure_id": measure_id, "theme_id": theme.id, "scheme_id": scheme_id, "basis": ""}
+                )
+    seen = set()
+    links = [
+        l
+        for l in links
+        if (l["measure_id"], l["organisation_id"]) not in seen and not seen.add((l["measure_id"], l["organisation_id"]))
+    ]
+    session.execute(insert(MeasureCoOwner), links)
+    session.execute(insert(MeasureTheme), theme_links)
+
+    # Status updates: spread over the measures, dated after the announcement; some from the rapporteur.
+    update_rows = []
+    latest: dict[int, tuple[date, str]] = {}
+    per_measure = max(1, updates // len(ids))
+    remainder = updates - per_measure * len(ids)
+    for n, (measure_id, announced) in enumerate(ids):
+        count = per_measure + (1 if n < remainder else 0)
+        day = announced
+        for _ in range(count):
+            day = min(day + timedelta(days=rng.randrange(20, 200)), NOW.date())
+            status = rng.choices(STATUSES, weights=[10, 40, 20, 15, 5, 10])[0]
+            from_rapporteur = rng.random() < 0.05
+            update_rows.append(
+                {
+                    "measure_id": measure_id,
+                    "status_code": status,
+                    "as_of": day,
+                    "note": "Synthetische update.",
+                    "evidence_document_id": rng.choice(rapporteur_docs)
+                    if from_rapporteur
+                    else (rng.choice(other_docs) if rng.random() < 0.5 else None),
+                    "evidence_url": None,
+                    "evidence_quote": None,
+                    "reports_problem": from_rapporteur and rng.random() < 0.6,
+                    "recorded_by": "benchmark",
+                    "recorded_at": NOW,
+                    "measure_version": 1,
+                }
+            )
+            latest[measure_id] = (day, status)
+    for start in range(0, len(update_rows), 20_000):
+        session.execute(insert(StatusUpdate), update_rows[start : start + 20_000])
+
+    deadline_rows = []
+    for measure_id, announced in ids:
+        if rng.random() < 0.7:
+            deadline = announced + timedelta(days=rng.randrange(365, 1500))
+            deadline_rows.append(_deadline(measure_id, None, deadline, announced))
+            for k in range(rng.choice([0, 0, 0, 1, 2, 3])):
+                new = deadline + timedelta(days=rng.randrange(90, 400))
+                deadline_rows.append(_deadline(measure_id, deadline, new, announced + timedelta(days=200 * (k + 1))))
+                deadline = new
+    session.execute(insert(DeadlineChange), deadline_rows)
+    session.commit()
+
+    # The cached current status and deadline, as the services would have left them.
+    current_deadline: dict[int, tuple[date, date]] = {}
+    for row in deadline_rows:
+        key = row["measure_id"]
+        if key not in current_deadline or row["decided_on"] >= current_deadline[key][0]:
+            current_deadline[key] = (row["decided_on"], row["new_deadline"])
+    connection = session.connection()
+    connection.exec_driver_sql(
+        "UPDATE measure SET status_code = ?, deadline = ? WHERE id = ?"
+        if connection.dialect.name == "sqlite"
+        else "UPDATE measure SET status_code = %s, deadline = %s WHERE id = %s",
+        [
+            (latest[mid][1] if mid in latest else "onbekend", current_deadline.get(mid, (None, None))[1], mid)
+            for mid, _ in ids
+        ],
+    )
+    session.commit()
+    return {
+        "measures": len(ids),
+        "organisations": len(org_ids),
+        "status_updates": len(update_rows),
+        "deadline_changes": len(deadline_rows),
+    }
+
+
+def _deadline(measure_id, old, new, decided_on):
+    return {
+        "measure_id": measure_id,
+        "old_deadline": old,
+        "new_deadline": new,
+        "basis": "benchmark",
+        "reason": "benchmark",
+        "decided_on": decided_on,
+        "evidence_document_id": None,
+        "recorded_by": "benchmark",
+        "recorded_at": NOW,
+        "measure_version": 1,
+    }

@@ -1,0 +1,117 @@
+"""Run the benchmarks on a synthetic programme and write benchmarks/RESULTS.md.
+
+    .venv/bin/python -m benchmarks.run [--database-url URL] [--repeat N] [--measures N] [--updates N]
+
+Every figure is printed with its floor, measured in the same run, and the ratio between them.
+"""
+
+import argparse
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app import create_app
+from benchmarks.generate import NOW, generate
+from benchmarks.harness import Figure, measure
+from measures.checks import Thresholds, evaluate
+from measures.cli import upgrade_database
+from models.db import get_engine
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+# The bare SQL the checks cannot do without: the latest and latest evidenced update per measure,
+# the deadline as of the date, and the measures themselves. This is the floor for the check.
+CHECK_FLOOR_SQL = [
+    "SELECT id, code, title, announced_on, lead_organisation_id FROM measure WHERE announced_on <= :d",
+    """SELECT s.* FROM status_update s JOIN (SELECT id, row_number() OVER (PARTITION BY measure_id ORDER BY as_of DESC, id DESC) AS r
+       FROM status_update WHERE as_of <= :d) k ON k.id = s.id AND k.r = 1""",
+    """SELECT s.* FROM status_update s JOIN (SELECT id, row_number() OVER (PARTITION BY measure_id ORDER BY as_of DESC, id DESC) AS r
+       FROM status_update WHERE as_of <= :d AND (evidence_document_id IS NOT NULL OR evidence_url IS NOT NULL)) k ON k.id = s.id AND k.r = 1""",
+    """SELECT d.measure_id, d.new_deadline FROM deadline_change d JOIN (SELECT id, row_number() OVER (PARTITION BY measure_id ORDER BY decided_on DESC, id DESC) AS r
+       FROM deadline_change WHERE decided_on <= :d) k ON k.id = d.id AND k.r = 1""",
+]
+
+
+def _reset(url: str) -> None:
+    if url.startswith("postgresql"):
+        app = create_app({"DATABASE_URL": url})
+        with get_engine(app).begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        get_engine(app).dispose()
+
+
+def bench_check(app, repeat: int) -> Figure:
+    engine = get_engine(app)
+    thresholds = Thresholds.from_config(app.config)
+
+    def check():
+        with Session(engine) as session:
+            return evaluate(session, NOW, thresholds)
+
+    def floor():
+        with engine.connect() as conn:
+            for sql in CHECK_FLOOR_SQL:
+                conn.execute(text(sql), {"d": NOW.date()}).fetchall()
+
+    samples = measure(check, repeat)
+    figure = Figure("Stalled check (all rules, 10,000 measures)", samples, measure(floor, repeat), target="≤ 1 s")
+    figure.target_ok = figure.p95 <= 1000
+    with Session(engine) as session:
+        result = evaluate(session, NOW, thresholds)
+    figure.note = f"{len(result.findings)} flags on {len({f.measure_id for f in result.findings})} measures"
+    return figure
+
+
+def write_results(figures: list[Figure], counts: dict, url: str, repeat: int) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}.",
+        f"Data: {counts['measures']:,} synthetic measures across {counts['organisations']} organisations, "
+        f"{counts['status_updates']:,} status updates, {counts['deadline_changes']:,} deadline changes (plus the real catalogue).",
+        f"Each figure: {repeat} timed runs after a warm-up; the floor is measured in the same run.",
+        "",
+        "| figure | p50 ms | p95 ms | floor p50 ms | ratio to floor | target | met | note |",
+        "|---|---:|---:|---:|---:|---|---|---|",
+    ]
+    for f in figures:
+        floor = f"{f.floor_p50:.1f}" if f.floor_p50 is not None else "—"
+        ratio = f"{f.ratio:.2f}×" if f.ratio is not None else "—"
+        met = "ja" if f.target_ok else ("nee" if f.target_ok is not None else "—")
+        lines.append(f"| {f.name} | {f.p50:.1f} | {f.p95:.1f} | {floor} | {ratio} | {f.target} | {met} | {f.note} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--measures", type=int, default=10_000)
+    parser.add_argument("--updates", type=int, default=100_000)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="mm-bench-")
+    url = args.database_url or f"sqlite:///{workdir}/bench.db"
+    _reset(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
+    upgrade_database(app)
+    with Session(get_engine(app)) as session:
+        counts = generate(session, measures=args.measures, updates=args.updates)
+    print(f"Generated: {counts}")
+    figures = [bench_check(app, args.repeat)]
+    report = write_results(figures, counts, url, args.repeat)
+    print(report)
+    if not args.no_write:
+        RESULTS.write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
