@@ -39,6 +39,6 @@ bench: setup
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lint: setup
-	$(BIN)/pip install --quiet ruff==0.15.12
+	$(BIN)/pip install --quiet ruff==0.17.6
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
