@@ -74,12 +74,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     template_filters.init_app(app)
 
-    from measures import auth, cli, edit_views, views
+    from measures import auth, cli, edit_views, review_views, views
 
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(edit_views.bp)
+    app.register_blueprint(review_views.bp)
     cli.init_app(app)
     _register_error_pages(app)
     return app

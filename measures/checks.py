@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from measures.history import MeasureState, UpdateFact, programme_as_of
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
 from models.flag import SEVERITY_LABELS
+from models.review import TRAFFIC_LIGHTS
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +302,43 @@ def contested_completion(session: Session, now: datetime, thresholds: Thresholds
     return findings
 
 
+def disagreement(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
+    """The owner's latest claim and the rapporteur's latest assessment disagree."""
+    from measures.review import disagrees  # review builds on the same history; imported late to avoid a cycle
+
+    ctx = context(session, now)
+    findings = []
+    for s in ctx.states:
+        if disagrees(s):
+            a = s.assessment
+            findings.append(
+                FlagFinding(
+                    s.id,
+                    s.code,
+                    "oneens_met_rapporteur",
+                    HOOG,
+                    f"eigenaar meldt {ctx.describe(s.latest)}; de Nationaal Rapporteur oordeelt ({_d(a.as_of)}): "
+                    f"{TRAFFIC_LIGHTS[a.light].lower()} — {a.text}",
+                    {
+                        "owner_claim": {
+                            "as_of": s.latest.as_of.isoformat(),
+                            "evidence": s.latest.evidence,
+                            "note": s.latest.note,
+                            "status": s.status_code,
+                        },
+                        "rapporteur": {
+                            "as_of": a.as_of.isoformat(),
+                            "light": a.light,
+                            "note": a.text,
+                            "evidence": None,
+                            "quote": None,
+                        },
+                    },
+                )
+            )
+    return findings
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -311,6 +349,7 @@ class Rule:
 RULES = (
     Rule("negatief_bewijs", "Negatief bewijs", negative_evidence),
     Rule("betwiste_afronding", "Betwiste afronding", contested_completion),
+    Rule("oneens_met_rapporteur", "Oneens met de rapporteur", disagreement),
     Rule("deadline_verstreken", "Deadline verstreken", deadline_passed),
     Rule("vaak_uitgesteld", "Vaak uitgesteld", postponed),
     Rule("lang_lopend", "Lang lopend", long_running),

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
 from models import (
+    Assessment,
     AuditRecord,
     BudgetLine,
     DeadlineChange,
@@ -55,6 +56,15 @@ class UpdateFact:
         return self.document_reference or self.evidence_url
 
 
+@dataclass(frozen=True)
+class AssessmentFact:
+    id: int
+    light: str
+    text: str
+    as_of: date
+    recorded_by: str
+
+
 @dataclass
 class MeasureState:
     id: int
@@ -71,6 +81,7 @@ class MeasureState:
     postponements: int
     latest: UpdateFact | None
     latest_evidenced: UpdateFact | None
+    assessment: "AssessmentFact | None" = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -144,6 +155,30 @@ def _deadlines(session: Session, as_of: date) -> dict[int, tuple[date | None, st
     return {mid: (new, basis, int(postponed.get(mid) or 0)) for mid, new, basis in latest}
 
 
+def _assessments(session: Session, as_of: date) -> dict[int, AssessmentFact]:
+    ranked = (
+        select(
+            Assessment.id,
+            func.row_number()
+            .over(partition_by=Assessment.measure_id, order_by=(Assessment.as_of.desc(), Assessment.id.desc()))
+            .label("rank"),
+        )
+        .where(Assessment.as_of <= as_of)
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            Assessment.measure_id,
+            Assessment.id,
+            Assessment.light,
+            Assessment.text,
+            Assessment.as_of,
+            Assessment.recorded_by,
+        ).join(ranked, and_(ranked.c.id == Assessment.id, ranked.c.rank == 1))
+    ).all()
+    return {row[0]: AssessmentFact(*row[1:]) for row in rows}
+
+
 def _rollback(current: dict[int, dict], session: Session, moment: datetime, ids: set[int]) -> None:
     """Undo the field edits made after `moment`: the oldest later record's old value is the value then."""
     records = session.exec(
@@ -213,6 +248,7 @@ def programme_as_of(session: Session, as_of: date) -> list[MeasureState]:
     latest = _latest_updates(session, as_of, evidenced=False)
     evidenced = _latest_updates(session, as_of, evidenced=True)
     deadlines = _deadlines(session, as_of)
+    assessments = _assessments(session, as_of)
     states = []
     for mid, code, _title, announced_on, _lead in measures:
         f = fields[mid]
@@ -233,7 +269,124 @@ def programme_as_of(session: Session, as_of: date) -> list[MeasureState]:
                 postponements=postponements,
                 latest=latest.get(mid),
                 latest_evidenced=evidenced.get(mid),
+                assessment=assessments.get(mid),
             )
         )
     cache[as_of] = states
     return states
+
+
+@dataclass
+class Comparison:
+    start: date
+    end: date
+    added: list[MeasureState]
+    status_changes: list[dict]
+    postponements: list[dict]
+    deadline_changes: list[dict]
+    budget_changes: list[dict]
+    flags_opened: list[dict]
+    flags_closed: list[dict]
+    assessments: list[dict]
+
+    def as_dict(self) -> dict:
+        def state(s: MeasureState) -> dict:
+            return {
+                "code": s.code,
+                "title": s.title,
+                "announced_on": s.announced_on.isoformat(),
+                "status": s.status_code,
+            }
+
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "added": [state(s) for s in self.added],
+            "status_changes": self.status_changes,
+            "postponements": self.postponements,
+            "deadline_changes": self.deadline_changes,
+            "budget_changes": self.budget_changes,
+            "flags_opened": self.flags_opened,
+            "flags_closed": self.flags_closed,
+            "assessments": self.assessments,
+        }
+
+
+def compare(session: Session, start: date, end: date) -> Comparison:
+    """Return what changed in the programme between two dates (after `start`, up to and with `end`)."""
+    from models import Flag  # here to keep the import list above about history tables
+
+    before = {s.id: s for s in programme_as_of(session, start)}
+    after = programme_as_of(session, end)
+    added = [s for s in after if s.id not in before]
+    status_changes = [
+        {
+            "code": s.code,
+            "title": s.title,
+            "from": before[s.id].status_code,
+            "to": s.status_code,
+            "as_of": s.latest.as_of.isoformat() if s.latest else None,
+            "evidence": s.latest.evidence if s.latest else None,
+            "note": s.latest.note if s.latest else "",
+        }
+        for s in after
+        if s.id in before and before[s.id].status_code != s.status_code
+    ]
+    codes = {s.id: s.code for s in after}
+    titles = {s.id: s.title for s in after}
+    deadline_changes = []
+    for change in session.exec(
+        select(DeadlineChange)
+        .where(DeadlineChange.decided_on > start, DeadlineChange.decided_on <= end)
+        .order_by(DeadlineChange.measure_id, DeadlineChange.decided_on, DeadlineChange.id)
+    ).all():
+        if change.measure_id in codes:
+            deadline_changes.append(
+                {
+                    "code": codes[change.measure_id],
+                    "title": titles[change.measure_id],
+                    "decided_on": change.decided_on.isoformat(),
+                    "from": change.old_deadline.isoformat() if change.old_deadline else None,
+                    "to": change.new_deadline.isoformat() if change.new_deadline else None,
+                    "postponement": change.is_postponement,
+                    "reason": change.reason,
+                }
+            )
+    budget_changes = [
+        {"code": s.code, "title": s.title, "from": before[s.id].budget, "to": s.budget}
+        for s in after
+        if s.id in before and before[s.id].budget != s.budget
+    ]
+    flags_opened, flags_closed = [], []
+    for flag in session.exec(
+        select(Flag).where(
+            ((Flag.first_seen_on > start) & (Flag.first_seen_on <= end))
+            | ((Flag.resolved_on > start) & (Flag.resolved_on <= end))
+        )
+    ).all():
+        if flag.measure_id not in codes:
+            continue
+        item = {"code": codes[flag.measure_id], "rule": flag.rule, "explanation": flag.explanation}
+        if start < flag.first_seen_on <= end:
+            flags_opened.append({**item, "on": flag.first_seen_on.isoformat()})
+        if flag.resolved_on is not None and start < flag.resolved_on <= end:
+            flags_closed.append({**item, "on": flag.resolved_on.isoformat()})
+    assessments = [
+        {"code": codes[a.measure_id], "light": a.light, "as_of": a.as_of.isoformat(), "text": a.text}
+        for a in session.exec(
+            select(Assessment).where(Assessment.as_of > start, Assessment.as_of <= end).order_by(Assessment.as_of)
+        ).all()
+        if a.measure_id in codes
+    ]
+    return Comparison(
+        start=start,
+        end=end,
+        added=added,
+        status_changes=status_changes,
+        postponements=[c for c in deadline_changes if c["postponement"]],
+        deadline_changes=deadline_changes,
+        budget_changes=budget_changes,
+        flags_opened=sorted(flags_opened, key=lambda f: (f["on"], f["code"])),
+        flags_closed=sorted(flags_closed, key=lambda f: (f["on"], f["code"])),
+        assessments=assessments,
+    )

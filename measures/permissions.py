@@ -15,11 +15,16 @@ class Action(StrEnum):
     IMPORT_STATUSES = "import_statuses"
     MANAGE_USERS = "manage_users"
     ACKNOWLEDGE_FLAG = "acknowledge_flag"
+    WRITE_ASSESSMENT = "write_assessment"
+    REPLY_ASSESSMENT = "reply_assessment"
+    WRITE_RECOMMENDATION = "write_recommendation"
+    LINK_RECOMMENDATION = "link_recommendation"
+    REVIEW_GAPS = "review_gaps"
 
 
 # Actions a role may take on any measure, and actions it may take only on its own organisation's.
 ANY_MEASURE = {
-    "admin": {Action.MANAGE_USERS},
+    "admin": {Action.MANAGE_USERS, Action.REVIEW_GAPS},
     "programmacoordinator": {
         Action.RECORD_STATUS,
         Action.CHANGE_DEADLINE,
@@ -27,13 +32,22 @@ ANY_MEASURE = {
         Action.CREATE_MEASURE,
         Action.IMPORT_STATUSES,
         Action.ACKNOWLEDGE_FLAG,
+        Action.REPLY_ASSESSMENT,
+        Action.LINK_RECOMMENDATION,
+        Action.REVIEW_GAPS,
     },
-    "coordinator": {Action.IMPORT_STATUSES},
-    "rapporteur": set(),
-    "lezer": set(),
+    "coordinator": {Action.IMPORT_STATUSES, Action.REVIEW_GAPS},
+    # The rapporteur judges and recommends; the measure's own status, deadline and budget stay the owners'.
+    "rapporteur": {
+        Action.WRITE_ASSESSMENT,
+        Action.WRITE_RECOMMENDATION,
+        Action.LINK_RECOMMENDATION,
+        Action.REVIEW_GAPS,
+    },
+    "lezer": {Action.REVIEW_GAPS},
 }
 OWN_MEASURE = {
-    "coordinator": {Action.RECORD_STATUS, Action.CHANGE_DEADLINE, Action.ACKNOWLEDGE_FLAG},
+    "coordinator": {Action.RECORD_STATUS, Action.CHANGE_DEADLINE, Action.ACKNOWLEDGE_FLAG, Action.REPLY_ASSESSMENT},
 }
 
 
@@ -68,6 +82,13 @@ def measure_actions(session: Session, user, measure: Measure) -> set[Action]:
     """Return every per-measure action the user may take on this measure (for showing buttons)."""
     return {
         a
-        for a in (Action.RECORD_STATUS, Action.CHANGE_DEADLINE, Action.EDIT_MEASURE, Action.ACKNOWLEDGE_FLAG)
+        for a in (
+            Action.RECORD_STATUS,
+            Action.CHANGE_DEADLINE,
+            Action.EDIT_MEASURE,
+            Action.ACKNOWLEDGE_FLAG,
+            Action.WRITE_ASSESSMENT,
+            Action.REPLY_ASSESSMENT,
+        )
         if can(session, user, a, measure)
     }

@@ -3,6 +3,8 @@
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
@@ -221,11 +223,18 @@ def open_flag_severity(session: Session, measure_ids: list[int] | None = None) -
     return dict(session.exec(query).all())
 
 
-def flags_for_measure(session: Session, measure_id: int) -> dict:
-    """Return a measure's open and resolved flags, newest first, each with its acknowledgements."""
-    flags = session.exec(
-        select(Flag).where(Flag.measure_id == measure_id).order_by(Flag.first_seen_on.desc(), Flag.id.desc())
-    ).all()
+def flags_for_measure(session: Session, measure_id: int, as_of: date | None = None) -> dict:
+    """Return a measure's open and resolved flags (as they stood on `as_of`), newest first, with acknowledgements."""
+    query = select(Flag).where(Flag.measure_id == measure_id).order_by(Flag.first_seen_on.desc(), Flag.id.desc())
+    if as_of is not None:
+        query = query.where(Flag.first_seen_on <= as_of)
+    flags = session.exec(query).all()
+    if as_of is not None:
+        # A flag resolved after the date was still open then; show it so, without touching the row.
+        for f in flags:
+            if f.resolved_on is not None and f.resolved_on > as_of:
+                session.expunge(f)
+                f.resolved_on = None
     acks: dict[int, list] = {}
     if flags:
         for ack in session.exec(
@@ -385,3 +394,131 @@ def document_detail(session: Session, key: str) -> dict | None:
         "announced": announced,
         "evidenced": [{"entry": u, "measure": m, "status": s} for u, m, s in evidenced],
     }
+
+
+# --- the programme as of a date -------------------------------------------------------------------
+
+
+def overview_as_of(session: Session, as_of: date) -> dict:
+    """Return the overview's counts for the programme as it stood on `as_of`."""
+    from measures.history import programme_as_of
+
+    states = programme_as_of(session, as_of)
+    statuses = session.exec(select(Status).order_by(Status.position)).all()
+    totals: dict[str, int] = {}
+    per_theme: dict[str, dict[str, int]] = {}
+    per_scheme: dict[str, dict[str, int]] = {}
+    for s in states:
+        totals[s.status_code] = totals.get(s.status_code, 0) + 1
+        for key in s.themes:
+            per_theme.setdefault(key, {})
+            per_theme[key][s.status_code] = per_theme[key].get(s.status_code, 0) + 1
+            scheme = key.split(":")[0]
+            per_scheme.setdefault(scheme, {})
+            per_scheme[scheme][s.status_code] = per_scheme[scheme].get(s.status_code, 0) + 1
+    schemes = []
+    for scheme in session.exec(select(ThemeScheme).order_by(ThemeScheme.position)).all():
+        themes = session.exec(select(Theme).where(Theme.scheme_id == scheme.id).order_by(Theme.position)).all()
+        rows = []
+        for t in themes:
+            counts = per_theme.get(f"{scheme.code}:{t.code}", {})
+            rows.append({"theme": t, "counts": counts, "total": sum(counts.values())})
+        without = {code: totals.get(code, 0) - per_scheme.get(scheme.code, {}).get(code, 0) for code in totals}
+        schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
+    return {"statuses": statuses, "schemes": schemes, "totals": totals, "total": len(states)}
+
+
+def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, page_size: int) -> Page:
+    """Return one page of the list as it stood on `as_of` (status, deadline, owners, themes then)."""
+    from measures.history import programme_as_of
+
+    states = programme_as_of(session, as_of)
+    closed = {s.code for s in session.exec(select(Status).where(Status.is_open.is_(False))).all()}
+    labels = dict(session.exec(select(Status.code, Status.label)).all())
+    documents = dict(session.exec(select(SourceDocument.key, SourceDocument.id)).all())
+    source_of = (
+        dict(session.exec(select(Measure.id, Measure.source_document_id)).all()) if flt.document or flt.q else {}
+    )
+    text_of = {}
+    if flt.q:
+        text_of = {
+            mid: f"{code} {desc} {quote}".lower()
+            for mid, code, desc, quote in session.exec(
+                select(Measure.id, Measure.code, Measure.description, Measure.source_quote)
+            ).all()
+        }
+    flagged: dict[int, int] = {}
+    if flt.flagged:
+        for measure_id, severity in session.exec(
+            select(Flag.measure_id, Flag.severity).where(
+                Flag.first_seen_on <= as_of, (Flag.resolved_on.is_(None)) | (Flag.resolved_on > as_of)
+            )
+        ).all():
+            flagged[measure_id] = max(flagged.get(measure_id, 0), severity)
+    needle = flt.q.lower()
+
+    def keep(s) -> bool:
+        if needle and needle not in s.title.lower() and needle not in text_of.get(s.id, ""):
+            return False
+        if any(key not in s.themes for key in flt.themes):
+            return False
+        if flt.owner and flt.owner != s.lead and flt.owner not in s.co_owners:
+            return False
+        if flt.status and s.status_code != flt.status:
+            return False
+        if flt.document and source_of.get(s.id) != documents.get(flt.document):
+            return False
+        if flt.overdue and not (s.deadline is not None and s.deadline < as_of and s.status_code not in closed):
+            return False
+        if flt.flagged and flagged.get(s.id, 0) < flt.flagged:
+            return False
+        return True
+
+    chosen = [s for s in states if keep(s)]
+    keys = {
+        "code": lambda s: s.code,
+        "titel": lambda s: (s.title, s.code),
+        "status": lambda s: (s.status_code, s.code),
+        "deadline": lambda s: (s.deadline is None, s.deadline or date.max, s.code),
+        "gewijzigd": lambda s: (s.last_update_on or date.min, s.code),
+    }
+    chosen.sort(key=keys[flt.sort], reverse=flt.descending)
+    start = (flt.page - 1) * page_size
+    items = [
+        {
+            "measure": s,
+            "lead": s.lead,
+            "status_label": labels.get(s.status_code, s.status_code),
+            "themes": [{"scheme": k.split(":")[0], "code": k.split(":")[1]} for k in s.themes],
+            "overdue": s.deadline is not None and s.deadline < as_of,
+            "flag_severity": flagged.get(s.id, 0),
+        }
+        for s in chosen[start : start + page_size]
+    ]
+    return Page(items=items, total=len(chosen), page=flt.page, page_size=page_size)
+
+
+def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | None:
+    """Return the detail page's data as it stood on `as_of`; None when the measure did not exist yet."""
+    from measures.history import end_of_day, programme_as_of
+
+    data = measure_detail(session, code)
+    if data is None:
+        return None
+    state = next((s for s in programme_as_of(session, as_of) if s.id == data["measure"].id), None)
+    if state is None:
+        return {"measure": data["measure"], "not_yet": True}
+    moment = end_of_day(as_of)
+    organisations = {o.abbreviation: o for o in session.exec(select(Organisation)).all()}
+    data["updates"] = [u for u in data["updates"] if u["entry"].as_of <= as_of]
+    data["deadlines"] = [d for d in data["deadlines"] if d.decided_on <= as_of]
+    data["postponements"] = sum(1 for d in data["deadlines"] if d.is_postponement)
+    data["audit"] = [a for a in data["audit"] if a.changed_at <= moment]
+    data["status"] = session.get(Status, state.status_code)
+    data["lead"] = organisations.get(state.lead) if state.lead else None
+    data["co_owners"] = [organisations[a] for a in state.co_owners if a in organisations]
+    data["state"] = state
+    data["budget"] = [SimpleNamespace(**{**line, "amount": Decimal(line["amount"])}) for line in state.budget]
+    themes_now = {f"{t['scheme'].code}:{t['theme'].code}": t for t in data["themes"]}
+    data["themes"] = [themes_now[k] for k in state.themes if k in themes_now]
+    return data

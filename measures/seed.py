@@ -10,7 +10,17 @@ from sqlmodel import Session, select
 
 from measures import services
 from measures.catalogue import Catalogue, load_catalogue, validate
-from models import CatalogueEntry, Measure, Organisation, SourceDocument, Status, Theme, ThemeScheme
+from models import (
+    CatalogueEntry,
+    Measure,
+    Organisation,
+    Recommendation,
+    RecommendationMeasure,
+    SourceDocument,
+    Status,
+    Theme,
+    ThemeScheme,
+)
 
 CATALOGUE_AUTHOR = "catalogus"
 
@@ -20,11 +30,12 @@ class SeedReport:
     created: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     updates_added: int = 0
+    recommendations: int = 0
 
     def summary(self) -> str:
         return (
             f"{len(self.created)} maatregelen toegevoegd, {len(self.changed)} gewijzigd, "
-            f"{self.updates_added} statusupdates toegevoegd"
+            f"{self.updates_added} statusupdates toegevoegd, {self.recommendations} aanbevelingen bijgewerkt"
         )
 
 
@@ -227,6 +238,40 @@ def _seed_update(session: Session, entry: dict, documents: dict, now: datetime, 
     report.updates_added += 1
 
 
+def _seed_recommendation(session: Session, entry: dict, documents: dict, now: datetime, report: SeedReport) -> None:
+    """Create or update a recommendation; links are added, never removed (a link may be the rapporteur's own)."""
+    document = documents[entry["document"]]
+    values = {
+        "kind": entry["kind"],
+        "title": entry["title"].strip(),
+        "text": entry["text"].strip(),
+        "addressee": entry.get("addressee", "onbekend"),
+        "quote": entry.get("quote", ""),
+        "document_id": document.id,
+        "issued_on": document.date,
+        "measures_basis": entry.get("measures_basis", ""),
+    }
+    recommendation = _upsert(session, Recommendation, "code", entry["code"], values)
+    session.flush()
+    linked = set(
+        session.exec(
+            select(RecommendationMeasure.measure_id).where(RecommendationMeasure.recommendation_id == recommendation.id)
+        ).all()
+    )
+    for code in entry.get("measures", []):
+        measure_id = session.exec(select(Measure.id).where(Measure.code == code)).one()
+        if measure_id not in linked:
+            session.add(
+                RecommendationMeasure(
+                    recommendation_id=recommendation.id,
+                    measure_id=measure_id,
+                    linked_by=CATALOGUE_AUTHOR,
+                    linked_at=now,
+                )
+            )
+    report.recommendations += 1
+
+
 def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None, check: bool = True) -> SeedReport:
     """Apply the catalogue to the database. The caller commits; a failure leaves nothing half-done."""
     catalogue = catalogue or load_catalogue()
@@ -240,5 +285,7 @@ def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None,
         _seed_measure(session, entry, documents, now, report)
     for entry in sorted(catalogue.updates, key=lambda u: (str(u["as_of"]), u["measure"])):
         _seed_update(session, entry, documents, now, report)
+    for entry in catalogue.recommendations:
+        _seed_recommendation(session, entry, documents, now, report)
     session.flush()
     return report

@@ -1,20 +1,23 @@
 """HTTP views of the register: thin, they call the queries and services."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from measures import queries
+from measures import queries, review
 from measures.checks import RULE_LABELS
-from measures.forms import AcknowledgeFlagForm, MeasureFilterForm
+from measures.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
 from measures.permissions import Action, can, measure_actions
 from measures.services import now_utc
-from models import SourceDocument
+from models import SourceDocument, Status
 from models.db import get_session
 from models.document import DOCUMENT_KINDS
 from models.flag import SEVERITY_LABELS
 from models.measure import ANNOUNCEMENTS, BUDGET_KINDS, BUDGET_PER
+from models.review import RECOMMENDATION_KINDS
 
 bp = Blueprint("measures", __name__)
 
@@ -39,6 +42,9 @@ def labels() -> dict:
         "field_labels": FIELD_LABELS,
         "document_kinds": DOCUMENT_KINDS,
         "Action": Action,
+        "current_url_without": current_url_without,
+        "recommendation_kinds": RECOMMENDATION_KINDS,
+        "status_labels": status_labels(),
         "rule_labels": RULE_LABELS,
         "severity_labels": SEVERITY_LABELS,
         "user_can": lambda action: can(get_session(), current_user, action),
@@ -52,10 +58,41 @@ def require_login_unless_public():
     return None
 
 
+def status_labels() -> dict[str, str]:
+    return dict(get_session().exec(select(Status.code, Status.label)).all())
+
+
+def current_url_without(*names: str) -> str:
+    """Return this page's URL with the given query parameters removed."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def requested_as_of() -> tuple[date | None, str | None]:
+    """Read ?as_of=YYYY-MM-DD: (the date, or None for today) and a Dutch error for bad input."""
+    raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return None, None
+    try:
+        day = date.fromisoformat(raw[:10]) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return None, _l("Ongeldige datum bij ‘stand per’: gebruik JJJJ-MM-DD. U ziet de stand van vandaag.")
+    if day >= now_utc().date():
+        return None, None
+    if day < date(2000, 1, 1):
+        return None, _l("Kies een datum vanaf 1 januari 2000. U ziet de stand van vandaag.")
+    return day, None
+
+
 @bp.get("/")
 def overview():
     session = get_session()
-    return render_template("measures/overview.html", data=queries.overview(session), flags=queries.flag_counts(session))
+    as_of, as_of_error = requested_as_of()
+    data = queries.overview_as_of(session, as_of) if as_of else queries.overview(session)
+    flags = queries.flag_counts(session) if as_of is None else None
+    return render_template("measures/overview.html", data=data, flags=flags, as_of=as_of, as_of_error=as_of_error)
 
 
 @bp.get("/maatregelen")
@@ -63,30 +100,65 @@ def measure_list():
     session = get_session()
     vocabulary = queries.vocabulary(session)
     form = MeasureFilterForm(vocabulary, formdata=request.args)
+    as_of, as_of_error = requested_as_of()
     page = None
     if form.validate():
         flt = form.to_filter()
-        page = queries.list_measures(session, flt, today=now_utc().date(), page_size=current_app.config["PAGE_SIZE"])
-    return render_template("measures/list.html", form=form, page=page, vocabulary=vocabulary)
+        size = current_app.config["PAGE_SIZE"]
+        if as_of:
+            page = queries.list_measures_as_of(session, flt, as_of=as_of, page_size=size)
+        else:
+            page = queries.list_measures(session, flt, today=now_utc().date(), page_size=size)
+    return render_template(
+        "measures/list.html", form=form, page=page, vocabulary=vocabulary, as_of=as_of, as_of_error=as_of_error
+    )
 
 
 @bp.get("/maatregelen/<code>")
 def measure_detail(code: str):
-    data = queries.measure_detail(get_session(), code)
+    as_of, as_of_error = requested_as_of()
+    data = (
+        queries.measure_detail_as_of(get_session(), code, as_of)
+        if as_of
+        else queries.measure_detail(get_session(), code)
+    )
     if data is None:
         abort(404)
+    if data.get("not_yet"):
+        return render_template("measures/not_yet.html", measure=data["measure"], as_of=as_of), 404
     announcement_label = ANNOUNCEMENTS.get(data["measure"].announcement, data["measure"].announcement)
     actions = measure_actions(get_session(), current_user, data["measure"])
-    flags = queries.flags_for_measure(get_session(), data["measure"].id)
+    if as_of:
+        actions = set()  # a past state is for reading; changes are made on today's page
+    db = get_session()
+    flags = queries.flags_for_measure(db, data["measure"].id, as_of=as_of)
     ack_forms = {
         item["flag"].id: AcknowledgeFlagForm(prefix=f"flag{item['flag'].id}", formdata=None) for item in flags["open"]
     }
+    assessments = review.assessments_for(db, data["measure"].id, as_of=as_of)
+    assessment_form = None
+    if Action.WRITE_ASSESSMENT in actions:
+        assessment_form = AssessmentForm(
+            db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all(), formdata=None
+        )
+    reply_forms = {}
+    if Action.REPLY_ASSESSMENT in actions:
+        reply_forms = {
+            item["assessment"].id: ReplyForm(prefix=f"reply{item['assessment'].id}", formdata=None)
+            for item in assessments
+        }
     return render_template(
         "measures/detail.html",
         announcement_label=announcement_label,
         actions=actions,
         flags=flags,
         ack_forms=ack_forms,
+        assessments=assessments,
+        assessment_form=assessment_form,
+        reply_forms=reply_forms,
+        recommendations=review.recommendations_for_measure(db, data["measure"].id),
+        as_of=as_of,
+        as_of_error=as_of_error,
         **data,
     )
 

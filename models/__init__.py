@@ -5,11 +5,14 @@ from models.document import SourceDocument
 from models.flag import CheckRun, Flag, FlagAcknowledgement
 from models.measure import AuditRecord, BudgetLine, DeadlineChange, Measure, MeasureCoOwner, MeasureTheme
 from models.organisation import Organisation
+from models.review import Assessment, AssessmentReply, Recommendation, RecommendationMeasure
 from models.status import Status, StatusUpdate
 from models.theme import Theme, ThemeScheme
 from models.user import LoginAttempt, User
 
 __all__ = [
+    "Assessment",
+    "AssessmentReply",
     "AuditRecord",
     "BudgetLine",
     "CatalogueEntry",
@@ -22,6 +25,8 @@ __all__ = [
     "MeasureTheme",
     "LoginAttempt",
     "Organisation",
+    "Recommendation",
+    "RecommendationMeasure",
     "SourceDocument",
     "Status",
     "StatusUpdate",

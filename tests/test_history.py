@@ -8,8 +8,10 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
 
 from measures import services
-from models import AuditRecord, DeadlineChange, StatusUpdate
+from models import Assessment, AssessmentReply, AuditRecord, DeadlineChange, Flag, FlagAcknowledgement, StatusUpdate
 from tests.conftest import NOW
+
+HISTORY_MODELS = [StatusUpdate, DeadlineChange, AuditRecord, Assessment, AssessmentReply, FlagAcknowledgement]
 
 
 @pytest.fixture
@@ -18,19 +20,43 @@ def history(session, create_measure):
     services.edit_measure(
         session=session, measure=measure, content=services.MeasureInput(title="Nieuw"), changed_by="t", now=NOW
     )
+    assessment = Assessment(
+        measure_id=measure.id,
+        light="ernstig_vertraagd",
+        text="Niet uitgevoerd",
+        as_of=date(2019, 11, 28),
+        recorded_by="t",
+    )
+    flag = Flag(
+        measure_id=measure.id,
+        rule="monitoringgat",
+        rule_severity=1,
+        severity=1,
+        explanation="x",
+        first_seen_on=date(2020, 1, 1),
+        last_seen_on=date(2020, 1, 1),
+    )
+    session.add_all([assessment, flag])
+    session.flush()
+    session.add_all(
+        [
+            AssessmentReply(assessment_id=assessment.id, text="Oneens", recorded_by="t"),
+            FlagAcknowledgement(flag_id=flag.id, note="Gezien", acknowledged_by="t"),
+        ]
+    )
     session.commit()
     return measure
 
 
-@pytest.mark.parametrize("model", [StatusUpdate, DeadlineChange, AuditRecord])
+@pytest.mark.parametrize("model", HISTORY_MODELS)
 def test_database_refuses_update_of_history(session, history, model):
     with pytest.raises(DatabaseError, match="append-only"):
-        session.execute(update(model).values(measure_id=history.id))
+        session.execute(update(model).values({model.id: model.id}))
         session.flush()
     session.rollback()
 
 
-@pytest.mark.parametrize("model", [StatusUpdate, DeadlineChange, AuditRecord])
+@pytest.mark.parametrize("model", HISTORY_MODELS)
 def test_database_refuses_delete_of_history(session, history, model):
     with pytest.raises(DatabaseError, match="append-only"):
         session.execute(delete(model))

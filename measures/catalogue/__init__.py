@@ -17,6 +17,7 @@ BUDGET_KINDS = ("structureel", "eenmalig")
 BUDGET_PER = ("jaar", "totaal")
 ORGANISATION_KINDS = ("ministerie", "uitvoeringsorganisatie", "gemeente", "ngo", "overig")
 DOCUMENT_KINDS = ("kabinetsbrief", "programma", "brief_rapporteur", "onderzoek", "overig")
+RECOMMENDATION_KINDS = ("aanbeveling", "bevinding")
 UNKNOWN = "onbekend"
 BASE_FILES = ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml")
 
@@ -32,6 +33,7 @@ class Catalogue:
     themes: list[dict]
     measures: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
+    recommendations: list[dict] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -63,6 +65,8 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
             catalogue.measures.append({**measure, "document": document, "_file": path.name})
         for update in data.get("updates", []):
             catalogue.updates.append({**update, "document": document, "_file": path.name})
+        for recommendation in data.get("recommendations", []):
+            catalogue.recommendations.append({**recommendation, "document": document, "_file": path.name})
     return catalogue
 
 
@@ -170,6 +174,22 @@ def validate(catalogue: Catalogue, sources_dir: Path = SOURCES_DIR) -> list[str]
             if not isinstance(line.get("from_year"), int):
                 problems.append(f"{bwhere}: from_year ontbreekt")
             check_quote(bwhere, line.get("quote"), m.get("document"))
+
+    recommendation_codes: set[str] = set()
+    for r in catalogue.recommendations:
+        where = f"{r['_file']}: aanbeveling {r.get('code', '?')}"
+        if r.get("code") in recommendation_codes or not r.get("code"):
+            problems.append(f"{where}: code ontbreekt of komt dubbel voor")
+        recommendation_codes.add(r.get("code"))
+        if r.get("kind") not in RECOMMENDATION_KINDS:
+            problems.append(f"{where}: onbekende soort {r.get('kind')!r}")
+        for required in ("title", "text"):
+            if not str(r.get(required, "")).strip():
+                problems.append(f"{where}: {required} ontbreekt")
+        for code in r.get("measures", []):
+            if code not in codes:
+                problems.append(f"{where}: onbekende maatregel {code!r}")
+        check_quote(where, r.get("quote"), r.get("document"))
 
     for i, u in enumerate(catalogue.updates, start=1):
         where = f"{u['_file']}: update {i} ({u.get('measure')})"

@@ -1,0 +1,206 @@
+"""The rapporteur's view: assessments, replies, disagreements, recommendations and gaps."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, func, select
+
+from measures.history import MeasureState, programme_as_of
+from measures.services import ServiceError
+from models import (
+    Assessment,
+    AssessmentReply,
+    Flag,
+    Measure,
+    Recommendation,
+    RecommendationMeasure,
+    SourceDocument,
+    Status,
+)
+from models.review import TRAFFIC_LIGHTS
+
+OWNER_ON_TRACK = {"gepland", "in_uitvoering", "deels_gerealiseerd"}
+
+
+def record_assessment(
+    *,
+    session: Session,
+    measure: Measure,
+    light: str,
+    text: str,
+    as_of: date,
+    recorded_by: str,
+    now: datetime,
+    recorded_by_id: int | None = None,
+    evidence_document_id: int | None = None,
+    evidence_url: str | None = None,
+) -> Assessment:
+    """Append the rapporteur's judgement of a measure. It never touches the measure's own status."""
+    if light not in TRAFFIC_LIGHTS:
+        raise ServiceError(f"Onbekend oordeel: {light}")
+    if not text.strip():
+        raise ServiceError("Geef een toelichting bij het oordeel.")
+    if as_of > now.date():
+        raise ServiceError("De datum van het oordeel mag niet in de toekomst liggen.")
+    assessment = Assessment(
+        measure_id=measure.id,
+        light=light,
+        text=text.strip(),
+        as_of=as_of,
+        evidence_document_id=evidence_document_id,
+        evidence_url=evidence_url or None,
+        recorded_by=recorded_by,
+        recorded_by_id=recorded_by_id,
+        recorded_at=now,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def reply_to_assessment(
+    *,
+    session: Session,
+    assessment: Assessment,
+    text: str,
+    recorded_by: str,
+    now: datetime,
+    recorded_by_id: int | None = None,
+) -> AssessmentReply:
+    if not text.strip():
+        raise ServiceError("Schrijf een reactie.")
+    reply = AssessmentReply(
+        assessment_id=assessment.id,
+        text=text.strip(),
+        recorded_by=recorded_by,
+        recorded_by_id=recorded_by_id,
+        recorded_at=now,
+    )
+    session.add(reply)
+    session.flush()
+    return reply
+
+
+def disagrees(state: MeasureState) -> bool:
+    """Return whether the owner's latest claim and the rapporteur's latest judgement disagree.
+
+    They disagree when the owner reports the measure finished and the rapporteur does not see it on
+    track, or when the owner reports it under way without a problem and the rapporteur judges it
+    seriously delayed.
+    """
+    assessment = state.assessment
+    if assessment is None or state.latest is None:
+        return False
+    if state.status_code == "gerealiseerd":
+        return assessment.light != "op_schema"
+    if state.status_code in OWNER_ON_TRACK and not state.latest.reports_problem:
+        return assessment.light == "ernstig_vertraagd"
+    return False
+
+
+def disagreements(session: Session, as_of: date) -> list[MeasureState]:
+    return [s for s in programme_as_of(session, as_of) if disagrees(s)]
+
+
+@dataclass
+class GapFilter:
+    theme: str = ""  # contouren theme code
+    actielijn: str = ""
+    owner: str = ""
+
+    def matches(self, state: MeasureState) -> bool:
+        if self.theme and f"contouren:{self.theme}" not in state.themes:
+            return False
+        if self.actielijn and f"actielijn:{self.actielijn}" not in state.themes:
+            return False
+        if self.owner and self.owner != state.lead and self.owner not in state.co_owners:
+            return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        return bool(self.theme or self.actielijn or self.owner)
+
+
+def recommendations(session: Session) -> list[dict]:
+    """Return every recommendation with its document and the measures that answer it."""
+    links: dict[int, list[Measure]] = {}
+    for link, measure in session.exec(
+        select(RecommendationMeasure, Measure)
+        .join(Measure, Measure.id == RecommendationMeasure.measure_id)
+        .order_by(Measure.code)
+    ).all():
+        links.setdefault(link.recommendation_id, []).append(measure)
+    rows = session.exec(
+        select(Recommendation, SourceDocument)
+        .join(SourceDocument, SourceDocument.id == Recommendation.document_id)
+        .order_by(Recommendation.issued_on, Recommendation.code)
+    ).all()
+    return [{"recommendation": r, "document": d, "measures": links.get(r.id, [])} for r, d in rows]
+
+
+def gaps(session: Session, as_of: date, flt: GapFilter) -> dict:
+    """Return the rapporteur's gap review: everything that needs a question asked, as of a date."""
+    states = [s for s in programme_as_of(session, as_of) if flt.matches(s)]
+    closed = {s.code for s in session.exec(select(Status).where(Status.is_open.is_(False))).all()}
+    open_states = [s for s in states if s.status_code not in closed]
+    ids = {s.id for s in states}
+    flags = session.exec(
+        select(Flag).where(Flag.resolved_on.is_(None)).order_by(Flag.severity.desc(), Flag.score.desc())
+    ).all()
+    by_id = {s.id: s for s in states}
+    all_recommendations = recommendations(session)
+    if flt.active:
+        # A recommendation belongs in a filtered view when one of its measures does, or it has none.
+        all_recommendations = [
+            r for r in all_recommendations if not r["measures"] or any(m.id in ids for m in r["measures"])
+        ]
+    return {
+        "recommendations_without_measures": [r for r in all_recommendations if not r["measures"]],
+        "recommendations": all_recommendations,
+        "without_owner": [s for s in open_states if s.lead is None],
+        "without_deadline": [s for s in open_states if s.deadline is None],
+        "overdue": sorted(
+            [s for s in open_states if s.deadline is not None and s.deadline < as_of], key=lambda s: s.deadline
+        ),
+        "open_flags": [(f, by_id[f.measure_id]) for f in flags if f.measure_id in by_id],
+        "disagreements": [s for s in states if disagrees(s)],
+        "count": len(states),
+    }
+
+
+def assessments_for(session: Session, measure_id: int, as_of: date | None = None) -> list[dict]:
+    """Return a measure's assessments (up to `as_of`), newest first, each with its replies."""
+    query = (
+        select(Assessment, SourceDocument)
+        .join(SourceDocument, SourceDocument.id == Assessment.evidence_document_id, isouter=True)
+        .where(Assessment.measure_id == measure_id)
+        .order_by(Assessment.as_of.desc(), Assessment.id.desc())
+    )
+    if as_of is not None:
+        query = query.where(Assessment.as_of <= as_of)
+    items = session.exec(query).all()
+    replies: dict[int, list[AssessmentReply]] = {}
+    if items:
+        for reply in session.exec(
+            select(AssessmentReply)
+            .where(AssessmentReply.assessment_id.in_([a.id for a, _ in items]))
+            .order_by(AssessmentReply.recorded_at)
+        ).all():
+            replies.setdefault(reply.assessment_id, []).append(reply)
+    return [{"assessment": a, "document": d, "replies": replies.get(a.id, [])} for a, d in items]
+
+
+def recommendation_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Recommendation)).one()
+
+
+def recommendations_for_measure(session: Session, measure_id: int) -> list[Recommendation]:
+    return list(
+        session.exec(
+            select(Recommendation)
+            .join(RecommendationMeasure, RecommendationMeasure.recommendation_id == Recommendation.id)
+            .where(RecommendationMeasure.measure_id == measure_id)
+            .order_by(Recommendation.issued_on, Recommendation.code)
+        ).all()
+    )

@@ -1,0 +1,321 @@
+"""The rapporteur's pages: gap review, recommendations, assessments and replies, and the
+comparison between two dates."""
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from sqlmodel import select
+
+from measures import history, queries, review
+from measures.auth import require
+from measures.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
+from measures.permissions import Action, can
+from measures.services import ServiceError, now_utc
+from measures.views import requested_as_of
+from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
+from models.db import get_session
+from models.review import TRAFFIC_LIGHTS
+
+bp = Blueprint("review", __name__)
+
+
+@bp.app_context_processor
+def review_labels() -> dict:
+    return {"traffic_lights": TRAFFIC_LIGHTS}
+
+
+def _gap_filter() -> tuple[review.GapFilter, list[str]]:
+    db = get_session()
+    vocabulary = queries.vocabulary(db)
+    valid = {s["code"]: {t["code"] for t in s["themes"]} for s in vocabulary["schemes"]}
+    owners = {o.abbreviation for o in vocabulary["organisations"]}
+    flt = review.GapFilter(
+        theme=request.args.get("theme", ""),
+        actielijn=request.args.get("actielijn", ""),
+        owner=request.args.get("owner", ""),
+    )
+    errors = []
+    if flt.theme and flt.theme not in valid.get("contouren", set()):
+        errors.append(_("Onbekend thema: %(value)s.", value=flt.theme[:40]))
+        flt.theme = ""
+    if flt.actielijn and flt.actielijn not in valid.get("actielijn", set()):
+        errors.append(_("Onbekende actielijn: %(value)s.", value=flt.actielijn[:40]))
+        flt.actielijn = ""
+    if flt.owner and flt.owner not in owners:
+        errors.append(_("Onbekende eigenaar: %(value)s.", value=flt.owner[:40]))
+        flt.owner = ""
+    return flt, errors
+
+
+@bp.get("/rapporteur")
+@require(Action.REVIEW_GAPS)
+def gaps():
+    db = get_session()
+    flt, errors = _gap_filter()
+    as_of, as_of_error = requested_as_of()
+    if as_of_error:
+        errors.append(str(as_of_error))
+    day = as_of or now_utc().date()
+    data = review.gaps(db, day, flt)
+    return render_template(
+        "review/gaps.html", data=data, flt=flt, errors=errors, as_of=as_of, day=day, vocabulary=queries.vocabulary(db)
+    )
+
+
+@bp.get("/rapporteur/hiaten.xlsx")
+@require(Action.REVIEW_GAPS)
+def gaps_xlsx():
+    db = get_session()
+    flt, _errors = _gap_filter()
+    as_of, _ = requested_as_of()
+    day = as_of or now_utc().date()
+    data = review.gaps(db, day, flt)
+    book = Workbook()
+    sheets = [
+        (
+            "Aanbevelingen zonder maatregel",
+            ["code", "soort", "titel", "datum", "document", "gericht aan"],
+            [
+                [
+                    r["recommendation"].code,
+                    r["recommendation"].kind,
+                    r["recommendation"].title,
+                    r["recommendation"].issued_on.isoformat(),
+                    r["document"].reference,
+                    r["recommendation"].addressee,
+                ]
+                for r in data["recommendations_without_measures"]
+            ],
+        ),
+        (
+            "Zonder trekker",
+            ["code", "titel", "status"],
+            [[s.code, s.title, s.status_code] for s in data["without_owner"]],
+        ),
+        (
+            "Zonder deadline",
+            ["code", "titel", "status"],
+            [[s.code, s.title, s.status_code] for s in data["without_deadline"]],
+        ),
+        (
+            "Deadline verstreken",
+            ["code", "titel", "status", "deadline"],
+            [[s.code, s.title, s.status_code, s.deadline.isoformat()] for s in data["overdue"]],
+        ),
+        (
+            "Open signaleringen",
+            ["code", "regel", "ernst", "sinds", "toelichting"],
+            [[s.code, f.rule, f.severity, f.first_seen_on.isoformat(), f.explanation] for f, s in data["open_flags"]],
+        ),
+        (
+            "Oneens",
+            ["code", "titel", "status eigenaar", "oordeel rapporteur", "datum oordeel", "toelichting"],
+            [
+                [s.code, s.title, s.status_code, s.assessment.light, s.assessment.as_of.isoformat(), s.assessment.text]
+                for s in data["disagreements"]
+            ],
+        ),
+    ]
+    book.remove(book.active)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append([("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    response = current_app.response_class(
+        out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="hiaten-{day:%Y%m%d}.xlsx"'
+    return response
+
+
+@bp.get("/aanbevelingen")
+def recommendation_list():
+    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    return render_template("review/recommendations.html", items=review.recommendations(get_session()))
+
+
+@bp.route("/aanbevelingen/nieuw", methods=["GET", "POST"])
+@require(Action.WRITE_RECOMMENDATION)
+def new_recommendation():
+    db = get_session()
+    documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
+    measures = db.exec(select(Measure).order_by(Measure.code)).all()
+    form = RecommendationForm(documents, measures)
+    if form.validate_on_submit():
+        if db.exec(select(Recommendation.id).where(Recommendation.code == form.code.data.strip())).first() is not None:
+            form.code.errors = list(form.code.errors) + [_("De code %(code)s is al in gebruik.", code=form.code.data)]
+        else:
+            document = next(d for d in documents if d.key == form.document.data)
+            recommendation = Recommendation(
+                code=form.code.data.strip(),
+                kind=form.kind.data,
+                title=form.title.data.strip(),
+                text=form.text.data.strip(),
+                addressee=(form.addressee.data or "").strip() or "onbekend",
+                quote=(form.quote.data or "").strip(),
+                document_id=document.id,
+                issued_on=document.date,
+                created_at=now_utc(),
+            )
+            db.add(recommendation)
+            db.flush()
+            by_code = {m.code: m for m in measures}
+            for code in form.measures.data or []:
+                db.add(
+                    RecommendationMeasure(
+                        recommendation_id=recommendation.id,
+                        measure_id=by_code[code].id,
+                        linked_by=current_user.label,
+                        linked_at=now_utc(),
+                    )
+                )
+            db.commit()
+            flash(_("Aanbeveling %(code)s is vastgelegd.", code=recommendation.code), "success")
+            return redirect(url_for("review.recommendation_list") + f"#{recommendation.code}")
+    return render_template("review/new_recommendation.html", form=form), (400 if form.errors else 200)
+
+
+@bp.post("/aanbevelingen/<code>/koppelen")
+@require(Action.LINK_RECOMMENDATION)
+def link_recommendation(code: str):
+    db = get_session()
+    recommendation = db.exec(select(Recommendation).where(Recommendation.code == code)).first()
+    if recommendation is None:
+        abort(404)
+    measures = db.exec(select(Measure).order_by(Measure.code)).all()
+    form = LinkMeasureForm(measures)
+    if form.validate_on_submit():
+        measure = next(m for m in measures if m.code == form.measure.data)
+        exists = db.get(RecommendationMeasure, (recommendation.id, measure.id))
+        if exists is None:
+            db.add(
+                RecommendationMeasure(
+                    recommendation_id=recommendation.id,
+                    measure_id=measure.id,
+                    linked_by=current_user.label,
+                    linked_at=now_utc(),
+                )
+            )
+            db.commit()
+        flash(_("%(measure)s is gekoppeld aan %(code)s.", measure=measure.code, code=recommendation.code), "success")
+    else:
+        flash(_("Kies een bestaande maatregel om te koppelen."), "error")
+    return redirect(url_for("review.recommendation_list") + f"#{recommendation.code}", code=303)
+
+
+@bp.post("/maatregelen/<code>/oordeel")
+@login_required
+def record_assessment(code: str):
+    db = get_session()
+    measure = db.exec(select(Measure).where(Measure.code == code)).first()
+    if measure is None:
+        abort(404)
+    if not can(db, current_user, Action.WRITE_ASSESSMENT, measure):
+        abort(403)
+    documents = db.exec(select(SourceDocument)).all()
+    form = AssessmentForm(documents)
+    if form.validate_on_submit():
+        try:
+            review.record_assessment(
+                session=db,
+                measure=measure,
+                light=form.light.data,
+                text=form.text.data,
+                as_of=form.as_of.data,
+                recorded_by=current_user.label,
+                recorded_by_id=current_user.id,
+                now=now_utc(),
+                evidence_document_id=next((d.id for d in documents if d.key == form.evidence_document.data), None),
+                evidence_url=form.evidence_url.data or None,
+            )
+            db.commit()
+            flash(_("Het oordeel is vastgelegd."), "success")
+            return redirect(url_for("measures.measure_detail", code=code) + "#kop-oordeel")
+        except ServiceError as error:
+            db.rollback()
+            form.as_of.errors = list(form.as_of.errors) + [str(error)]
+    return render_template("review/assessment_form.html", form=form, measure=measure), 400
+
+
+@bp.post("/oordelen/<int:assessment_id>/reactie")
+@login_required
+def reply(assessment_id: int):
+    db = get_session()
+    assessment = db.get(Assessment, assessment_id)
+    if assessment is None:
+        abort(404)
+    measure = db.get(Measure, assessment.measure_id)
+    if not can(db, current_user, Action.REPLY_ASSESSMENT, measure):
+        abort(403)
+    form = ReplyForm(prefix=f"reply{assessment.id}")
+    if form.validate_on_submit():
+        review.reply_to_assessment(
+            session=db,
+            assessment=assessment,
+            text=form.text.data,
+            recorded_by=current_user.label,
+            recorded_by_id=current_user.id,
+            now=now_utc(),
+        )
+        db.commit()
+        flash(_("Uw reactie is geplaatst."), "success")
+        return redirect(url_for("measures.measure_detail", code=measure.code) + f"#oordeel-{assessment.id}")
+    flash(_("Schrijf een reactie."), "error")
+    return redirect(url_for("measures.measure_detail", code=measure.code) + f"#oordeel-{assessment.id}", code=303)
+
+
+def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
+    errors = []
+    today = now_utc().date()
+
+    def parse(name: str, default: date | None) -> date | None:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = date.fromisoformat(raw) if len(raw) == 10 else None
+        except ValueError:
+            value = None
+        if value is None:
+            errors.append(_("Ongeldige datum bij ‘%(name)s’: gebruik JJJJ-MM-DD.", name=name))
+        elif value > today or value < date(2000, 1, 1):
+            errors.append(_("Kies bij ‘%(name)s’ een datum tussen 1 januari 2000 en vandaag.", name=name))
+            value = None
+        return value
+
+    start = parse("van", None)
+    end = parse("tot", today)
+    if start and end and start >= end:
+        errors.append(_("De begindatum moet vóór de einddatum liggen."))
+    return start, end, errors
+
+
+@bp.get("/vergelijken")
+def compare():
+    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    start, end, errors = _comparison_dates()
+    comparison = None
+    if start and end and not errors:
+        comparison = history.compare(get_session(), start, end)
+    return render_template("review/compare.html", comparison=comparison, start=start, end=end, errors=errors), (
+        400 if errors else 200
+    )
+
+
+@bp.get("/vergelijken.json")
+def compare_json():
+    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    start, end, errors = _comparison_dates()
+    if errors or not start:
+        return jsonify({"fouten": [str(e) for e in errors] or [_("Geef ‘van’ (JJJJ-MM-DD).")]}), 400
+    return jsonify(history.compare(get_session(), start, end).as_dict())
