@@ -9,7 +9,7 @@ import argparse
 import os
 import platform
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -68,6 +68,86 @@ def bench_check(app, repeat: int) -> Figure:
     return figure
 
 
+def _floor_sql(engine, statements: list[str], params: dict):
+    def run():
+        with engine.connect() as conn:
+            for sql in statements:
+                conn.execute(text(sql), params).fetchall()
+
+    return run
+
+
+PAGE_FLOORS = {
+    # The bare SQL each page cannot do without, run in the same process: the floor for its ratio.
+    "overview": [
+        "SELECT mt.theme_id, m.status_code, count(*) FROM measure_theme mt JOIN measure m ON m.id = mt.measure_id GROUP BY mt.theme_id, m.status_code",
+        "SELECT status_code, count(*) FROM measure GROUP BY status_code",
+        "SELECT severity, count(DISTINCT measure_id) FROM flag WHERE resolved_on IS NULL GROUP BY severity",
+    ],
+    "list": [
+        "SELECT count(*) FROM measure WHERE status_code = 'in_uitvoering' AND id IN (SELECT mt.measure_id FROM measure_theme mt JOIN theme t ON t.id = mt.theme_id WHERE t.code = 'b')",
+        "SELECT m.*, o.abbreviation FROM measure m LEFT JOIN organisation o ON o.id = m.lead_organisation_id WHERE m.status_code = 'in_uitvoering' "
+        "AND m.id IN (SELECT mt.measure_id FROM measure_theme mt JOIN theme t ON t.id = mt.theme_id WHERE t.code = 'b') ORDER BY m.code LIMIT 25",
+    ],
+    "detail": [
+        "SELECT * FROM measure WHERE code = :code",
+        "SELECT * FROM status_update WHERE measure_id = (SELECT id FROM measure WHERE code = :code) ORDER BY as_of DESC, id DESC",
+        "SELECT * FROM deadline_change WHERE measure_id = (SELECT id FROM measure WHERE code = :code)",
+        "SELECT * FROM flag WHERE measure_id = (SELECT id FROM measure WHERE code = :code)",
+    ],
+}
+
+
+def _long_history_measure(app) -> str:
+    with get_engine(app).connect() as conn:
+        return conn.execute(
+            text(
+                "SELECT m.code FROM measure m JOIN status_update s ON s.measure_id = m.id GROUP BY m.code ORDER BY count(*) DESC, m.code LIMIT 1"
+            )
+        ).scalar_one()
+
+
+def bench_pages(app, repeat: int) -> list[Figure]:
+    engine = get_engine(app)
+    client = app.test_client()
+    code = _long_history_measure(app)
+    as_of = "2020-01-01"
+    check_floor = _floor_sql(engine, CHECK_FLOOR_SQL, {"d": date(2020, 1, 1)})
+    pages = [
+        ("Overview", "/", _floor_sql(engine, PAGE_FLOORS["overview"], {}), 100),
+        (
+            "Filtered list (theme b, in uitvoering, page 1)",
+            "/maatregelen?theme=contouren:b&status=in_uitvoering",
+            _floor_sql(engine, PAGE_FLOORS["list"], {}),
+            100,
+        ),
+        (
+            f"Detail with a long history ({code})",
+            f"/maatregelen/{code}",
+            _floor_sql(engine, PAGE_FLOORS["detail"], {"code": code}),
+            100,
+        ),
+        ("As-of list (stand per 2020-01-01, page 1)", f"/maatregelen?as_of={as_of}", check_floor, 300),
+        ("Comparison 2019-01-01 → 2020-01-01", "/vergelijken?van=2019-01-01&tot=2020-01-01", check_floor, 100),
+    ]
+    figures = []
+    for name, path, floor, target_ms in pages:
+
+        def request(path=path):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        figure = Figure(
+            name,
+            measure(request, repeat),
+            measure(floor, repeat),
+            target=f"p95 ≤ {target_ms} ms" + (" and ≤ 3× floor" if target_ms == 100 else ""),
+        )
+        figure.target_ok = figure.p95 <= target_ms and (target_ms != 100 or figure.ratio <= 3)
+        figures.append(figure)
+    return figures
+
+
 def write_results(figures: list[Figure], counts: dict, url: str, repeat: int) -> str:
     lines = [
         "# Benchmark results",
@@ -106,7 +186,7 @@ def main() -> None:
     with Session(get_engine(app)) as session:
         counts = generate(session, measures=args.measures, updates=args.updates)
     print(f"Generated: {counts}")
-    figures = [bench_check(app, args.repeat)]
+    figures = [bench_check(app, args.repeat), *bench_pages(app, args.repeat)]
     report = write_results(figures, counts, url, args.repeat)
     print(report)
     if not args.no_write:

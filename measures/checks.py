@@ -17,7 +17,7 @@ from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from measures.history import MeasureState, UpdateFact, programme_as_of
+from measures.history import MeasureState, UpdateFact, gc_paused, programme_as_of
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
 from models.flag import SEVERITY_LABELS
 from models.review import TRAFFIC_LIGHTS
@@ -393,6 +393,11 @@ class Evaluation:
 def evaluate(session: Session, now: datetime, thresholds: Thresholds, rules=RULES) -> Evaluation:
     """Run every rule; a failing rule is logged and the others still run."""
     findings, failed = [], {}
+    with gc_paused():
+        return _evaluate(session, now, thresholds, rules, findings, failed)
+
+
+def _evaluate(session, now, thresholds, rules, findings, failed) -> Evaluation:
     for rule in rules:
         try:
             findings.extend(rule.check(session, now, thresholds))

@@ -403,7 +403,7 @@ def overview_as_of(session: Session, as_of: date) -> dict:
     """Return the overview's counts for the programme as it stood on `as_of`."""
     from measures.history import programme_as_of
 
-    states = programme_as_of(session, as_of)
+    states = programme_as_of(session, as_of, full=False)
     statuses = session.exec(select(Status).order_by(Status.position)).all()
     totals: dict[str, int] = {}
     per_theme: dict[str, dict[str, int]] = {}
@@ -432,7 +432,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
     """Return one page of the list as it stood on `as_of` (status, deadline, owners, themes then)."""
     from measures.history import programme_as_of
 
-    states = programme_as_of(session, as_of)
+    states = programme_as_of(session, as_of, full=False)
     closed = {s.code for s in session.exec(select(Status).where(Status.is_open.is_(False))).all()}
     labels = dict(session.exec(select(Status.code, Status.label)).all())
     documents = dict(session.exec(select(SourceDocument.key, SourceDocument.id)).all())
