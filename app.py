@@ -3,7 +3,7 @@
 import os
 from datetime import timedelta
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -19,6 +19,8 @@ LANGUAGES = ("nl", "en")
 
 def select_locale() -> str:
     """Pick the language: an explicit ?lang= (remembered), then the remembered choice; Dutch first."""
+    if not has_request_context():
+        return "nl"  # CLI commands, jobs and reports: the report is Dutch
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
@@ -74,13 +76,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     template_filters.init_app(app)
 
-    from measures import auth, cli, edit_views, review_views, views
+    from measures import auth, cli, edit_views, report_views, review_views, views
 
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(edit_views.bp)
     app.register_blueprint(review_views.bp)
+    app.register_blueprint(report_views.bp)
     cli.init_app(app)
     _register_error_pages(app)
     return app

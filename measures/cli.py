@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
 from measures import export as open_data
+from measures import reports
 from measures.accounts import create_user
 from measures.checks import RULE_LABELS, Thresholds, run_checks
 from measures.notifications import send_digests
@@ -148,8 +149,53 @@ def run_scheduler_command():
     scheduler.start()
 
 
+@click.command("report")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="De peildatum (JJJJ-MM-DD)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Wijzigingen sinds deze datum; standaard de vorige editie.",
+)
+@click.option(
+    "--scheme",
+    type=click.Choice(["", "contouren", "actielijn"]),
+    default="",
+    help="Alleen deze indeling (standaard beide).",
+)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--save/--no-save", default=False, help="Ook als bevroren editie opslaan.")
+@with_appcontext
+def report_command(as_of, since, scheme: str, out: str, save: bool):
+    """Render the parliament report as a PDF (optionally stored as a frozen edition)."""
+    app = current_app._get_current_object()
+    with click.progressbar(length=100, label="Voortgangsrapportage", show_percent=True) as bar:
+        done = {"at": 0}
+
+        def progress(percent: int, message: str) -> None:
+            bar.label = message
+            bar.update(percent - done["at"])
+            done["at"] = percent
+
+        pdf, _snapshot, edition = reports.produce(
+            app,
+            as_of=as_of.date(),
+            since=since.date() if since else None,
+            scheme=scheme,
+            generated_by="opdrachtregel",
+            save=save,
+            progress=progress,
+        )
+    Path(out).write_bytes(pdf)
+    suffix = f" (editie {edition.number}, SHA-256 {edition.pdf_sha256})" if edition else ""
+    click.echo(f"{len(pdf):,} bytes geschreven naar {out}{suffix}.")
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
+        report_command,
         init_db_command,
         seed_command,
         export_command,

@@ -56,7 +56,13 @@ def audit_value(value: str | None) -> str:
     return str(data) if data not in (None, "") else "—"
 
 
+def date_from_iso(value: str | None) -> date | None:
+    """Turn an ISO date string (as snapshots store them) back into a date."""
+    return date.fromisoformat(value[:10]) if value else None
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(date_from_iso)
     app.add_template_filter(audit_value)
     app.add_template_filter(nl_date)
     app.add_template_filter(short_date)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from measures import queries, review
+from measures import charts, queries, review
 from measures.checks import RULE_LABELS
 from measures.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
 from measures.permissions import Action, can, measure_actions
@@ -43,6 +43,7 @@ def labels() -> dict:
         "document_kinds": DOCUMENT_KINDS,
         "Action": Action,
         "current_url_without": current_url_without,
+        "status_chart": status_chart,
         "recommendation_kinds": RECOMMENDATION_KINDS,
         "status_labels": status_labels(),
         "rule_labels": RULE_LABELS,
@@ -56,6 +57,19 @@ def require_login_unless_public():
     if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     return None
+
+
+def status_chart(block: dict):
+    """The overview's chart per scheme: the same SVG code the parliament report uses."""
+    statuses = get_session().exec(select(Status).order_by(Status.position)).all()
+    rows = [(f"{row['theme'].code}) {row['theme'].name}", row["counts"]) for row in block["rows"]]
+    return charts.stacked_bars(
+        chart_id=f"grafiek-{block['scheme'].code}",
+        title=str(_l("Status per thema: %(scheme)s", scheme=block["scheme"].name)),
+        rows=rows,
+        series=[(s.code, s.label) for s in statuses],
+        colours=charts.STATUS_COLOURS,
+    )
 
 
 def status_labels() -> dict[str, str]:

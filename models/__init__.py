@@ -5,6 +5,7 @@ from models.document import SourceDocument
 from models.flag import CheckRun, Flag, FlagAcknowledgement
 from models.measure import AuditRecord, BudgetLine, DeadlineChange, Measure, MeasureCoOwner, MeasureTheme
 from models.organisation import Organisation
+from models.report import ReportEdition, ReportJob
 from models.review import Assessment, AssessmentReply, Recommendation, RecommendationMeasure
 from models.status import Status, StatusUpdate
 from models.theme import Theme, ThemeScheme
@@ -26,6 +27,8 @@ __all__ = [
     "LoginAttempt",
     "Organisation",
     "Recommendation",
+    "ReportEdition",
+    "ReportJob",
     "RecommendationMeasure",
     "SourceDocument",
     "Status",

@@ -1,0 +1,136 @@
+"""Report editions: list, generate in the background with progress, download."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlmodel import select
+from wtforms import DateField, SelectField
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from measures import reports
+from measures.forms import options
+from measures.services import now_utc
+from models import ReportEdition, ReportJob
+from models.db import get_session
+
+bp = Blueprint("reports", __name__)
+
+
+class ReportForm(FlaskForm):
+    as_of = DateField(_l("Peildatum"), validators=[InputRequired(message=_l("Vul de peildatum in."))])
+    since = DateField(
+        _l("Wijzigingen sinds"), validators=[Optional()], description=_l("Leeg: de peildatum van de vorige editie.")
+    )
+    scheme = SelectField(_l("Indeling"), default="")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.scheme.choices = options(
+            [
+                ("", _l("Beide indelingen")),
+                ("contouren", _l("Thema's contourenbrief")),
+                ("actielijn", _l("Actielijnen")),
+            ]
+        )
+
+    def validate_as_of(self, field):
+        if field.data and field.data > now_utc().date():
+            raise ValidationError(_l("De peildatum mag niet in de toekomst liggen."))
+        if field.data and field.data < date(2010, 1, 1):
+            raise ValidationError(_l("Kies een peildatum vanaf 2010."))
+
+    def validate_since(self, field):
+        if field.data and self.as_of.data and field.data >= self.as_of.data:
+            raise ValidationError(_l("‘Wijzigingen sinds’ moet vóór de peildatum liggen."))
+
+
+@bp.route("/rapportages", methods=["GET", "POST"])
+@login_required
+def editions():
+    db = get_session()
+    form = ReportForm()
+    if request.method == "GET":
+        form.as_of.data = now_utc().date()
+    if request.method == "POST":
+        if current_user.role != "programmacoordinator":
+            abort(403)
+        if form.validate_on_submit():
+            job = ReportJob(
+                as_of=form.as_of.data,
+                since=form.since.data,
+                scheme=form.scheme.data or "",
+                requested_by=current_user.label,
+                created_at=now_utc(),
+            )
+            db.add(job)
+            db.commit()
+            reports.start_job(current_app._get_current_object(), job.id)
+            return redirect(url_for("reports.job", job_id=job.id))
+    listing = db.exec(
+        select(
+            ReportEdition.id,
+            ReportEdition.number,
+            ReportEdition.as_of,
+            ReportEdition.since,
+            ReportEdition.generated_at,
+            ReportEdition.generated_by,
+            ReportEdition.pdf_sha256,
+            ReportEdition.snapshot_sha256,
+            ReportEdition.pages,
+        ).order_by(ReportEdition.number.desc())
+    ).all()
+    jobs = db.exec(
+        select(ReportJob)
+        .where(ReportJob.status.in_(["wachtend", "bezig", "mislukt"]))
+        .order_by(ReportJob.created_at.desc())
+        .limit(5)
+    ).all()
+    can_generate = current_user.role == "programmacoordinator"
+    return render_template(
+        "reports/editions.html", form=form, editions=listing, jobs=jobs, can_generate=can_generate
+    ), (400 if form.errors else 200)
+
+
+@bp.get("/rapportages/taken/<int:job_id>")
+@login_required
+def job(job_id: int):
+    job = get_session().get(ReportJob, job_id)
+    if job is None:
+        abort(404)
+    if job.status == "klaar" and job.edition_id:
+        flash(_("Editie gereed."), "success")
+        return redirect(url_for("reports.editions") + f"#editie-{job.edition_id}")
+    return render_template("reports/job.html", job=job)
+
+
+def _edition(number: int) -> ReportEdition:
+    edition = get_session().exec(select(ReportEdition).where(ReportEdition.number == number)).first()
+    if edition is None:
+        abort(404)
+    return edition
+
+
+@bp.get("/rapportages/<int:number>.pdf")
+@login_required
+def download_pdf(number: int):
+    edition = _edition(number)
+    response = current_app.response_class(edition.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="voortgangsrapportage-editie-{number}-{edition.as_of:%Y%m%d}.pdf"'
+    )
+    return response
+
+
+@bp.get("/rapportages/<int:number>.json")
+@login_required
+def download_snapshot(number: int):
+    edition = _edition(number)
+    response = current_app.response_class(edition.snapshot, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="voortgangsrapportage-editie-{number}-gegevens.json"'
+    )
+    return response

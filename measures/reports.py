@@ -1,0 +1,421 @@
+"""The parliament report: data -> snapshot (JSON) -> HTML -> PDF, and frozen editions.
+
+An edition stores the snapshot it was built from; rendering is a pure function of the snapshot,
+so rendering a stored snapshot again reproduces the same text years later.
+"""
+
+import hashlib
+import io
+import json
+import logging
+import mimetypes
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask, current_app, render_template
+from pypdf import PdfReader
+from sqlalchemy import func
+from sqlmodel import Session, select
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+from measures import charts, checks, history
+from measures.checks import RULE_LABELS
+from models import Organisation, ReportEdition, ReportJob, SourceDocument, Status, Theme, ThemeScheme
+from models.db import session_scope
+from models.flag import SEVERITY_LABELS
+from models.review import TRAFFIC_LIGHTS
+
+log = logging.getLogger(__name__)
+TITLE = "Voortgangsrapportage Samen tegen mensenhandel"
+SNAPSHOT_VERSION = 1
+Progress = Callable[[int, str], None]
+
+
+def _no_progress(_percent: int, _message: str) -> None:
+    return None
+
+
+# --- snapshot ---------------------------------------------------------------------------------
+
+
+def build_snapshot(
+    session: Session,
+    *,
+    as_of: date,
+    since: date | None,
+    scheme: str = "",
+    edition: int,
+    generated_at: datetime,
+    generated_by: str,
+) -> dict:
+    """Collect everything the report shows, as plain JSON-able data."""
+    states = history.programme_as_of(session, as_of)
+    statuses = session.exec(select(Status).order_by(Status.position)).all()
+    schemes = session.exec(select(ThemeScheme).order_by(ThemeScheme.position)).all()
+    themes = session.exec(select(Theme).order_by(Theme.position)).all()
+    organisations = {o.abbreviation: o.name for o in session.exec(select(Organisation)).all()}
+    documents = session.exec(select(SourceDocument).order_by(SourceDocument.date)).all()
+    # The flags the rules raise on the peildatum itself: a past peildatum gets that date's flags,
+    # whatever ran (or did not run) in between.
+    evaluation = checks.evaluate(
+        session, datetime.combine(as_of, time(12), tzinfo=UTC), checks.Thresholds.from_config(current_app.config)
+    )
+    flags: dict[int, list[dict]] = {}
+    for f in evaluation.findings:
+        flags.setdefault(f.measure_id, []).append(
+            {
+                "rule": f.rule,
+                "label": RULE_LABELS.get(f.rule, f.rule),
+                "severity": SEVERITY_LABELS[f.rule_severity],
+                "measure_severity": SEVERITY_LABELS[f.severity],
+                "score": f.score,
+                "explanation": f.explanation,
+            }
+        )
+    for found in flags.values():
+        found.sort(key=lambda f: ({"hoog": 0, "middel": 1, "laag": 2}[f["severity"]], f["rule"]))
+    comparison = history.compare(session, since, as_of).as_dict() if since and since < as_of else None
+    measures = []
+    for s in states:
+        measures.append(
+            {
+                "code": s.code,
+                "title": s.title,
+                "lead": s.lead,
+                "lead_name": organisations.get(s.lead) if s.lead else None,
+                "co_owners": s.co_owners,
+                "themes": s.themes,
+                "status": s.status_code,
+                "deadline": s.deadline.isoformat() if s.deadline else None,
+                "deadline_basis": s.deadline_basis,
+                "postponements": s.postponements,
+                "budget": s.budget,
+                "latest": {"as_of": s.latest.as_of.isoformat(), "note": s.latest.note, "evidence": s.latest.evidence}
+                if s.latest
+                else None,
+                "flags": flags.get(s.id, []),
+                "assessment": (
+                    {
+                        "light": s.assessment.light,
+                        "label": TRAFFIC_LIGHTS[s.assessment.light],
+                        "as_of": s.assessment.as_of.isoformat(),
+                        "text": s.assessment.text,
+                    }
+                    if s.assessment
+                    else None
+                ),
+            }
+        )
+    chosen = [sc for sc in schemes if not scheme or sc.code == scheme]
+    return {
+        "version": SNAPSHOT_VERSION,
+        "title": TITLE,
+        "edition": edition,
+        "as_of": as_of.isoformat(),
+        "since": since.isoformat() if since else None,
+        "generated_at": generated_at.astimezone(UTC).isoformat(),
+        "generated_by": generated_by,
+        "statuses": [{"code": st.code, "label": st.label, "open": st.is_open} for st in statuses],
+        "schemes": [
+            {
+                "code": sc.code,
+                "name": sc.name,
+                "themes": [{"code": t.code, "name": t.name} for t in themes if t.scheme_id == sc.id],
+            }
+            for sc in chosen
+        ],
+        "measures": measures,
+        "comparison": comparison,
+        "documents": [
+            {
+                "key": d.key,
+                "reference": d.reference,
+                "title": d.title,
+                "date": d.date.isoformat(),
+                "date_note": d.date_note,
+                "url": d.url,
+            }
+            for d in documents
+        ],
+    }
+
+
+def snapshot_json(snapshot: dict) -> str:
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True, indent=1)
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+# --- HTML -----------------------------------------------------------------------------------------
+
+
+def _chart_data(snapshot: dict) -> dict:
+    """Derive the summary charts from the snapshot (and nothing else)."""
+    series = [(st["code"], st["label"]) for st in snapshot["statuses"]]
+    result = {"status_series": series, "by_scheme": [], "by_owner": None, "deadlines": None}
+    for scheme in snapshot["schemes"]:
+        rows = []
+        for theme in scheme["themes"]:
+            key = f"{scheme['code']}:{theme['code']}"
+            counts: dict[str, int] = {}
+            for m in snapshot["measures"]:
+                if key in m["themes"]:
+                    counts[m["status"]] = counts.get(m["status"], 0) + 1
+            rows.append((f"{theme['code']}) {theme['name']}", counts))
+        result["by_scheme"].append((scheme, rows))
+    owners: dict[str, dict[str, int]] = {}
+    for m in snapshot["measures"]:
+        owner = m["lead"] or "onbekend"
+        owners.setdefault(owner, {})
+        owners[owner][m["status"]] = owners[owner].get(m["status"], 0) + 1
+    result["by_owner"] = sorted(owners.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    open_codes = {st["code"] for st in snapshot["statuses"] if st["open"]}
+    as_of = snapshot["as_of"]
+    deadlines = {"op_tijd": 0, "verstreken": 0, "uitgesteld": 0, "geen": 0}
+    for m in snapshot["measures"]:
+        if m["deadline"] is None:
+            deadlines["geen"] += 1
+        elif m["status"] in open_codes and m["deadline"] < as_of:
+            deadlines["verstreken"] += 1
+        elif m["postponements"]:
+            deadlines["uitgesteld"] += 1
+        else:
+            deadlines["op_tijd"] += 1
+    result["deadlines"] = deadlines
+    return result
+
+
+def chart_svgs(snapshot: dict) -> dict:
+    data = _chart_data(snapshot)
+    svgs = {"by_scheme": []}
+    for scheme, rows in data["by_scheme"]:
+        svgs["by_scheme"].append(
+            (
+                scheme,
+                rows,
+                charts.stacked_bars(
+                    chart_id=f"grafiek-{scheme['code']}",
+                    title=f"Status per thema: {scheme['name']}",
+                    rows=rows,
+                    series=data["status_series"],
+                    colours=charts.STATUS_COLOURS,
+                ),
+            )
+        )
+    svgs["by_owner_rows"] = [(owner, counts) for owner, counts in data["by_owner"]]
+    svgs["by_owner"] = charts.stacked_bars(
+        chart_id="grafiek-eigenaar",
+        title="Status per trekker",
+        rows=svgs["by_owner_rows"],
+        series=data["status_series"],
+        colours=charts.STATUS_COLOURS,
+    )
+    deadline_series = [
+        ("op_tijd", "Binnen de deadline"),
+        ("uitgesteld", "Uitgesteld, nog niet verstreken"),
+        ("verstreken", "Verstreken"),
+        ("geen", "Geen deadline"),
+    ]
+    svgs["deadline_counts"] = data["deadlines"]
+    svgs["deadline_series"] = deadline_series
+    svgs["deadlines"] = charts.stacked_bars(
+        chart_id="grafiek-deadlines",
+        title="Deadlines gehaald, verstreken en uitgesteld",
+        rows=[("Alle maatregelen", data["deadlines"])],
+        series=deadline_series,
+        colours=charts.DEADLINE_COLOURS,
+    )
+    svgs["status_series"] = data["status_series"]
+    return svgs
+
+
+def render_html(snapshot: dict) -> str:
+    """Render the report's HTML from a snapshot alone."""
+    statuses = {st["code"]: st["label"] for st in snapshot["statuses"]}
+    by_theme = []
+    for scheme in snapshot["schemes"]:
+        sections = []
+        for theme in scheme["themes"]:
+            key = f"{scheme['code']}:{theme['code']}"
+            sections.append({"theme": theme, "measures": [m for m in snapshot["measures"] if key in m["themes"]]})
+        without = [m for m in snapshot["measures"] if not any(t.startswith(scheme["code"] + ":") for t in m["themes"])]
+        by_theme.append({"scheme": scheme, "sections": sections, "without": without})
+    level = {"hoog": 3, "middel": 2, "laag": 1}
+    flagged = [m for m in snapshot["measures"] if m["flags"]]
+    # Strongest evidence first, as the checks order them: combined severity, strongest rule, score.
+    flagged.sort(
+        key=lambda m: (
+            -level[m["flags"][0]["measure_severity"]],
+            -max(level[f["severity"]] for f in m["flags"]),
+            -m["flags"][0]["score"],
+            m["code"],
+        )
+    )
+    return render_template(
+        "reports/report.html",
+        s=snapshot,
+        statuses=statuses,
+        by_theme=by_theme,
+        flagged=flagged,
+        charts=chart_svgs(snapshot),
+        as_of=date.fromisoformat(snapshot["as_of"]),
+        generated_at=datetime.fromisoformat(snapshot["generated_at"]),
+        money=_money,
+    )
+
+
+def _money(amount: str) -> str:
+    value = Decimal(amount)
+    whole = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return "€ " + whole.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+# --- PDF --------------------------------------------------------------------------------------------
+
+
+STATIC_PREFIX = "https://maatregelmonitor.invalid/static/"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve the app's own static files to WeasyPrint, and nothing else: no file://, no network."""
+
+    def __init__(self, static_folder: str):
+        super().__init__(allowed_protocols=(), allow_redirects=False)
+        self.root = Path(static_folder).resolve()
+
+    def fetch(self, url, headers=None):
+        if not url.startswith(STATIC_PREFIX):
+            raise URLFetchingError(f"Geweigerd: {url[:100]}")
+        path = (self.root / url[len(STATIC_PREFIX) :].split("?")[0].split("#")[0]).resolve()
+        if self.root not in path.parents or not path.is_file():
+            raise URLFetchingError(f"Geweigerd: {url[:100]}")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+def render_pdf(html: str, app: Flask | None = None) -> bytes:
+    app = app or current_app
+    document = HTML(
+        string=html, base_url="https://maatregelmonitor.invalid/", url_fetcher=StaticOnlyFetcher(app.static_folder)
+    )
+    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+
+
+# --- editions ----------------------------------------------------------------------------------------
+
+
+def next_edition_number(session: Session) -> int:
+    return (session.exec(select(func.max(ReportEdition.number))).one() or 0) + 1
+
+
+def previous_as_of(session: Session, as_of: date) -> date | None:
+    """The peildatum of the latest earlier edition: the default 'since' of the change section."""
+    return session.exec(select(func.max(ReportEdition.as_of)).where(ReportEdition.as_of < as_of)).one()
+
+
+def produce(
+    app: Flask,
+    *,
+    as_of: date,
+    since: date | None,
+    scheme: str,
+    generated_by: str,
+    save: bool,
+    progress: Progress = _no_progress,
+) -> tuple[bytes, dict, ReportEdition | None]:
+    """Build the snapshot, render HTML and PDF, and (with `save`) store a frozen edition.
+
+    Reading and storing are separate, short transactions: the long rendering in between holds no
+    lock, and the edition row (PDF and snapshot together) is inserted whole or not at all.
+    """
+    with app.app_context():
+        progress(5, "Gegevens verzamelen")
+        with session_scope(app) as session:
+            number = next_edition_number(session) if save else 0
+            since = since if since is not None else previous_as_of(session, as_of)
+            snapshot = build_snapshot(
+                session,
+                as_of=as_of,
+                since=since,
+                scheme=scheme,
+                edition=number,
+                generated_at=datetime.now(UTC),
+                generated_by=generated_by,
+            )
+        progress(30, "Opmaak voorbereiden")
+        html = render_html(snapshot)
+        progress(45, "PDF opmaken")
+        pdf = render_pdf(html, app)
+        edition = None
+        if save:
+            progress(90, "Editie opslaan")
+            text = snapshot_json(snapshot)
+            edition = ReportEdition(
+                number=number,
+                as_of=as_of,
+                since=since,
+                scheme=scheme,
+                generated_at=datetime.fromisoformat(snapshot["generated_at"]),
+                generated_by=generated_by,
+                snapshot=text,
+                snapshot_sha256=sha256(text),
+                pdf=pdf,
+                pdf_sha256=sha256(pdf),
+                pages=len(PdfReader(io.BytesIO(pdf)).pages),
+            )
+            with session_scope(app) as session:
+                session.add(edition)
+                session.flush()
+                session.expunge(edition)
+        progress(100, "Klaar")
+        return pdf, snapshot, edition
+
+
+# --- background jobs ------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+
+
+def run_job(app: Flask, job_id: int) -> None:
+    """Render the job's edition, recording progress; one rendering at a time per process."""
+
+    def update(**values) -> None:
+        with app.app_context(), session_scope(app) as session:
+            job = session.get(ReportJob, job_id)
+            for name, value in values.items():
+                setattr(job, name, value)
+            job.updated_at = datetime.now(UTC)
+            session.add(job)
+
+    with _lock:
+        with app.app_context(), session_scope(app) as session:
+            job = session.get(ReportJob, job_id)
+            as_of, since, scheme, who = job.as_of, job.since, job.scheme, job.requested_by
+        update(status="bezig", progress=1, message="Gestart")
+        try:
+            _pdf, _snapshot, edition = produce(
+                app,
+                as_of=as_of,
+                since=since,
+                scheme=scheme,
+                generated_by=who,
+                save=True,
+                progress=lambda percent, message: update(progress=percent, message=message),
+            )
+            update(status="klaar", progress=100, message="Klaar", edition_id=edition.id)
+        except Exception as error:
+            log.exception("Rapportage %s mislukt", job_id)
+            update(status="mislukt", message=f"{type(error).__name__}: {error}"[:2000])
+
+
+def start_job(app: Flask, job_id: int) -> None:
+    if app.config.get("REPORT_SYNC"):
+        run_job(app, job_id)
+    else:
+        threading.Thread(target=run_job, args=(app, job_id), name=f"rapportage-{job_id}", daemon=True).start()
