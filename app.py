@@ -76,7 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     template_filters.init_app(app)
 
-    from measures import auth, cli, edit_views, report_views, review_views, views
+    from measures import api, auth, cli, edit_views, report_views, review_views, views
 
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(edit_views.bp)
     app.register_blueprint(review_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(api.bp)
     cli.init_app(app)
     _register_error_pages(app)
     return app

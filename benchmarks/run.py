@@ -6,6 +6,9 @@ Every figure is printed with its floor, measured in the same run, and the ratio 
 """
 
 import argparse
+import json
+import subprocess
+import sys
 import os
 import platform
 import tempfile
@@ -20,6 +23,7 @@ from benchmarks.generate import NOW, generate
 from benchmarks.harness import Figure, measure
 from measures.checks import Thresholds, evaluate
 from measures.cli import upgrade_database
+from measures.seed import seed
 from models.db import get_engine
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -148,6 +152,33 @@ def bench_pages(app, repeat: int) -> list[Figure]:
     return figures
 
 
+def _report_run(url: str, as_of: str, mode: str) -> dict:
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.report_bench", "--database-url", url, "--as-of", as_of, "--mode", mode],
+        check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def bench_reports(catalogue_url: str, synthetic_url: str, repeat: int) -> list[Figure]:
+    """The catalogue report and a 1,000-measure report, against WeasyPrint alone on the same HTML."""
+    figures = []
+    for name, url, target in (
+        ("Report: the real catalogue", catalogue_url, "< 5 s; overhead < 15 %"),
+        ("Report: 1,000 synthetic measures", synthetic_url, "overhead < 15 %; peak < 1 GB"),
+    ):
+        app_runs = [_report_run(url, "2026-11-23", "app") for _ in range(repeat)]
+        weasy_runs = [_report_run(url, "2026-11-23", "weasyprint") for _ in range(repeat)]
+        figure = Figure(name, [r["wall_s"] * 1000 for r in app_runs], [r["wall_s"] * 1000 for r in weasy_runs], target=target)
+        peak = max(r["peak_mb"] for r in app_runs)
+        overhead = figure.ratio - 1
+        ok = overhead < 0.15 and (figure.p95 < 5000 if "catalogue" in name else peak < 1024)
+        figure.target_ok = ok
+        figure.note = f"peak RSS {peak:.0f} MB (WeasyPrint alone {max(r['peak_mb'] for r in weasy_runs):.0f} MB); overhead {overhead * 100:.1f} %; {app_runs[0]['bytes']:,} bytes"
+        figures.append(figure)
+    return figures
+
+
 def write_results(figures: list[Figure], counts: dict, url: str, repeat: int) -> str:
     lines = [
         "# Benchmark results",
@@ -177,6 +208,7 @@ def main() -> None:
     parser.add_argument("--measures", type=int, default=10_000)
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument("--skip-reports", action="store_true", help="leave out the (slow) report benchmarks")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="mm-bench-")
     url = args.database_url or f"sqlite:///{workdir}/bench.db"
@@ -187,6 +219,19 @@ def main() -> None:
         counts = generate(session, measures=args.measures, updates=args.updates)
     print(f"Generated: {counts}")
     figures = [bench_check(app, args.repeat), *bench_pages(app, args.repeat)]
+    if not args.skip_reports:
+        catalogue_url = f"sqlite:///{workdir}/catalogue.db"
+        catalogue_app = create_app({"DATABASE_URL": catalogue_url, "SECRET_KEY": "benchmark"})
+        upgrade_database(catalogue_app)
+        with Session(get_engine(catalogue_app)) as session:
+            seed(session=session, now=NOW)
+            session.commit()
+        synthetic_url = f"sqlite:///{workdir}/thousand.db"
+        synthetic_app = create_app({"DATABASE_URL": synthetic_url, "SECRET_KEY": "benchmark"})
+        upgrade_database(synthetic_app)
+        with Session(get_engine(synthetic_app)) as session:
+            generate(session, measures=1_000, updates=10_000)
+        figures += bench_reports(catalogue_url, synthetic_url, max(1, min(args.repeat, 3)))
     report = write_results(figures, counts, url, args.repeat)
     print(report)
     if not args.no_write:

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
-from measures import accounts
-from measures.forms import LoginForm, UserForm
+from measures import accounts, tokens
+from measures.forms import LoginForm, TokenForm, UserForm
 from measures.permissions import Action, can
 from measures.services import ServiceError, now_utc
-from models import Organisation, User
+from models import ApiToken, Organisation, User
 from models.db import get_session
 from models.user import ROLES
 
@@ -148,3 +148,35 @@ def toggle_user(user_id: int):
         "success",
     )
     return redirect(url_for("auth.users"))
+
+
+@bp.route("/profiel", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The user's own page: who they are, and their personal API tokens."""
+    db = get_session()
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            _token, new_token = tokens.create_token(session=db, user=current_user, name=form.name.data, now=now_utc())
+            db.commit()
+        except ServiceError as error:
+            db.rollback()
+            form.name.errors = [str(error)]
+    mine = db.exec(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())).all()
+    organisation = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
+    return render_template("auth/profile.html", form=form, tokens=mine, new_token=new_token, organisation=organisation, roles=ROLES), (400 if form.errors else 200)
+
+
+@bp.post("/profiel/tokens/<int:token_id>/intrekken")
+@login_required
+def revoke_token(token_id: int):
+    db = get_session()
+    token = db.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    tokens.revoke(session=db, token=token, now=now_utc())
+    db.commit()
+    flash(_("Het token %(name)s is ingetrokken.", name=token.name), "success")
+    return redirect(url_for("auth.profile"))

@@ -422,3 +422,11 @@ class LinkMeasureForm(FlaskForm):
         self.measure.choices = options(
             [("", _l("Kies een maatregel"))] + [(m.code, f"{m.code} {m.title}") for m in measures]
         )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Naam van het token"),
+        validators=[InputRequired(message=_l("Geef het token een naam.")), Length(max=100)],
+        description=_l("Bijvoorbeeld de naam van het systeem dat het token gebruikt."),
+    )

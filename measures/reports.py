@@ -239,11 +239,16 @@ def render_html(snapshot: dict) -> str:
     """Render the report's HTML from a snapshot alone."""
     statuses = {st["code"]: st["label"] for st in snapshot["statuses"]}
     by_theme = []
+    described: set[str] = set()  # a measure is written out in full once; later schemes refer back
     for scheme in snapshot["schemes"]:
         sections = []
         for theme in scheme["themes"]:
             key = f"{scheme['code']}:{theme['code']}"
-            sections.append({"theme": theme, "measures": [m for m in snapshot["measures"] if key in m["themes"]]})
+            members = [m for m in snapshot["measures"] if key in m["themes"]]
+            sections.append(
+                {"theme": theme, "measures": [m for m in members if m["code"] not in described], "described": [m for m in members if m["code"] in described]}
+            )
+            described.update(m["code"] for m in members)
         without = [m for m in snapshot["measures"] if not any(t.startswith(scheme["code"] + ":") for t in m["themes"])]
         by_theme.append({"scheme": scheme, "sections": sections, "without": without})
     level = {"hoog": 3, "middel": 2, "laag": 1}

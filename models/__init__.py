@@ -9,9 +9,11 @@ from models.report import ReportEdition, ReportJob
 from models.review import Assessment, AssessmentReply, Recommendation, RecommendationMeasure
 from models.status import Status, StatusUpdate
 from models.theme import Theme, ThemeScheme
+from models.token import ApiToken
 from models.user import LoginAttempt, User
 
 __all__ = [
+    "ApiToken",
     "Assessment",
     "AssessmentReply",
     "AuditRecord",

@@ -168,13 +168,13 @@ def test_url_fetcher_serves_only_static_files(report_app, url):
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is installed by .ci/run")
 def test_no_page_renders_blank(rendered, tmp_path):
     (tmp_path / "r.pdf").write_bytes(rendered[0])
-    subprocess.run(["pdftoppm", "-r", "20", "-gray", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "p")], check=True)
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", "-png", str(tmp_path / "r.pdf"), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == len(PdfReader(io.BytesIO(rendered[0])).pages)
     for page in pages:
         image = Image.open(page)
         width, height = image.size
-        body = image.crop((0, int(height * 0.1), width, int(height * 0.9)))  # leave out header and footer
+        body = image.crop((0, int(height * 0.076), width, int(height * 0.924)))  # inside the 22 mm page margins: no header, no footer
         dark = sum(body.histogram()[:160])  # pixels darker than light grey
         assert dark > 40, f"{page.name} is blank"
 

@@ -1,0 +1,350 @@
+"""JSON API v1: thin over the same queries and services as the pages.
+
+Follows the Dutch government's REST API Design Rules where they fit: plural nouns, versioned
+paths, ISO 8601 dates, problem+json errors (RFC 9457), and an OpenAPI 3 document.
+"""
+
+from datetime import date
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+from sqlmodel import select
+from werkzeug.exceptions import HTTPException
+
+from app import csrf
+from measures import history, openapi, queries, review, services, tokens
+from measures.forms import MeasureFilterForm
+from measures.permissions import Action, can
+from measures.services import now_utc
+from models import Assessment, Flag, Measure, ReportEdition, SourceDocument, Status
+from models.db import get_session
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+MAX_PAGE_SIZE = 200
+
+
+class Problem(Exception):
+    def __init__(self, status: int, title: str, detail: str = "", invalid: list[dict] | None = None):
+        super().__init__(title)
+        self.status, self.title, self.detail, self.invalid = status, title, detail, invalid or []
+
+
+def problem_response(status: int, title: str, detail: str = "", invalid: list[dict] | None = None):
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if invalid:
+        body["invalid-params"] = invalid
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="maatregelmonitor"'
+    return response
+
+
+@bp.errorhandler(Problem)
+def handle_problem(error: Problem):
+    return problem_response(error.status, error.title, error.detail, error.invalid)
+
+
+@bp.errorhandler(HTTPException)
+def handle_http(error: HTTPException):
+    titles = {400: "Ongeldige aanvraag", 404: "Niet gevonden", 405: "Methode niet toegestaan", 413: "Te groot", 429: "Te veel aanvragen"}
+    return problem_response(error.code or 500, titles.get(error.code, error.name), error.description or "")
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi_document":
+        return None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            return problem_response(401, "Niet geauthenticeerd", "Gebruik 'Authorization: Bearer <token>'.")
+        user = tokens.user_for_token(get_session(), value.strip(), now_utc())
+        if user is None:
+            return problem_response(401, "Niet geauthenticeerd", "Het token is onbekend of ingetrokken.")
+        g.api_user = user
+        return None
+    if current_user.is_authenticated:
+        g.api_user = current_user._get_current_object()
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            csrf.protect()  # a cookie session must prove it came from our own pages
+        return None
+    return problem_response(401, "Niet geauthenticeerd", "Log in of gebruik een persoonlijk API-token.")
+
+
+def _date_param(name: str, default: date | None = None) -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise Problem(400, "Ongeldige parameter", f"{name} moet een datum zijn (JJJJ-MM-DD).", [{"name": name, "reason": "geen geldige datum"}]) from error
+
+
+def _measure(code: str) -> Measure:
+    measure = get_session().exec(select(Measure).where(Measure.code == code)).first()
+    if measure is None:
+        raise Problem(404, "Niet gevonden", f"Geen maatregel met code {code[:60]}.")
+    return measure
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+# --- measures -------------------------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.get("/measures")
+def measures():
+    db = get_session()
+    form = MeasureFilterForm(queries.vocabulary(db), formdata=request.args, meta={"csrf": False})
+    if not form.validate():
+        invalid = [{"name": name, "reason": str(errors[0])} for name, errors in form.errors.items()]
+        raise Problem(400, "Ongeldige parameter", "Een of meer filters zijn ongeldig.", invalid)
+    page_size = request.args.get("page_size", "25")
+    if not page_size.isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
+        raise Problem(400, "Ongeldige parameter", f"page_size moet 1 tot en met {MAX_PAGE_SIZE} zijn.", [{"name": "page_size", "reason": "buiten bereik"}])
+    as_of = _date_param("as_of")
+    if as_of and as_of > now_utc().date():
+        raise Problem(400, "Ongeldige parameter", "as_of mag niet in de toekomst liggen.", [{"name": "as_of", "reason": "in de toekomst"}])
+    flt = form.to_filter()
+    if as_of:
+        page = queries.list_measures_as_of(db, flt, as_of=as_of, page_size=int(page_size))
+    else:
+        page = queries.list_measures(db, flt, today=now_utc().date(), page_size=int(page_size))
+    items = []
+    for item in page.items:
+        m = item["measure"]
+        items.append(
+            {
+                "code": m.code,
+                "title": m.title,
+                "lead": item["lead"],
+                "themes": [f"{t['scheme']}:{t['code']}" for t in item["themes"]],
+                "status": m.status_code,
+                "deadline": _iso(m.deadline),
+                "flag_severity": item["flag_severity"] or None,
+            }
+        )
+    return jsonify({"as_of": _iso(as_of or now_utc().date()), "total": page.total, "page": page.page, "page_size": page.page_size, "items": items})
+
+
+@bp.get("/measures/<code>")
+def measure(code: str):
+    db = get_session()
+    m = _measure(code)
+    as_of = _date_param("as_of")
+    state = next((s for s in history.programme_as_of(db, as_of or now_utc().date()) if s.id == m.id), None)
+    if state is None:
+        raise Problem(404, "Niet gevonden", f"De maatregel {m.code} bestond op {as_of} nog niet.")
+    document = db.get(SourceDocument, m.source_document_id) if m.source_document_id else None
+    return jsonify(
+        {
+            "code": m.code,
+            "title": state.title,
+            "description": m.description,
+            "announcement": m.announcement,
+            "announced_on": _iso(m.announced_on),
+            "lead": state.lead,
+            "co_owners": state.co_owners,
+            "themes": state.themes,
+            "status": state.status_code,
+            "deadline": _iso(state.deadline),
+            "deadline_basis": state.deadline_basis,
+            "postponements": state.postponements,
+            "budget": state.budget,
+            "source": {"document": document.key if document else None, "reference": document.reference if document else None, "section": m.source_section, "quote": m.source_quote},
+            "version": m.version,
+            "as_of": _iso(as_of or now_utc().date()),
+        }
+    )
+
+
+def _status_update_json(u, document_key: str | None) -> dict:
+    return {
+        "id": u.id,
+        "status": u.status_code,
+        "as_of": _iso(u.as_of),
+        "note": u.note,
+        "evidence_document": document_key,
+        "evidence_url": u.evidence_url,
+        "reports_problem": u.reports_problem,
+        "recorded_by": u.recorded_by,
+        "recorded_at": _iso(u.recorded_at),
+    }
+
+
+@bp.get("/measures/<code>/status-updates")
+def status_updates(code: str):
+    data = queries.measure_detail(get_session(), _measure(code).code)
+    return jsonify({"items": [_status_update_json(item["entry"], item["document"].key if item["document"] else None) for item in data["updates"]]})
+
+
+@bp.post("/measures/<code>/status-updates")
+def create_status_update(code: str):
+    db = get_session()
+    m = _measure(code)
+    user = g.api_user
+    if not can(db, user, Action.RECORD_STATUS, m):
+        raise Problem(403, "Geen toestemming", f"U mag de status van {m.code} niet wijzigen.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Problem(400, "Ongeldige aanvraag", "Stuur een JSON-object.")
+    invalid = []
+    statuses = {s.code: s for s in db.exec(select(Status)).all()}
+    status = body.get("status")
+    if status not in statuses:
+        invalid.append({"name": "status", "reason": "onbekende status"})
+    try:
+        as_of = date.fromisoformat(body.get("as_of")) if isinstance(body.get("as_of"), str) and len(body.get("as_of")) == 10 else None
+    except ValueError:
+        as_of = None
+    if as_of is None:
+        invalid.append({"name": "as_of", "reason": "geen geldige datum (JJJJ-MM-DD)"})
+    note = body.get("note", "")
+    if not isinstance(note, str) or len(note) > 5000:
+        invalid.append({"name": "note", "reason": "tekst van hoogstens 5000 tekens"})
+        note = ""
+    document_key = body.get("evidence_document")
+    document_id = None
+    if document_key is not None:
+        document_id = db.exec(select(SourceDocument.id).where(SourceDocument.key == document_key)).first() if isinstance(document_key, str) else None
+        if document_id is None:
+            invalid.append({"name": "evidence_document", "reason": "onbekend brondocument"})
+    url = body.get("evidence_url")
+    if url is not None and (not isinstance(url, str) or not url.lower().startswith(("https://", "http://")) or len(url) > 500):
+        invalid.append({"name": "evidence_url", "reason": "een link die begint met https://"})
+    reports_problem = body.get("reports_problem", False)
+    if not isinstance(reports_problem, bool):
+        invalid.append({"name": "reports_problem", "reason": "true of false"})
+    version = body.get("version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        invalid.append({"name": "version", "reason": "een geheel getal"})
+    if not invalid and status in statuses:
+        current, new = statuses[m.status_code], statuses[status]
+        if (new.rank < current.rank or new.code == "beeindigd") and not note.strip():
+            invalid.append({"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"})
+    if invalid:
+        raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid)
+    try:
+        entry = services.record_status(
+            session=db, measure=m, status_code=status, as_of=as_of, note=note, recorded_by=user.label, recorded_by_id=user.id, now=now_utc(),
+            evidence_document_id=document_id, evidence_url=url, reports_problem=reports_problem, expected_version=version,
+        )
+        db.commit()
+    except services.EditConflict as error:
+        db.rollback()
+        raise Problem(409, "Conflict", f"De maatregel is intussen gewijzigd (versie {error.measure.version}).") from error
+    except services.ServiceError as error:
+        db.rollback()
+        raise Problem(400, "Ongeldige invoer", str(error)) from error
+    response = jsonify(_status_update_json(entry, document_key))
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/measures/{m.code}/status-updates"
+    return response
+
+
+# --- flags, recommendations, assessments, comparisons, editions ---------------------------------------
+
+
+@bp.get("/flags")
+def flags():
+    db = get_session()
+    state = request.args.get("state", "open")
+    if state not in ("open", "resolved", "all"):
+        raise Problem(400, "Ongeldige parameter", "state is open, resolved of all.", [{"name": "state", "reason": "onbekende waarde"}])
+    query = select(Flag, Measure.code).join(Measure, Measure.id == Flag.measure_id).order_by(Flag.severity.desc(), Measure.code, Flag.rule)
+    if state == "open":
+        query = query.where(Flag.resolved_on.is_(None))
+    elif state == "resolved":
+        query = query.where(Flag.resolved_on.is_not(None))
+    items = [
+        {"measure_code": code, "rule": f.rule, "severity": f.severity, "rule_severity": f.rule_severity, "explanation": f.explanation,
+         "first_seen_on": _iso(f.first_seen_on), "last_seen_on": _iso(f.last_seen_on), "resolved_on": _iso(f.resolved_on)}
+        for f, code in db.exec(query).all()
+    ]
+    return jsonify({"items": items})
+
+
+@bp.get("/recommendations")
+def recommendations():
+    items = []
+    for item in review.recommendations(get_session()):
+        r = item["recommendation"]
+        items.append(
+            {"code": r.code, "kind": r.kind, "title": r.title, "text": r.text, "addressee": r.addressee, "quote": r.quote,
+             "document": item["document"].key, "issued_on": _iso(r.issued_on), "measures": [m.code for m in item["measures"]], "gap": not item["measures"]}
+        )
+    return jsonify({"items": items})
+
+
+@bp.get("/assessments")
+def assessments():
+    db = get_session()
+    query = select(Assessment, Measure.code).join(Measure, Measure.id == Assessment.measure_id).order_by(Assessment.as_of.desc(), Assessment.id.desc())
+    code = request.args.get("measure")
+    if code:
+        query = query.where(Measure.code == code)
+    items = [
+        {"id": a.id, "measure_code": c, "light": a.light, "text": a.text, "as_of": _iso(a.as_of), "recorded_by": a.recorded_by}
+        for a, c in db.exec(query.limit(1000)).all()
+    ]
+    return jsonify({"items": items})
+
+
+@bp.get("/comparisons")
+def comparison():
+    start, end = _date_param("from"), _date_param("to", now_utc().date())
+    if start is None:
+        raise Problem(400, "Ongeldige parameter", "from is verplicht (JJJJ-MM-DD).", [{"name": "from", "reason": "ontbreekt"}])
+    today = now_utc().date()
+    if not (date(2000, 1, 1) <= start < end <= today):
+        raise Problem(400, "Ongeldige parameter", "Kies 2000-01-01 ≤ from < to ≤ vandaag.", [{"name": "from", "reason": "buiten bereik"}])
+    return jsonify(history.compare(get_session(), start, end).as_dict())
+
+
+def _edition_json(e) -> dict:
+    return {
+        "number": e.number, "as_of": _iso(e.as_of), "since": _iso(e.since), "generated_at": _iso(e.generated_at), "generated_by": e.generated_by,
+        "pages": e.pages, "pdf_sha256": e.pdf_sha256, "snapshot_sha256": e.snapshot_sha256, "pdf": f"/api/v1/report-editions/{e.number}/pdf",
+    }
+
+
+_EDITION_COLUMNS = (ReportEdition.number, ReportEdition.as_of, ReportEdition.since, ReportEdition.generated_at, ReportEdition.generated_by,
+                    ReportEdition.pages, ReportEdition.pdf_sha256, ReportEdition.snapshot_sha256)
+
+
+@bp.get("/report-editions")
+def report_editions():
+    rows = get_session().exec(select(*_EDITION_COLUMNS).order_by(ReportEdition.number.desc())).all()
+    return jsonify({"items": [_edition_json(r) for r in rows]})
+
+
+@bp.get("/report-editions/<int:number>")
+def report_edition(number: int):
+    row = get_session().exec(select(*_EDITION_COLUMNS).where(ReportEdition.number == number)).first()
+    if row is None:
+        raise Problem(404, "Niet gevonden", f"Geen editie {number}.")
+    return jsonify(_edition_json(row))
+
+
+@bp.get("/report-editions/<int:number>/pdf")
+def report_edition_pdf(number: int):
+    pdf = get_session().exec(select(ReportEdition.pdf).where(ReportEdition.number == number)).first()
+    if pdf is None:
+        raise Problem(404, "Niet gevonden", f"Geen editie {number}.")
+    return current_app.response_class(pdf, mimetype="application/pdf")
