@@ -59,17 +59,16 @@ def seed_command():
 
 
 @click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="De stand per deze datum (JJJJ-MM-DD).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="Het bestand om te schrijven.")
 @with_appcontext
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option(
-    "--out", type=click.Path(dir_okay=False, writable=True), required=True, help="Het bestand om te schrijven."
-)
-def export_command(fmt: str, out: str):
-    """Write every measure with all its fields as JSON or CSV."""
+def export_command(fmt: str, as_of, out: str):
+    """Write every measure with all its fields as JSON, CSV or XLSX (open data)."""
+    day = as_of.date() if as_of else None
     with session_scope() as session:
-        records = open_data.measure_records(session)
-    text = open_data.to_json(records, generated_on=now_utc().date()) if fmt == "json" else open_data.to_csv(records)
-    Path(out).write_text(text, encoding="utf-8")
+        records = open_data.measure_records(session, as_of=day)
+    Path(out).write_bytes(open_data.render(records, fmt, generated_on=now_utc().date(), as_of=day))
     click.echo(f"{len(records)} maatregelen geschreven naar {out}.")
 
 

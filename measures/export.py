@@ -32,8 +32,10 @@ CSV_COLUMNS = (
 )
 
 
-def measure_records(session: Session) -> list[dict]:
-    """Return every measure as a plain record, ordered by code."""
+def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
+    """Return every measure as a plain record, ordered by code (as it stood on `as_of`, if given)."""
+    if as_of is not None:
+        return _records_as_of(session, as_of)
     documents = {d.id: d for d in session.exec(select(SourceDocument)).all()}
     labels = dict(session.exec(select(Status.code, Status.label)).all())
     postponed: dict[int, int] = {}
@@ -93,3 +95,56 @@ def to_csv(records: list[dict]) -> str:
             }
         )
     return out.getvalue()
+
+
+def _records_as_of(session: Session, as_of: date) -> list[dict]:
+    from measures.history import programme_as_of
+
+    current = {r["code"]: r for r in measure_records(session)}
+    labels = dict(session.exec(select(Status.code, Status.label)).all())
+    records = []
+    for s in programme_as_of(session, as_of):
+        record = dict(current[s.code])
+        record.update(
+            {
+                "title": s.title,
+                "themes": s.themes,
+                "lead": s.lead,
+                "co_owners": s.co_owners,
+                "status": s.status_code,
+                "status_label": labels.get(s.status_code),
+                "deadline": s.deadline.isoformat() if s.deadline else None,
+                "deadline_basis": s.deadline_basis,
+                "postponements": s.postponements,
+                "budget": s.budget,
+            }
+        )
+        records.append(record)
+    return records
+
+
+def to_xlsx(records: list[dict]) -> bytes:
+    from openpyxl import Workbook
+
+    rows = list(csv.DictReader(io.StringIO(to_csv(records))))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Maatregelen"
+    sheet.append(list(CSV_COLUMNS))
+    for row in rows:
+        sheet.append([("'" + row[c] if row[c][:1] in "=+-@" else row[c]) for c in CSV_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(records: list[dict], fmt: str, *, generated_on: date, as_of: date | None = None) -> bytes:
+    """Return the open-data export in one of the formats: json, csv or xlsx."""
+    if fmt == "json":
+        data = json.loads(to_json(records, generated_on=generated_on))
+        data["as_of"] = (as_of or generated_on).isoformat()
+        data["schema"] = "/static/open-data/maatregelen.schema.json"
+        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    if fmt == "csv":
+        return to_csv(records).encode("utf-8")
+    return to_xlsx(records)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from measures import charts, queries, review
+from measures import export as open_data
 from measures.checks import RULE_LABELS
 from measures.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
 from measures.permissions import Action, can, measure_actions
@@ -189,3 +190,28 @@ def document_detail(key: str):
     if data is None:
         abort(404)
     return render_template("measures/document.html", **data)
+
+
+@bp.get("/open-data")
+def open_data_page():
+    as_of, as_of_error = requested_as_of()
+    return render_template("measures/open_data.html", as_of=as_of, as_of_error=as_of_error)
+
+
+@bp.get("/open-data/maatregelen.<fmt>")
+def open_data_download(fmt: str):
+    if fmt not in ("json", "csv", "xlsx"):
+        abort(404)
+    as_of, _error = requested_as_of()
+    records = open_data.measure_records(get_session(), as_of=as_of)
+    body = open_data.render(records, fmt, generated_on=now_utc().date(), as_of=as_of)
+    mimetypes = {"json": "application/json", "csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    response = current_app.response_class(body, mimetype=mimetypes[fmt])
+    stamp = (as_of or now_utc().date()).strftime("%Y%m%d")
+    response.headers["Content-Disposition"] = f'attachment; filename="maatregelen-{stamp}.{fmt}"'
+    return response
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    return render_template("measures/accessibility.html")

@@ -1,0 +1,44 @@
+"""Open-data export: JSON (with a documented schema), CSV and XLSX, now or as of a date."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+SCHEMA = Path(__file__).resolve().parent.parent / "static" / "open-data" / "maatregelen.schema.json"
+
+
+@pytest.fixture
+def seeded(runner):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+
+
+def test_json_export_matches_its_schema(runner, seeded, tmp_path):
+    import jsonschema_rs
+
+    out = tmp_path / "m.json"
+    assert runner.invoke(args=["export", "--format", "json", "--out", str(out)]).exit_code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema_rs.validator_for(json.loads(SCHEMA.read_text(encoding="utf-8"))).validate(data)
+    assert all(m["source"]["quote"] for m in data["measures"])
+
+
+def test_xlsx_and_as_of_export(runner, seeded, tmp_path):
+    out = tmp_path / "m.xlsx"
+    assert runner.invoke(args=["export", "--format", "xlsx", "--as-of", "2018-06-01", "--out", str(out)]).exit_code == 0
+    sheet = load_workbook(out).active
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "CT-B-04" in codes and "NR-2019-01" not in codes  # announced in November 2019
+    statuses = {row[0]: row[8] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert statuses["CT-B-04"] == "in_uitvoering"
+
+
+def test_downloads_in_the_ui(client, seeded):
+    assert "JSON-schema" in client.get("/open-data").get_data(as_text=True)
+    data = json.loads(client.get("/open-data/maatregelen.json?as_of=2019-12-05").data)
+    assert data["as_of"] == "2019-12-05" and {m["code"] for m in data["measures"]} >= {"NR-2019-01", "CT-C-07"}
+    assert client.get("/open-data/maatregelen.csv").data.decode().startswith("code,title")
+    assert load_workbook(io.BytesIO(client.get("/open-data/maatregelen.xlsx").data)).active.max_row > 70
+    assert client.get("/open-data/maatregelen.pdf").status_code == 404
