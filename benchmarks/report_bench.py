@@ -26,10 +26,14 @@ def main() -> None:
     as_of = date.fromisoformat(args.as_of)
     if args.mode == "app":
         start = time.perf_counter()
-        pdf, _snapshot, _edition = reports.produce(app, as_of=as_of, since=None, scheme="", generated_by="benchmark", save=False)
+        pdf, _snapshot, _edition = reports.produce(
+            app, as_of=as_of, since=None, scheme="", generated_by="benchmark", save=False
+        )
         wall = time.perf_counter() - start
     else:
-        _pdf, snapshot, _edition = reports.produce(app, as_of=as_of, since=None, scheme="", generated_by="benchmark", save=False)
+        _pdf, snapshot, _edition = reports.produce(
+            app, as_of=as_of, since=None, scheme="", generated_by="benchmark", save=False
+        )
         with app.app_context():
             html = reports.render_html(snapshot)
         start = time.perf_counter()

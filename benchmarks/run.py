@@ -7,10 +7,10 @@ Every figure is printed with its floor, measured in the same run, and the ratio 
 
 import argparse
 import json
-import subprocess
-import sys
 import os
 import platform
+import subprocess
+import sys
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -155,7 +155,10 @@ def bench_pages(app, repeat: int) -> list[Figure]:
 def _report_run(url: str, as_of: str, mode: str) -> dict:
     output = subprocess.run(
         [sys.executable, "-m", "benchmarks.report_bench", "--database-url", url, "--as-of", as_of, "--mode", mode],
-        check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -169,7 +172,9 @@ def bench_reports(catalogue_url: str, synthetic_url: str, repeat: int) -> list[F
     ):
         app_runs = [_report_run(url, "2026-11-23", "app") for _ in range(repeat)]
         weasy_runs = [_report_run(url, "2026-11-23", "weasyprint") for _ in range(repeat)]
-        figure = Figure(name, [r["wall_s"] * 1000 for r in app_runs], [r["wall_s"] * 1000 for r in weasy_runs], target=target)
+        figure = Figure(
+            name, [r["wall_s"] * 1000 for r in app_runs], [r["wall_s"] * 1000 for r in weasy_runs], target=target
+        )
         peak = max(r["peak_mb"] for r in app_runs)
         overhead = figure.ratio - 1
         ok = overhead < 0.15 and (figure.p95 < 5000 if "catalogue" in name else peak < 1024)

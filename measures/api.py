@@ -51,7 +51,13 @@ def handle_problem(error: Problem):
 
 @bp.errorhandler(HTTPException)
 def handle_http(error: HTTPException):
-    titles = {400: "Ongeldige aanvraag", 404: "Niet gevonden", 405: "Methode niet toegestaan", 413: "Te groot", 429: "Te veel aanvragen"}
+    titles = {
+        400: "Ongeldige aanvraag",
+        404: "Niet gevonden",
+        405: "Methode niet toegestaan",
+        413: "Te groot",
+        429: "Te veel aanvragen",
+    }
     return problem_response(error.code or 500, titles.get(error.code, error.name), error.description or "")
 
 
@@ -86,7 +92,12 @@ def _date_param(name: str, default: date | None = None) -> date | None:
             raise ValueError
         return date.fromisoformat(raw)
     except ValueError as error:
-        raise Problem(400, "Ongeldige parameter", f"{name} moet een datum zijn (JJJJ-MM-DD).", [{"name": name, "reason": "geen geldige datum"}]) from error
+        raise Problem(
+            400,
+            "Ongeldige parameter",
+            f"{name} moet een datum zijn (JJJJ-MM-DD).",
+            [{"name": name, "reason": "geen geldige datum"}],
+        ) from error
 
 
 def _measure(code: str) -> Measure:
@@ -117,10 +128,20 @@ def measures():
         raise Problem(400, "Ongeldige parameter", "Een of meer filters zijn ongeldig.", invalid)
     page_size = request.args.get("page_size", "25")
     if not page_size.isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
-        raise Problem(400, "Ongeldige parameter", f"page_size moet 1 tot en met {MAX_PAGE_SIZE} zijn.", [{"name": "page_size", "reason": "buiten bereik"}])
+        raise Problem(
+            400,
+            "Ongeldige parameter",
+            f"page_size moet 1 tot en met {MAX_PAGE_SIZE} zijn.",
+            [{"name": "page_size", "reason": "buiten bereik"}],
+        )
     as_of = _date_param("as_of")
     if as_of and as_of > now_utc().date():
-        raise Problem(400, "Ongeldige parameter", "as_of mag niet in de toekomst liggen.", [{"name": "as_of", "reason": "in de toekomst"}])
+        raise Problem(
+            400,
+            "Ongeldige parameter",
+            "as_of mag niet in de toekomst liggen.",
+            [{"name": "as_of", "reason": "in de toekomst"}],
+        )
     flt = form.to_filter()
     if as_of:
         page = queries.list_measures_as_of(db, flt, as_of=as_of, page_size=int(page_size))
@@ -140,7 +161,15 @@ def measures():
                 "flag_severity": item["flag_severity"] or None,
             }
         )
-    return jsonify({"as_of": _iso(as_of or now_utc().date()), "total": page.total, "page": page.page, "page_size": page.page_size, "items": items})
+    return jsonify(
+        {
+            "as_of": _iso(as_of or now_utc().date()),
+            "total": page.total,
+            "page": page.page,
+            "page_size": page.page_size,
+            "items": items,
+        }
+    )
 
 
 @bp.get("/measures/<code>")
@@ -167,7 +196,12 @@ def measure(code: str):
             "deadline_basis": state.deadline_basis,
             "postponements": state.postponements,
             "budget": state.budget,
-            "source": {"document": document.key if document else None, "reference": document.reference if document else None, "section": m.source_section, "quote": m.source_quote},
+            "source": {
+                "document": document.key if document else None,
+                "reference": document.reference if document else None,
+                "section": m.source_section,
+                "quote": m.source_quote,
+            },
             "version": m.version,
             "as_of": _iso(as_of or now_utc().date()),
         }
@@ -191,7 +225,14 @@ def _status_update_json(u, document_key: str | None) -> dict:
 @bp.get("/measures/<code>/status-updates")
 def status_updates(code: str):
     data = queries.measure_detail(get_session(), _measure(code).code)
-    return jsonify({"items": [_status_update_json(item["entry"], item["document"].key if item["document"] else None) for item in data["updates"]]})
+    return jsonify(
+        {
+            "items": [
+                _status_update_json(item["entry"], item["document"].key if item["document"] else None)
+                for item in data["updates"]
+            ]
+        }
+    )
 
 
 @bp.post("/measures/<code>/status-updates")
@@ -210,7 +251,11 @@ def create_status_update(code: str):
     if status not in statuses:
         invalid.append({"name": "status", "reason": "onbekende status"})
     try:
-        as_of = date.fromisoformat(body.get("as_of")) if isinstance(body.get("as_of"), str) and len(body.get("as_of")) == 10 else None
+        as_of = (
+            date.fromisoformat(body.get("as_of"))
+            if isinstance(body.get("as_of"), str) and len(body.get("as_of")) == 10
+            else None
+        )
     except ValueError:
         as_of = None
     if as_of is None:
@@ -222,11 +267,17 @@ def create_status_update(code: str):
     document_key = body.get("evidence_document")
     document_id = None
     if document_key is not None:
-        document_id = db.exec(select(SourceDocument.id).where(SourceDocument.key == document_key)).first() if isinstance(document_key, str) else None
+        document_id = (
+            db.exec(select(SourceDocument.id).where(SourceDocument.key == document_key)).first()
+            if isinstance(document_key, str)
+            else None
+        )
         if document_id is None:
             invalid.append({"name": "evidence_document", "reason": "onbekend brondocument"})
     url = body.get("evidence_url")
-    if url is not None and (not isinstance(url, str) or not url.lower().startswith(("https://", "http://")) or len(url) > 500):
+    if url is not None and (
+        not isinstance(url, str) or not url.lower().startswith(("https://", "http://")) or len(url) > 500
+    ):
         invalid.append({"name": "evidence_url", "reason": "een link die begint met https://"})
     reports_problem = body.get("reports_problem", False)
     if not isinstance(reports_problem, bool):
@@ -237,18 +288,32 @@ def create_status_update(code: str):
     if not invalid and status in statuses:
         current, new = statuses[m.status_code], statuses[status]
         if (new.rank < current.rank or new.code == "beeindigd") and not note.strip():
-            invalid.append({"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"})
+            invalid.append(
+                {"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"}
+            )
     if invalid:
         raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid)
     try:
         entry = services.record_status(
-            session=db, measure=m, status_code=status, as_of=as_of, note=note, recorded_by=user.label, recorded_by_id=user.id, now=now_utc(),
-            evidence_document_id=document_id, evidence_url=url, reports_problem=reports_problem, expected_version=version,
+            session=db,
+            measure=m,
+            status_code=status,
+            as_of=as_of,
+            note=note,
+            recorded_by=user.label,
+            recorded_by_id=user.id,
+            now=now_utc(),
+            evidence_document_id=document_id,
+            evidence_url=url,
+            reports_problem=reports_problem,
+            expected_version=version,
         )
         db.commit()
     except services.EditConflict as error:
         db.rollback()
-        raise Problem(409, "Conflict", f"De maatregel is intussen gewijzigd (versie {error.measure.version}).") from error
+        raise Problem(
+            409, "Conflict", f"De maatregel is intussen gewijzigd (versie {error.measure.version})."
+        ) from error
     except services.ServiceError as error:
         db.rollback()
         raise Problem(400, "Ongeldige invoer", str(error)) from error
@@ -266,15 +331,32 @@ def flags():
     db = get_session()
     state = request.args.get("state", "open")
     if state not in ("open", "resolved", "all"):
-        raise Problem(400, "Ongeldige parameter", "state is open, resolved of all.", [{"name": "state", "reason": "onbekende waarde"}])
-    query = select(Flag, Measure.code).join(Measure, Measure.id == Flag.measure_id).order_by(Flag.severity.desc(), Measure.code, Flag.rule)
+        raise Problem(
+            400,
+            "Ongeldige parameter",
+            "state is open, resolved of all.",
+            [{"name": "state", "reason": "onbekende waarde"}],
+        )
+    query = (
+        select(Flag, Measure.code)
+        .join(Measure, Measure.id == Flag.measure_id)
+        .order_by(Flag.severity.desc(), Measure.code, Flag.rule)
+    )
     if state == "open":
         query = query.where(Flag.resolved_on.is_(None))
     elif state == "resolved":
         query = query.where(Flag.resolved_on.is_not(None))
     items = [
-        {"measure_code": code, "rule": f.rule, "severity": f.severity, "rule_severity": f.rule_severity, "explanation": f.explanation,
-         "first_seen_on": _iso(f.first_seen_on), "last_seen_on": _iso(f.last_seen_on), "resolved_on": _iso(f.resolved_on)}
+        {
+            "measure_code": code,
+            "rule": f.rule,
+            "severity": f.severity,
+            "rule_severity": f.rule_severity,
+            "explanation": f.explanation,
+            "first_seen_on": _iso(f.first_seen_on),
+            "last_seen_on": _iso(f.last_seen_on),
+            "resolved_on": _iso(f.resolved_on),
+        }
         for f, code in db.exec(query).all()
     ]
     return jsonify({"items": items})
@@ -286,8 +368,18 @@ def recommendations():
     for item in review.recommendations(get_session()):
         r = item["recommendation"]
         items.append(
-            {"code": r.code, "kind": r.kind, "title": r.title, "text": r.text, "addressee": r.addressee, "quote": r.quote,
-             "document": item["document"].key, "issued_on": _iso(r.issued_on), "measures": [m.code for m in item["measures"]], "gap": not item["measures"]}
+            {
+                "code": r.code,
+                "kind": r.kind,
+                "title": r.title,
+                "text": r.text,
+                "addressee": r.addressee,
+                "quote": r.quote,
+                "document": item["document"].key,
+                "issued_on": _iso(r.issued_on),
+                "measures": [m.code for m in item["measures"]],
+                "gap": not item["measures"],
+            }
         )
     return jsonify({"items": items})
 
@@ -295,12 +387,23 @@ def recommendations():
 @bp.get("/assessments")
 def assessments():
     db = get_session()
-    query = select(Assessment, Measure.code).join(Measure, Measure.id == Assessment.measure_id).order_by(Assessment.as_of.desc(), Assessment.id.desc())
+    query = (
+        select(Assessment, Measure.code)
+        .join(Measure, Measure.id == Assessment.measure_id)
+        .order_by(Assessment.as_of.desc(), Assessment.id.desc())
+    )
     code = request.args.get("measure")
     if code:
         query = query.where(Measure.code == code)
     items = [
-        {"id": a.id, "measure_code": c, "light": a.light, "text": a.text, "as_of": _iso(a.as_of), "recorded_by": a.recorded_by}
+        {
+            "id": a.id,
+            "measure_code": c,
+            "light": a.light,
+            "text": a.text,
+            "as_of": _iso(a.as_of),
+            "recorded_by": a.recorded_by,
+        }
         for a, c in db.exec(query.limit(1000)).all()
     ]
     return jsonify({"items": items})
@@ -310,22 +413,44 @@ def assessments():
 def comparison():
     start, end = _date_param("from"), _date_param("to", now_utc().date())
     if start is None:
-        raise Problem(400, "Ongeldige parameter", "from is verplicht (JJJJ-MM-DD).", [{"name": "from", "reason": "ontbreekt"}])
+        raise Problem(
+            400, "Ongeldige parameter", "from is verplicht (JJJJ-MM-DD).", [{"name": "from", "reason": "ontbreekt"}]
+        )
     today = now_utc().date()
     if not (date(2000, 1, 1) <= start < end <= today):
-        raise Problem(400, "Ongeldige parameter", "Kies 2000-01-01 ≤ from < to ≤ vandaag.", [{"name": "from", "reason": "buiten bereik"}])
+        raise Problem(
+            400,
+            "Ongeldige parameter",
+            "Kies 2000-01-01 ≤ from < to ≤ vandaag.",
+            [{"name": "from", "reason": "buiten bereik"}],
+        )
     return jsonify(history.compare(get_session(), start, end).as_dict())
 
 
 def _edition_json(e) -> dict:
     return {
-        "number": e.number, "as_of": _iso(e.as_of), "since": _iso(e.since), "generated_at": _iso(e.generated_at), "generated_by": e.generated_by,
-        "pages": e.pages, "pdf_sha256": e.pdf_sha256, "snapshot_sha256": e.snapshot_sha256, "pdf": f"/api/v1/report-editions/{e.number}/pdf",
+        "number": e.number,
+        "as_of": _iso(e.as_of),
+        "since": _iso(e.since),
+        "generated_at": _iso(e.generated_at),
+        "generated_by": e.generated_by,
+        "pages": e.pages,
+        "pdf_sha256": e.pdf_sha256,
+        "snapshot_sha256": e.snapshot_sha256,
+        "pdf": f"/api/v1/report-editions/{e.number}/pdf",
     }
 
 
-_EDITION_COLUMNS = (ReportEdition.number, ReportEdition.as_of, ReportEdition.since, ReportEdition.generated_at, ReportEdition.generated_by,
-                    ReportEdition.pages, ReportEdition.pdf_sha256, ReportEdition.snapshot_sha256)
+_EDITION_COLUMNS = (
+    ReportEdition.number,
+    ReportEdition.as_of,
+    ReportEdition.since,
+    ReportEdition.generated_at,
+    ReportEdition.generated_by,
+    ReportEdition.pages,
+    ReportEdition.pdf_sha256,
+    ReportEdition.snapshot_sha256,
+)
 
 
 @bp.get("/report-editions")

@@ -164,9 +164,13 @@ def profile():
         except ServiceError as error:
             db.rollback()
             form.name.errors = [str(error)]
-    mine = db.exec(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())).all()
+    mine = db.exec(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
     organisation = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
-    return render_template("auth/profile.html", form=form, tokens=mine, new_token=new_token, organisation=organisation, roles=ROLES), (400 if form.errors else 200)
+    return render_template(
+        "auth/profile.html", form=form, tokens=mine, new_token=new_token, organisation=organisation, roles=ROLES
+    ), (400 if form.errors else 200)
 
 
 @bp.post("/profiel/tokens/<int:token_id>/intrekken")

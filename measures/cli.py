@@ -60,8 +60,16 @@ def seed_command():
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="De stand per deze datum (JJJJ-MM-DD).")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="Het bestand om te schrijven.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="De stand per deze datum (JJJJ-MM-DD).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), required=True, help="Het bestand om te schrijven."
+)
 @with_appcontext
 def export_command(fmt: str, as_of, out: str):
     """Write every measure with all its fields as JSON, CSV or XLSX (open data)."""

@@ -67,7 +67,10 @@ class MeasureFilterForm(FlaskForm):
     def __init__(self, vocabulary: dict, **kwargs):
         super().__init__(**kwargs)
         any_choice = [("", _l("Alle"))]
-        self.theme.choices = options([(t["key"], t["name"]) for s in vocabulary["schemes"] for t in s["themes"]])
+        # "" is each scheme's "Alle": the form sends one theme field per scheme, empty when unused.
+        self.theme.choices = options(
+            [("", _l("Alle"))] + [(t["key"], t["name"]) for s in vocabulary["schemes"] for t in s["themes"]]
+        )
         self.owner.choices = options(
             any_choice + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in vocabulary["organisations"]]
         )
@@ -108,7 +111,7 @@ class MeasureFilterForm(FlaskForm):
         sort = self.sort.data or "code"
         return MeasureFilter(
             q=(self.q.data or "").strip(),
-            themes=list(self.theme.data or []),
+            themes=[key for key in (self.theme.data or []) if key],
             owner=self.owner.data or "",
             status=self.status.data or "",
             document=self.document.data or "",

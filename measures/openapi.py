@@ -8,7 +8,10 @@ def _params(*names: str) -> list[dict]:
 
 
 def _ok(schema_ref: str, description: str = "OK") -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
+    }
 
 
 def _errors(*codes: int) -> dict:
@@ -34,7 +37,19 @@ def document() -> dict:
                 "get": {
                     "operationId": "listMeasures",
                     "summary": "Maatregelen, gefilterd zoals in de lijst, eventueel per datum",
-                    "parameters": _params("q", "theme", "owner", "status", "document", "overdue", "flagged", "sort", "page", "page_size", "as_of"),
+                    "parameters": _params(
+                        "q",
+                        "theme",
+                        "owner",
+                        "status",
+                        "document",
+                        "overdue",
+                        "flagged",
+                        "sort",
+                        "page",
+                        "page_size",
+                        "as_of",
+                    ),
                     "responses": {"200": _ok("MeasurePage"), **_errors(400, 401)},
                 }
             },
@@ -55,18 +70,32 @@ def document() -> dict:
                     "operationId": "createStatusUpdate",
                     "summary": "Een status vastleggen (coördinatoren, binnen hun eigen organisatie)",
                     "parameters": _params("code"),
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewStatusUpdate"}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewStatusUpdate"}}},
+                    },
                     "responses": {"201": _ok("StatusUpdate", "Vastgelegd"), **_errors(400, 401, 403, 404, 409)},
                 },
             },
             "/flags": {
                 "get": {
                     "operationId": "listFlags",
-                    "parameters": [{"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "resolved", "all"]}}],
+                    "parameters": [
+                        {
+                            "name": "state",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["open", "resolved", "all"]},
+                        }
+                    ],
                     "responses": {"200": _ok("FlagList"), **_errors(400, 401)},
                 }
             },
-            "/recommendations": {"get": {"operationId": "listRecommendations", "responses": {"200": _ok("RecommendationList"), **_errors(401)}}},
+            "/recommendations": {
+                "get": {
+                    "operationId": "listRecommendations",
+                    "responses": {"200": _ok("RecommendationList"), **_errors(401)},
+                }
+            },
             "/assessments": {
                 "get": {
                     "operationId": "listAssessments",
@@ -85,36 +114,70 @@ def document() -> dict:
                     "responses": {"200": _ok("Comparison"), **_errors(400, 401)},
                 }
             },
-            "/report-editions": {"get": {"operationId": "listReportEditions", "responses": {"200": _ok("EditionList"), **_errors(401)}}},
+            "/report-editions": {
+                "get": {"operationId": "listReportEditions", "responses": {"200": _ok("EditionList"), **_errors(401)}}
+            },
             "/report-editions/{number}": {
-                "get": {"operationId": "getReportEdition", "parameters": _params("number"), "responses": {"200": _ok("Edition"), **_errors(401, 404)}}
+                "get": {
+                    "operationId": "getReportEdition",
+                    "parameters": _params("number"),
+                    "responses": {"200": _ok("Edition"), **_errors(401, 404)},
+                }
             },
             "/report-editions/{number}/pdf": {
                 "get": {
                     "operationId": "downloadReportEdition",
                     "parameters": _params("number"),
-                    "responses": {"200": {"description": "De PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 404)},
+                    "responses": {
+                        "200": {
+                            "description": "De PDF",
+                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        **_errors(401, 404),
+                    },
                 }
             },
         },
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "description": "Persoonlijk API-token, aan te maken op /profiel."},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Persoonlijk API-token, aan te maken op /profiel.",
+                },
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "parameters": {
                 "code": {"name": "code", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 40}},
-                "number": {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                "number": {
+                    "name": "number",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
                 "q": {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
-                "theme": {"name": "theme", "in": "query", "schema": {"type": "string"}, "description": "schema:code, bijvoorbeeld contouren:b"},
+                "theme": {
+                    "name": "theme",
+                    "in": "query",
+                    "schema": {"type": "string"},
+                    "description": "schema:code, bijvoorbeeld contouren:b",
+                },
                 "owner": {"name": "owner", "in": "query", "schema": {"type": "string"}},
                 "status": {"name": "status", "in": "query", "schema": {"type": "string"}},
                 "document": {"name": "document", "in": "query", "schema": {"type": "string"}},
                 "overdue": {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["y", ""]}},
-                "flagged": {"name": "flagged", "in": "query", "schema": {"type": "string", "enum": ["", "1", "2", "3"]}},
+                "flagged": {
+                    "name": "flagged",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": ["", "1", "2", "3"]},
+                },
                 "sort": {"name": "sort", "in": "query", "schema": {"type": "string"}},
                 "page": {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                "page_size": {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                "page_size": {
+                    "name": "page_size",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+                },
                 "as_of": {"name": "as_of", "in": "query", "schema": date},
             },
             "responses": {
@@ -194,23 +257,45 @@ def document() -> dict:
                         "recorded_at": {"type": "string", "format": "date-time"},
                     },
                 },
-                "StatusUpdateList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/StatusUpdate"}}}},
+                "StatusUpdateList": {
+                    "type": "object",
+                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/StatusUpdate"}}},
+                },
                 "NewStatusUpdate": {
                     "type": "object",
                     "required": ["status", "as_of"],
                     "properties": {
-                        "status": {"type": "string", "enum": ["gepland", "in_uitvoering", "deels_gerealiseerd", "gerealiseerd", "beeindigd", "onbekend"]},
+                        "status": {
+                            "type": "string",
+                            "enum": [
+                                "gepland",
+                                "in_uitvoering",
+                                "deels_gerealiseerd",
+                                "gerealiseerd",
+                                "beeindigd",
+                                "onbekend",
+                            ],
+                        },
                         "as_of": date,
                         "note": {"type": "string", "maxLength": 5000},
                         "evidence_document": {"type": "string"},
                         "evidence_url": {"type": "string", "format": "uri"},
                         "reports_problem": {"type": "boolean"},
-                        "version": {"type": "integer", "description": "De versie die u las; een andere versie geeft 409."},
+                        "version": {
+                            "type": "integer",
+                            "description": "De versie die u las; een andere versie geeft 409.",
+                        },
                     },
                 },
                 "FlagList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
-                "RecommendationList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
-                "AssessmentList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
+                "RecommendationList": {
+                    "type": "object",
+                    "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+                },
+                "AssessmentList": {
+                    "type": "object",
+                    "properties": {"items": {"type": "array", "items": {"type": "object"}}},
+                },
                 "Comparison": {
                     "type": "object",
                     "required": ["start", "end"],
@@ -242,7 +327,10 @@ def document() -> dict:
                         "pdf": {"type": "string"},
                     },
                 },
-                "EditionList": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Edition"}}}},
+                "EditionList": {
+                    "type": "object",
+                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Edition"}}},
+                },
             },
         },
     }

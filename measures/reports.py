@@ -246,7 +246,11 @@ def render_html(snapshot: dict) -> str:
             key = f"{scheme['code']}:{theme['code']}"
             members = [m for m in snapshot["measures"] if key in m["themes"]]
             sections.append(
-                {"theme": theme, "measures": [m for m in members if m["code"] not in described], "described": [m for m in members if m["code"] in described]}
+                {
+                    "theme": theme,
+                    "measures": [m for m in members if m["code"] not in described],
+                    "described": [m for m in members if m["code"] in described],
+                }
             )
             described.update(m["code"] for m in members)
         without = [m for m in snapshot["measures"] if not any(t.startswith(scheme["code"] + ":") for t in m["themes"])]

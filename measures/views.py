@@ -60,6 +60,17 @@ def require_login_unless_public():
     return None
 
 
+@bp.app_template_global("aria")
+def aria_attributes(field, describedby: str) -> dict:
+    """Return the aria-* attributes a form control needs: only those that have a value."""
+    attributes = {}
+    if describedby.strip():
+        attributes["aria-describedby"] = describedby.strip()
+    if field.errors:
+        attributes["aria-invalid"] = "true"
+    return attributes
+
+
 def status_chart(block: dict):
     """The overview's chart per scheme: the same SVG code the parliament report uses."""
     statuses = get_session().exec(select(Status).order_by(Status.position)).all()
@@ -205,7 +216,11 @@ def open_data_download(fmt: str):
     as_of, _error = requested_as_of()
     records = open_data.measure_records(get_session(), as_of=as_of)
     body = open_data.render(records, fmt, generated_on=now_utc().date(), as_of=as_of)
-    mimetypes = {"json": "application/json", "csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    mimetypes = {
+        "json": "application/json",
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
     response = current_app.response_class(body, mimetype=mimetypes[fmt])
     stamp = (as_of or now_utc().date()).strftime("%Y%m%d")
     response.headers["Content-Disposition"] = f'attachment; filename="maatregelen-{stamp}.{fmt}"'

@@ -13,9 +13,20 @@ def api(session, create_organisation, create_measure, create_user, create_docume
     create_organisation("Politie")
     create_organisation("OM")
     create_document()
-    create_measure("CT-B-04", "Webcrawler", lead="Politie", themes=["contouren:b"], status="in_uitvoering", deadline=date(2020, 12, 31))
+    create_measure(
+        "CT-B-04",
+        "Webcrawler",
+        lead="Politie",
+        themes=["contouren:b"],
+        status="in_uitvoering",
+        deadline=date(2020, 12, 31),
+    )
     create_measure("CT-B-06", "Zaakscoördinator", lead="OM", status="gepland")
-    return {"politie": create_user("coordinator", "Politie"), "om": create_user("coordinator", "OM"), "lezer": create_user("lezer", "Politie")}
+    return {
+        "politie": create_user("coordinator", "Politie"),
+        "om": create_user("coordinator", "OM"),
+        "lezer": create_user("lezer", "Politie"),
+    }
 
 
 def token_for(client, auth, user, name="test") -> str:
@@ -36,7 +47,9 @@ def test_openapi_document_is_public_and_valid_openapi_3(client):
     assert doc["components"]["responses"]["Problem"]["content"].keys() == {"application/problem+json"}
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer mm_onzin"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer mm_onzin"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}]
+)
 def test_missing_or_bad_token_gets_401_problem(client, api, headers):
     response = client.get("/api/v1/measures", headers=headers)
     assert response.status_code == 401 and response.mimetype == "application/problem+json"
@@ -59,7 +72,14 @@ def test_every_signed_in_role_reads(client, auth, api):
     body = client.get("/api/v1/measures?theme=contouren:b", headers=bearer(token)).get_json()
     assert [m["code"] for m in body["items"]] == ["CT-B-04"] and body["items"][0]["deadline"] == "2020-12-31"
     assert client.get("/api/v1/measures/CT-B-04", headers=bearer(token)).get_json()["lead"] == "Politie"
-    for path in ("/api/v1/measures/CT-B-04/status-updates", "/api/v1/flags", "/api/v1/recommendations", "/api/v1/assessments", "/api/v1/report-editions", "/api/v1/comparisons?from=2018-01-01"):
+    for path in (
+        "/api/v1/measures/CT-B-04/status-updates",
+        "/api/v1/flags",
+        "/api/v1/recommendations",
+        "/api/v1/assessments",
+        "/api/v1/report-editions",
+        "/api/v1/comparisons?from=2018-01-01",
+    ):
         assert client.get(path, headers=bearer(token)).status_code == 200, path
 
 
@@ -70,7 +90,13 @@ def test_session_login_reads_too(client, auth, api):
 
 @pytest.mark.parametrize(
     "query, name",
-    [("as_of=2019-13-01", "as_of"), ("theme=contouren:z", "theme"), ("page=-1", "page"), ("page_size=0", "page_size"), ("q=" + "x" * 300, "q")],
+    [
+        ("as_of=2019-13-01", "as_of"),
+        ("theme=contouren:z", "theme"),
+        ("page=-1", "page"),
+        ("page_size=0", "page_size"),
+        ("q=" + "x" * 300, "q"),
+    ],
 )
 def test_bad_filters_give_problem_with_invalid_params(client, auth, api, query, name):
     token = token_for(client, auth, api["lezer"])
@@ -136,6 +162,9 @@ def test_unknown_measure_404_and_non_json_400(client, auth, api):
 def test_session_write_without_csrf_token_is_refused(app, client, auth, session, api):
     auth.login(api["politie"].email)
     app.config["WTF_CSRF_ENABLED"] = True  # from here on, as in production
-    response = client.post("/api/v1/measures/CT-B-04/status-updates", json={"status": "deels_gerealiseerd", "as_of": "2021-01-01", "note": "x"})
+    response = client.post(
+        "/api/v1/measures/CT-B-04/status-updates",
+        json={"status": "deels_gerealiseerd", "as_of": "2021-01-01", "note": "x"},
+    )
     assert response.status_code == 400
     assert len(session.exec(select(StatusUpdate)).all()) == 2  # nothing written

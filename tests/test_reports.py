@@ -174,7 +174,9 @@ def test_no_page_renders_blank(rendered, tmp_path):
     for page in pages:
         image = Image.open(page)
         width, height = image.size
-        body = image.crop((0, int(height * 0.076), width, int(height * 0.924)))  # inside the 22 mm page margins: no header, no footer
+        body = image.crop(
+            (0, int(height * 0.076), width, int(height * 0.924))
+        )  # inside the 22 mm page margins: no header, no footer
         dark = sum(body.histogram()[:160])  # pixels darker than light grey
         assert dark > 40, f"{page.name} is blank"
 

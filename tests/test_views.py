@@ -193,3 +193,9 @@ def test_pages_are_dutch_and_landmarked(client, register):
     for landmark in ("<header", "<nav", "<main", "<footer", 'href="#inhoud"'):
         assert landmark in html
     assert '<label class="utrecht-form-label" for="q">' in html
+
+
+def test_the_filter_form_as_the_browser_sends_it(client, register):
+    # Each scheme has its own theme select; an unused one is sent empty.
+    response = client.get("/maatregelen?q=&theme=&theme=actielijn:2&owner=&status=&document=&flagged=&sort=code")
+    assert response.status_code == 200 and _codes(response) == ["CT-J-01"]

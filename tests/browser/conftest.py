@@ -1,0 +1,111 @@
+"""A live app on 127.0.0.1 with the catalogue and one account per role, driven by headless Chromium."""
+
+import os
+import shutil
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from app import create_app
+from measures import accounts
+from measures.checks import Thresholds, run_checks
+from measures.cli import upgrade_database
+from models.db import get_engine
+from tests.conftest import PASSWORD, TEST_DATABASE_URL
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROLES = {
+    "admin": None,
+    "programmacoordinator": None,
+    "coordinator": "Politie",
+    "rapporteur": None,
+    "lezer": None,
+}
+SCREENSHOTS = Path(os.environ.get("MM_SCREENSHOTS", Path(tempfile.gettempdir()) / "maatregelmonitor-screenshots"))
+
+pytestmark = pytest.mark.browser
+
+
+def email_for(role: str) -> str:
+    return f"{role}@browser.test"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    if TEST_DATABASE_URL:
+        pytest.skip("the browser tests run once, on SQLite")
+    path = tmp_path_factory.mktemp("browser") / "browser.db"
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "browser-tests", "PUBLIC_READ": True})
+    upgrade_database(app)
+    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    with Session(get_engine(app)) as session:
+        for role, organisation in ROLES.items():
+            accounts.create_user(
+                session=session,
+                email=email_for(role),
+                name=f"Test {role}",
+                role=role,
+                password=PASSWORD,
+                organisation=organisation,
+            )
+        session.commit()
+        run_checks(session, now=datetime.now(UTC), thresholds=Thresholds(), trigger="test", persist=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """Open a fresh browser context, signed in as a role (or anonymous with None)."""
+    contexts = []
+
+    def make(role: str | None):
+        context = browser.new_context(base_url=live_server["url"], locale="nl-NL", accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        if role is not None:
+            page.goto("/login")
+            page.fill("#email", email_for(role))
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url("**/mijn-maatregelen")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

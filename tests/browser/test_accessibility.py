@@ -1,0 +1,101 @@
+"""WCAG 2.1 AA: axe-core on every page type, signed in as every role; and one form by keyboard only."""
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PUBLIC_PAGES = [
+    "/",
+    "/?as_of=2019-12-05",
+    "/maatregelen",
+    "/maatregelen?theme=contouren:b&status=klaar",  # a form with errors
+    "/maatregelen/CT-B-04",
+    "/maatregelen/CT-C-07?as_of=2019-12-05",
+    "/documenten",
+    "/documenten/nr-2019-11",
+    "/aanbevelingen",
+    "/vergelijken?van=2018-06-01&tot=2020-01-01",
+    "/open-data",
+    "/toegankelijkheid",
+    "/login",
+    "/bestaat-niet",
+]
+SIGNED_IN_PAGES = ["/mijn-maatregelen", "/controles", "/rapportages", "/profiel", "/rapporteur"]
+ROLE_PAGES = {
+    "admin": ["/beheer/gebruikers"],
+    "programmacoordinator": [
+        "/maatregelen/CT-B-04/status",
+        "/maatregelen/CT-B-04/deadline",
+        "/maatregelen/CT-B-04/bewerken",
+        "/maatregelen/nieuw",
+        "/maatregelen/import",
+    ],
+    "coordinator": ["/maatregelen/CT-B-04/status", "/maatregelen/import"],
+    "rapporteur": ["/aanbevelingen/nieuw"],
+    "lezer": [],
+}
+
+
+def _scan(page, path: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(path)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    found = []
+    for violation in results.response["violations"]:
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+        found.append(f"{path}: {violation['id']} ({violation['impact']}): {violation['help']} — {targets}")
+    return found
+
+
+@pytest.mark.parametrize("role", [None, "admin", "programmacoordinator", "coordinator", "rapporteur", "lezer"])
+def test_every_page_type_has_no_axe_violations(page_for, role):
+    page = page_for(role)
+    paths = PUBLIC_PAGES + ([] if role is None else SIGNED_IN_PAGES + ROLE_PAGES[role])
+    violations = []
+    for path in paths:
+        violations += _scan(page, path)
+    assert violations == [], "\n".join(violations)
+
+
+def test_status_form_by_keyboard_only(page_for):
+    page = page_for("coordinator")
+    page.goto("/maatregelen/CT-B-02/status")
+    page.keyboard.press("Tab")
+    first = page.evaluate("document.activeElement.textContent.trim()")
+    assert first == "Direct naar de inhoud"  # the skip link comes first
+    page.keyboard.press("Enter")
+    order = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        element = page.evaluate(
+            "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return {id: e.id, tag: e.tagName, text: e.textContent.trim().slice(0, 40), outline: s.outlineStyle, width: s.outlineWidth}; })()"
+        )
+        order.append(element)
+        # Every focused element shows it: a visible outline.
+        assert element["outline"] != "none" and element["width"] != "0px", element
+        if element["tag"] == "BUTTON" and element["text"] == "Status vastleggen":
+            break
+    ids = [
+        e["id"]
+        for e in order
+        if e["id"] in ("status", "as_of", "note", "evidence_document", "evidence_url", "reports_problem")
+    ]
+    fields = [field for i, field in enumerate(ids) if i == 0 or ids[i - 1] != field]  # a date input has a stop per part
+    assert fields == ["status", "as_of", "note", "evidence_document", "evidence_url", "reports_problem"]
+    assert order[-1]["text"] == "Status vastleggen"
+    # Fill it in by keyboard and submit with Enter.
+    page.focus("#status")
+    page.keyboard.press("ArrowDown")
+    page.focus("#note")
+    page.keyboard.type("Met het toetsenbord vastgelegd.")
+    page.focus("button:has-text('Status vastleggen')")
+    screenshot(page, "toetsenbord-focus")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Met het toetsenbord vastgelegd." in page.locator("main").inner_text()
