@@ -7,6 +7,7 @@ from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 import models.db
 from measures import filters as template_filters
@@ -27,6 +28,13 @@ def select_locale() -> str:
         return chosen
     remembered = session.get("lang")
     return remembered if remembered in LANGUAGES else "nl"
+
+
+class RowIdConverter(IntegerConverter):
+    """A database id in a URL: 1 up to the largest 32-bit integer; anything else is a 404, not an overflow."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -70,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    app.url_map.converters["id"] = RowIdConverter
     models.db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale

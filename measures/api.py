@@ -61,6 +61,12 @@ def handle_http(error: HTTPException):
     return problem_response(error.code or 500, titles.get(error.code, error.name), error.description or "")
 
 
+@bp.errorhandler(Exception)
+def handle_unexpected(error: Exception):
+    current_app.logger.exception("Onverwachte fout in de API bij %s", request.path)
+    return problem_response(500, "Interne fout", "De fout is vastgelegd.")
+
+
 @bp.before_request
 def authenticate():
     if request.endpoint == "api.openapi_document":
@@ -248,7 +254,7 @@ def create_status_update(code: str):
     invalid = []
     statuses = {s.code: s for s in db.exec(select(Status)).all()}
     status = body.get("status")
-    if status not in statuses:
+    if not isinstance(status, str) or status not in statuses:
         invalid.append({"name": "status", "reason": "onbekende status"})
     try:
         as_of = (
@@ -283,9 +289,9 @@ def create_status_update(code: str):
     if not isinstance(reports_problem, bool):
         invalid.append({"name": "reports_problem", "reason": "true of false"})
     version = body.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**31):
         invalid.append({"name": "version", "reason": "een geheel getal"})
-    if not invalid and status in statuses:
+    if not invalid:
         current, new = statuses[m.status_code], statuses[status]
         if (new.rank < current.rank or new.code == "beeindigd") and not note.strip():
             invalid.append(
@@ -459,7 +465,7 @@ def report_editions():
     return jsonify({"items": [_edition_json(r) for r in rows]})
 
 
-@bp.get("/report-editions/<int:number>")
+@bp.get("/report-editions/<id:number>")
 def report_edition(number: int):
     row = get_session().exec(select(*_EDITION_COLUMNS).where(ReportEdition.number == number)).first()
     if row is None:
@@ -467,7 +473,7 @@ def report_edition(number: int):
     return jsonify(_edition_json(row))
 
 
-@bp.get("/report-editions/<int:number>/pdf")
+@bp.get("/report-editions/<id:number>/pdf")
 def report_edition_pdf(number: int):
     pdf = get_session().exec(select(ReportEdition.pdf).where(ReportEdition.number == number)).first()
     if pdf is None:

@@ -126,7 +126,7 @@ def users():
     return render_template("auth/users.html", form=form, users=all_users, org_names=org_names, roles=ROLES), status
 
 
-@bp.post("/beheer/gebruikers/<int:user_id>/actief")
+@bp.post("/beheer/gebruikers/<id:user_id>/actief")
 @require(Action.MANAGE_USERS)
 def toggle_user(user_id: int):
     db = get_session()
@@ -173,7 +173,7 @@ def profile():
     ), (400 if form.errors else 200)
 
 
-@bp.post("/profiel/tokens/<int:token_id>/intrekken")
+@bp.post("/profiel/tokens/<id:token_id>/intrekken")
 @login_required
 def revoke_token(token_id: int):
     db = get_session()

@@ -316,7 +316,7 @@ def my_measures():
     return render_template("edit/my_measures.html", items=items, organisation=organisation)
 
 
-@bp.post("/signaleringen/<int:flag_id>/bevestigen")
+@bp.post("/signaleringen/<id:flag_id>/bevestigen")
 @login_required
 def acknowledge_flag(flag_id: int):
     db = get_session()

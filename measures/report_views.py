@@ -95,7 +95,7 @@ def editions():
     ), (400 if form.errors else 200)
 
 
-@bp.get("/rapportages/taken/<int:job_id>")
+@bp.get("/rapportages/taken/<id:job_id>")
 @login_required
 def job(job_id: int):
     job = get_session().get(ReportJob, job_id)
@@ -114,7 +114,7 @@ def _edition(number: int) -> ReportEdition:
     return edition
 
 
-@bp.get("/rapportages/<int:number>.pdf")
+@bp.get("/rapportages/<id:number>.pdf")
 @login_required
 def download_pdf(number: int):
     edition = _edition(number)
@@ -125,7 +125,7 @@ def download_pdf(number: int):
     return response
 
 
-@bp.get("/rapportages/<int:number>.json")
+@bp.get("/rapportages/<id:number>.json")
 @login_required
 def download_snapshot(number: int):
     edition = _edition(number)

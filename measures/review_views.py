@@ -245,7 +245,7 @@ def record_assessment(code: str):
     return render_template("review/assessment_form.html", form=form, measure=measure), 400
 
 
-@bp.post("/oordelen/<int:assessment_id>/reactie")
+@bp.post("/oordelen/<id:assessment_id>/reactie")
 @login_required
 def reply(assessment_id: int):
     db = get_session()

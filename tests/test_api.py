@@ -140,6 +140,9 @@ def test_reader_token_cannot_write(client, auth, api, role):
         ({"status": "gepland", "note": ""}, "note"),
         ({"reports_problem": "ja"}, "reports_problem"),
         ({"version": "1"}, "version"),
+        ({"version": 2**70}, "version"),
+        ({"status": {}}, "status"),
+        ({"status": ["gepland"]}, "status"),
     ],
 )
 def test_write_validation(client, auth, api, body, name):

@@ -199,3 +199,16 @@ def test_the_filter_form_as_the_browser_sends_it(client, register):
     # Each scheme has its own theme select; an unused one is sent empty.
     response = client.get("/maatregelen?q=&theme=&theme=actielijn:2&owner=&status=&document=&flagged=&sort=code")
     assert response.status_code == 200 and _codes(response) == ["CT-J-01"]
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("post", "/signaleringen/99999999999999999999999/bevestigen"),
+        ("get", "/rapportages/99999999999999999999.pdf"),
+        ("post", "/oordelen/0/reactie"),
+        ("get", "/api/v1/report-editions/99999999999999999999"),
+    ],
+)
+def test_huge_or_zero_ids_are_404_not_500(client, method, path):
+    assert getattr(client, method)(path).status_code in (302, 401, 404)

@@ -1,0 +1,59 @@
+"""Schemathesis against the running app's OpenAPI document, with a real token: no server errors."""
+
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from werkzeug.serving import make_server
+
+from app import create_app
+from measures import accounts, tokens
+from measures.cli import upgrade_database
+from models.db import get_engine
+from tests.conftest import PASSWORD, TEST_DATABASE_URL
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="runs once, on SQLite")
+def test_schemathesis_finds_no_server_errors(tmp_path):
+    path = tmp_path / "api.db"
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "schemathesis"})
+    upgrade_database(app)
+    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
+    with Session(get_engine(app)) as session:
+        user = accounts.create_user(
+            session=session, email="api@jenv.nl", name="API", role="programmacoordinator", password=PASSWORD
+        )
+        _token, plain = tokens.create_token(session=session, user=user, name="schemathesis", now=datetime.now(UTC))
+        session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    executable = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
+    try:
+        result = subprocess.run(
+            [
+                executable,
+                "run",
+                f"http://127.0.0.1:{server.server_port}/api/v1/openapi.json",
+                "--header",
+                f"Authorization: Bearer {plain}",
+                "--checks",
+                "not_a_server_error",
+                "--max-examples",
+                "30",
+                "--generation-deterministic",
+                "--request-timeout",
+                "30",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            cwd=tmp_path,
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
