@@ -17,6 +17,9 @@ $(BIN)/activate: requirements.txt
 
 setup: $(BIN)/activate
 
+# A local development instance; production sets MM_SECRET_KEY (see "Deployment" in the README).
+export MM_ENV_NAME ?= development
+
 db: setup
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app seed

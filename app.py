@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -41,7 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app. No I/O, no migrations, no scheduler here."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY="dev-only-not-secret",
+        SECRET_KEY=DEVELOPMENT_KEY,
+        ENV_NAME="production",
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "maatregelmonitor.db"),
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
@@ -71,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_FROM="Maatregelmonitor <noreply@maatregelmonitor.local>",
         MAIL_OUTBOX="",
     )
-    # Deployment settings come from MM_* environment variables (MM_SECRET_KEY, ...) and DATABASE_URL.
+    # Deployment settings come from MM_* environment variables (MM_SECRET_KEY, MM_ENV_NAME, ...) and DATABASE_URL.
     app.config.from_prefixed_env("MM")
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
@@ -79,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     app.url_map.converters["id"] = RowIdConverter
+    _require_secret_key(app)
     models.db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
@@ -99,7 +102,55 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+DEVELOPMENT_KEY = "dev-only-not-secret"
+SECURITY_HEADERS = {
+    # No inline scripts or styles anywhere: the pages need none.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def _require_secret_key(app: Flask) -> None:
+    """Outside development and tests, refuse to start with the development key."""
+    development = app.config.get("ENV_NAME") == "development" or app.debug or app.testing
+    if not development and app.config["SECRET_KEY"] in (DEVELOPMENT_KEY, "", None):
+        raise RuntimeError(
+            "MM_SECRET_KEY ontbreekt: zet een lange, geheime sleutel (of MM_ENV_NAME=development voor ontwikkeling)."
+        )
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
 def _register_error_pages(app: Flask) -> None:
+    app.after_request(_security_headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database is down or unreachable: say so, and let the pool reconnect when it is back.
+        app.logger.error("Database niet bereikbaar bij %s: %s", request.path, error)
+        models.db.discard_session()
+        if request.path.startswith("/api/"):
+            from measures.api import problem_response
+
+            response = problem_response(503, "Dienst niet beschikbaar", "De database is tijdelijk niet bereikbaar.")
+        else:
+            # A page of its own: the normal layout reads the database, which is just what is missing.
+            # Rendered without the context processors, which would query the database again.
+            response = app.make_response((app.jinja_env.get_template("unavailable.html").render(request=request), 503))
+        response.headers["Retry-After"] = "30"
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_template("error.html", error=error), error.code

@@ -27,7 +27,10 @@ start_postgres() {
     -o "-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
   "${run_as[@]}" "$PG_BIN/createdb" -h "$PG_DIR" -p "$PG_PORT" -U mm maatregelmonitor_test
   PG_URL="postgresql+psycopg://mm@127.0.0.1:$PG_PORT/maatregelmonitor_test"
-  export PG_URL PG_DIR PG_BIN PG_PORT
+  # For the fault test that stops the server mid-use and starts it again.
+  MM_PG_STOP="${run_as[*]} $PG_BIN/pg_ctl -D $PG_DIR/data -m fast -w stop"
+  MM_PG_START="${run_as[*]} $PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/log -w -o '-k $PG_DIR -p $PG_PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off' start"
+  export PG_URL PG_DIR PG_BIN PG_PORT MM_PG_STOP MM_PG_START
   echo "PostgreSQL draait op $PG_URL"
 }
 

@@ -43,7 +43,7 @@ CHECK_FLOOR_SQL = [
 
 def _reset(url: str) -> None:
     if url.startswith("postgresql"):
-        app = create_app({"DATABASE_URL": url})
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
         with get_engine(app).begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))

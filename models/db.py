@@ -48,6 +48,16 @@ def get_session() -> Session:
     return g.db_session
 
 
+def discard_session() -> None:
+    """Drop this request's session without touching the database (it may be unreachable)."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        try:
+            session.invalidate()
+        except Exception:  # noqa: BLE001 - the connection is already broken; nothing to save
+            pass
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
