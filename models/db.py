@@ -1,6 +1,6 @@
 """The engine and one session per request, closed at teardown."""
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask import Flask, current_app, g
 from sqlalchemy import event
@@ -52,10 +52,8 @@ def discard_session() -> None:
     """Drop this request's session without touching the database (it may be unreachable)."""
     session = g.pop("db_session", None)
     if session is not None:
-        try:
+        with suppress(Exception):  # the connection is already broken; there is nothing to save
             session.invalidate()
-        except Exception:  # noqa: BLE001 - the connection is already broken; nothing to save
-            pass
 
 
 def close_session(_exc: BaseException | None = None) -> None:
