@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup db clean translations bench lint
+.PHONY: run test setup db clean translations bench lint load
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +45,7 @@ lint: setup
 	$(BIN)/pip install --quiet ruff==0.17.6
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+load: setup
+	$(BIN)/pip install --quiet -r benchmarks/requirements-load.txt
+	$(BIN)/python -m benchmarks.load $(LOAD_ARGS)

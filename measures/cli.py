@@ -200,8 +200,30 @@ def report_command(as_of, since, scheme: str, out: str, save: bool):
     click.echo(f"{len(pdf):,} bytes geschreven naar {out}{suffix}.")
 
 
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def backup_command(out: str):
+    """Copy a SQLite database with SQLite's online backup API (safe while the app runs)."""
+    import sqlite3
+
+    url = make_url(current_app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException("Alleen voor SQLite; gebruik voor PostgreSQL pg_dump (zie de README).")
+    source = sqlite3.connect(url.database)
+    target = sqlite3.connect(out)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    click.echo(f"Back-up geschreven naar {out}.")
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
+        backup_command,
         report_command,
         init_db_command,
         seed_command,

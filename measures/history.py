@@ -342,8 +342,9 @@ def compare(session: Session, start: date, end: date) -> Comparison:
     """Return what changed in the programme between two dates (after `start`, up to and with `end`)."""
     from models import Flag  # here to keep the import list above about history tables
 
-    before = {s.id: s for s in programme_as_of(session, start)}
-    after = programme_as_of(session, end)
+    # Lists do not need budget lines or evidence; budget changes are read from the audit trail below.
+    before = {s.id: s for s in programme_as_of(session, start, full=False)}
+    after = programme_as_of(session, end, full=False)
     added = [s for s in after if s.id not in before]
     status_changes = [
         {
@@ -378,11 +379,24 @@ def compare(session: Session, start: date, end: date) -> Comparison:
                     "reason": change.reason,
                 }
             )
-    budget_changes = [
-        {"code": s.code, "title": s.title, "from": before[s.id].budget, "to": s.budget}
-        for s in after
-        if s.id in before and before[s.id].budget != s.budget
-    ]
+    # A budget differs between the dates exactly when its field was edited in between: the first
+    # such record's old value is the budget at `start`, the last one's new value the budget at `end`.
+    edits: dict[int, list[AuditRecord]] = {}
+    for record in session.exec(
+        select(AuditRecord)
+        .where(
+            AuditRecord.field == "budget",
+            AuditRecord.changed_at > end_of_day(start),
+            AuditRecord.changed_at <= end_of_day(end),
+        )
+        .order_by(AuditRecord.changed_at, AuditRecord.id)
+    ).all():
+        edits.setdefault(record.measure_id, []).append(record)
+    budget_changes = []
+    for measure_id, records in edits.items():
+        old, new = json.loads(records[0].old_value or "[]"), json.loads(records[-1].new_value or "[]")
+        if measure_id in before and measure_id in codes and old != new:
+            budget_changes.append({"code": codes[measure_id], "title": titles[measure_id], "from": old, "to": new})
     flags_opened, flags_closed = [], []
     for flag in session.exec(
         select(Flag).where(

@@ -287,8 +287,24 @@ def changes_since(session: Session, measure_id: int, version: int) -> list[Chang
 
 
 def _claim_version(session: Session, measure: Measure, expected_version: int | None, now: datetime) -> None:
-    """Bump the version if it is still `expected_version`; otherwise raise EditConflict."""
-    expected = measure.version if expected_version is None else expected_version
+    """Bump the version if it is still `expected_version`; otherwise raise EditConflict.
+
+    Without an expected version (a writer that read nothing it could overwrite, such as an API
+    client appending a status) the bump is unconditional and atomic, so concurrent appends
+    serialise in the database instead of failing.
+    """
+    if expected_version is None:
+        new_version = session.execute(
+            update(Measure)
+            .where(Measure.id == measure.id)
+            .values(version=Measure.version + 1, updated_at=now)
+            .returning(Measure.version)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        measure.version = new_version
+        measure.updated_at = now
+        return
+    expected = expected_version
     result = session.execute(
         update(Measure)
         .where(Measure.id == measure.id, Measure.version == expected)

@@ -39,3 +39,18 @@ def test_init_db_creates_instance_folder_for_sqlite(tmp_path):
     upgrade_database(app)
     assert target.exists()
     assert "measure" in inspect(get_engine(app)).get_table_names()
+
+
+def test_sqlite_online_backup(app, runner, tmp_path, create_measure):
+    if TEST_DATABASE_URL:
+        result = runner.invoke(args=["backup", "--out", str(tmp_path / "b.db")])
+        assert result.exit_code != 0 and "pg_dump" in result.output
+        return
+    create_measure()
+    out = tmp_path / "backup.db"
+    result = runner.invoke(args=["backup", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    copy = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{out}"})
+    assert "measure" in inspect(get_engine(copy)).get_table_names()
+    with get_engine(copy).connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM measure").scalar_one() == 1

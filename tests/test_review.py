@@ -329,3 +329,12 @@ def test_rapporteur_writes_a_recommendation_and_links_it(client, auth, session, 
     measure = session.exec(select(Measure).where(Measure.code == "CT-B-04")).one()
     assert session.get(RecommendationMeasure, (recommendation.id, measure.id)) is not None
     assert "R-2026-01" in client.get("/maatregelen/CT-B-04").get_data(as_text=True)
+
+
+def test_comparison_lists_a_budget_change_made_between_the_dates(session, measure, budget_line):
+    content = services.MeasureInput(**{**services.measure_fields(session, measure), "budget": [budget_line("2000000")]})
+    services.edit_measure(session=session, measure=measure, content=content, changed_by="t", now=NOW)
+    session.commit()
+    changed = history.compare(session, date(2026, 1, 1), NOW.date()).budget_changes
+    assert [(c["code"], c["from"], c["to"][0]["amount"]) for c in changed] == [("M-1", [], "2000000.00")]
+    assert history.compare(session, date(2020, 1, 1), date(2021, 1, 1)).budget_changes == []
