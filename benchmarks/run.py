@@ -247,7 +247,10 @@ def main() -> None:
     report = write_results(figures, counts, url, args.repeat)
     print(report)
     if not args.no_write:
-        RESULTS.write_text(report, encoding="utf-8")
+        # The hand-written analysis below the table (profiles, reasons) survives a new run.
+        previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        analysis = previous[previous.index("## Analysis") :] if "## Analysis" in previous else ""
+        RESULTS.write_text(report + ("\n" + analysis if analysis else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
