@@ -31,6 +31,12 @@ from models.user import ROLES
 MAX_SEARCH = 200
 
 
+def check_web_link(field) -> None:
+    """Refuse evidence links that are not web addresses (javascript:, file:, ...)."""
+    if field.data and not field.data.lower().startswith(("https://", "http://")):
+        raise ValidationError(_l("Geef een volledige link, beginnend met https://."))
+
+
 def options(pairs) -> list[SelectChoice]:
     """Return (value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -214,8 +220,7 @@ class StatusUpdateForm(VersionedForm):
             raise ValidationError(_l("Leg uit waarom de status teruggaat of de maatregel wordt beëindigd."))
 
     def validate_evidence_url(self, field):
-        if field.data and not field.data.lower().startswith(("https://", "http://")):
-            raise ValidationError(_l("Geef een volledige link, beginnend met https://."))
+        check_web_link(field)
 
 
 class DeadlineForm(VersionedForm):
@@ -375,8 +380,7 @@ class AssessmentForm(FlaskForm):
         )
 
     def validate_evidence_url(self, field):
-        if field.data and not field.data.lower().startswith(("https://", "http://")):
-            raise ValidationError(_l("Geef een volledige link, beginnend met https://."))
+        check_web_link(field)
 
 
 class ReplyForm(FlaskForm):
