@@ -7,8 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from measures import services
-from models import DeadlineChange, Measure, SourceDocument, Status
+from models import Measure, SourceDocument, Status
 
 CSV_COLUMNS = (
     "code",
@@ -33,42 +32,59 @@ CSV_COLUMNS = (
 
 
 def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
-    """Return every measure as a plain record, ordered by code (as it stood on `as_of`, if given)."""
-    if as_of is not None:
-        return _records_as_of(session, as_of)
+    """Return every measure as a plain record, ordered by code, as it stands (or stood on `as_of`).
+
+    Set-based: the programme's state comes from `programme_as_of` (a handful of queries), the
+    fields that have no history (description, source, version) from one more.
+    """
+    from measures.history import programme_as_of
+    from measures.services import now_utc
+
+    states = programme_as_of(session, as_of or now_utc().date())
     documents = {d.id: d for d in session.exec(select(SourceDocument)).all()}
     labels = dict(session.exec(select(Status.code, Status.label)).all())
-    postponed: dict[int, int] = {}
-    for change in session.exec(select(DeadlineChange)).all():
-        if change.is_postponement:
-            postponed[change.measure_id] = postponed.get(change.measure_id, 0) + 1
+    fixed = {
+        row.id: row
+        for row in session.exec(
+            select(
+                Measure.id,
+                Measure.description,
+                Measure.announcement,
+                Measure.announced_on,
+                Measure.source_document_id,
+                Measure.source_section,
+                Measure.source_quote,
+                Measure.version,
+            )
+        ).all()
+    }
     records = []
-    for measure in session.exec(select(Measure).order_by(Measure.code)).all():
-        fields = services.measure_fields(session, measure)
-        document = documents.get(measure.source_document_id)
+    for s in states:
+        m = fixed[s.id]
+        document = documents.get(m.source_document_id)
         records.append(
             {
-                "code": measure.code,
-                "title": fields["title"],
-                "description": fields["description"],
-                "announcement": measure.announcement,
-                "announced_on": measure.announced_on.isoformat(),
-                "themes": fields["themes"],
-                "lead": fields["lead"],
-                "co_owners": fields["co_owners"],
-                "status": measure.status_code,
-                "status_label": labels.get(measure.status_code),
-                "deadline": measure.deadline.isoformat() if measure.deadline else None,
-                "deadline_basis": measure.deadline_basis,
-                "postponements": postponed.get(measure.id, 0),
-                "budget": fields["budget"],
+                "code": s.code,
+                "title": s.title,
+                "description": m.description,
+                "announcement": m.announcement,
+                "announced_on": m.announced_on.isoformat(),
+                "themes": s.themes,
+                "lead": s.lead,
+                "co_owners": s.co_owners,
+                "status": s.status_code,
+                "status_label": labels.get(s.status_code),
+                "deadline": s.deadline.isoformat() if s.deadline else None,
+                "deadline_basis": s.deadline_basis,
+                "postponements": s.postponements,
+                "budget": s.budget,
                 "source": {
                     "document": document.key if document else None,
                     "reference": document.reference if document else None,
-                    "section": fields["source_section"],
-                    "quote": fields["source_quote"],
+                    "section": m.source_section,
+                    "quote": m.source_quote,
                 },
-                "version": measure.version,
+                "version": m.version,
             }
         )
     return records
@@ -95,32 +111,6 @@ def to_csv(records: list[dict]) -> str:
             }
         )
     return out.getvalue()
-
-
-def _records_as_of(session: Session, as_of: date) -> list[dict]:
-    from measures.history import programme_as_of
-
-    current = {r["code"]: r for r in measure_records(session)}
-    labels = dict(session.exec(select(Status.code, Status.label)).all())
-    records = []
-    for s in programme_as_of(session, as_of):
-        record = dict(current[s.code])
-        record.update(
-            {
-                "title": s.title,
-                "themes": s.themes,
-                "lead": s.lead,
-                "co_owners": s.co_owners,
-                "status": s.status_code,
-                "status_label": labels.get(s.status_code),
-                "deadline": s.deadline.isoformat() if s.deadline else None,
-                "deadline_basis": s.deadline_basis,
-                "postponements": s.postponements,
-                "budget": s.budget,
-            }
-        )
-        records.append(record)
-    return records
 
 
 def to_xlsx(records: list[dict]) -> bytes:
