@@ -213,13 +213,16 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
             planned.append((measure, status_code, as_of, note, documents.get(doc_key), link or None))
     if result.errors:
         return result
+    # The latest update of every imported measure, in one query; kept current as rows are recorded.
+    latest: dict[int, tuple] = {}
+    for measure_id, code, day, text in session.exec(
+        select(StatusUpdate.measure_id, StatusUpdate.status_code, StatusUpdate.as_of, StatusUpdate.note)
+        .where(StatusUpdate.measure_id.in_({m.id for m, *_ in planned}))
+        .order_by(StatusUpdate.measure_id, StatusUpdate.as_of, StatusUpdate.id)
+    ).all():
+        latest[measure_id] = (code, day, text)
     for measure, status_code, as_of, note, document_id, link in planned:
-        latest = session.exec(
-            select(StatusUpdate)
-            .where(StatusUpdate.measure_id == measure.id)
-            .order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
-        ).first()
-        if latest is not None and (latest.status_code, latest.as_of, latest.note) == (status_code, as_of, note):
+        if latest.get(measure.id) == (status_code, as_of, note):
             result.unchanged.append(measure.code)  # the exported row, read back unchanged
             continue
         services.record_status(
@@ -234,5 +237,7 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
             evidence_document_id=document_id,
             evidence_url=link,
         )
+        if measure.id not in latest or as_of >= latest[measure.id][1]:
+            latest[measure.id] = (status_code, as_of, note)
         result.recorded.append(measure.code)
     return result

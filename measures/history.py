@@ -9,7 +9,7 @@ made after the date.
 import gc
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -97,7 +97,6 @@ class MeasureState:
     latest: UpdateFact | None
     latest_evidenced: UpdateFact | None
     assessment: "AssessmentFact | None" = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def last_update_on(self) -> date | None:

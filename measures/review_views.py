@@ -15,7 +15,7 @@ from measures.auth import require
 from measures.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from measures.permissions import Action, can
 from measures.services import ServiceError, now_utc
-from measures.views import requested_as_of
+from measures.views import requested_as_of, status_labels
 from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
 from models.db import get_session
 from models.review import TRAFFIC_LIGHTS
@@ -306,9 +306,10 @@ def compare():
     comparison = None
     if start and end and not errors:
         comparison = history.compare(get_session(), start, end)
-    return render_template("review/compare.html", comparison=comparison, start=start, end=end, errors=errors), (
-        400 if errors else 200
+    page = render_template(
+        "review/compare.html", comparison=comparison, start=start, end=end, errors=errors, status_labels=status_labels()
     )
+    return page, (400 if errors else 200)
 
 
 @bp.get("/vergelijken.json")

@@ -46,7 +46,6 @@ def labels() -> dict:
         "current_url_without": current_url_without,
         "status_chart": status_chart,
         "recommendation_kinds": RECOMMENDATION_KINDS,
-        "status_labels": status_labels(),
         "rule_labels": RULE_LABELS,
         "severity_labels": SEVERITY_LABELS,
         "user_can": lambda action: can(get_session(), current_user, action),
