@@ -183,7 +183,7 @@ def measure(code: str):
     db = get_session()
     m = _measure(code)
     as_of = _date_param("as_of")
-    state = next((s for s in history.programme_as_of(db, as_of or now_utc().date()) if s.id == m.id), None)
+    state = history.measure_as_of(db, m.id, as_of or now_utc().date())
     if state is None:
         raise Problem(404, "Niet gevonden", f"De maatregel {m.code} bestond op {as_of} nog niet.")
     document = db.get(SourceDocument, m.source_document_id) if m.source_document_id else None

@@ -103,8 +103,15 @@ class MeasureState:
         return self.latest.as_of if self.latest else None
 
 
-def _latest_updates(session: Session, as_of: date, *, evidenced: bool) -> dict[int, UpdateFact]:
-    conditions = [StatusUpdate.as_of <= as_of]
+def _only(column, only: int | None) -> list:
+    """The condition that narrows a query to one measure, or none for the whole programme."""
+    return [column == only] if only is not None else []
+
+
+def _latest_updates(
+    session: Session, as_of: date, *, evidenced: bool, only: int | None = None
+) -> dict[int, UpdateFact]:
+    conditions = [StatusUpdate.as_of <= as_of, *_only(StatusUpdate.measure_id, only)]
     if evidenced:
         conditions.append((StatusUpdate.evidence_document_id.is_not(None)) | (StatusUpdate.evidence_url.is_not(None)))
     ranked = (
@@ -137,7 +144,7 @@ def _latest_updates(session: Session, as_of: date, *, evidenced: bool) -> dict[i
     return {row[0]: UpdateFact(*row[1:8], bool(row[8]), row[9]) for row in rows}
 
 
-def _deadlines(session: Session, as_of: date) -> dict[int, tuple[date | None, str, int]]:
+def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[int, tuple[date | None, str, int]]:
     ranked = (
         select(
             DeadlineChange.id,
@@ -148,7 +155,7 @@ def _deadlines(session: Session, as_of: date) -> dict[int, tuple[date | None, st
             )
             .label("rank"),
         )
-        .where(DeadlineChange.decided_on <= as_of)
+        .where(DeadlineChange.decided_on <= as_of, *_only(DeadlineChange.measure_id, only))
         .subquery()
     )
     latest = session.exec(
@@ -162,14 +169,14 @@ def _deadlines(session: Session, as_of: date) -> dict[int, tuple[date | None, st
                 DeadlineChange.measure_id,
                 func.sum(case((DeadlineChange.new_deadline > DeadlineChange.old_deadline, 1), else_=0)),
             )
-            .where(DeadlineChange.decided_on <= as_of)
+            .where(DeadlineChange.decided_on <= as_of, *_only(DeadlineChange.measure_id, only))
             .group_by(DeadlineChange.measure_id)
         ).all()
     )
     return {mid: (new, basis, int(postponed.get(mid) or 0)) for mid, new, basis in latest}
 
 
-def _assessments(session: Session, as_of: date) -> dict[int, AssessmentFact]:
+def _assessments(session: Session, as_of: date, only: int | None = None) -> dict[int, AssessmentFact]:
     ranked = (
         select(
             Assessment.id,
@@ -177,7 +184,7 @@ def _assessments(session: Session, as_of: date) -> dict[int, AssessmentFact]:
             .over(partition_by=Assessment.measure_id, order_by=(Assessment.as_of.desc(), Assessment.id.desc()))
             .label("rank"),
         )
-        .where(Assessment.as_of <= as_of)
+        .where(Assessment.as_of <= as_of, *_only(Assessment.measure_id, only))
         .subquery()
     )
     rows = session.exec(
@@ -193,11 +200,17 @@ def _assessments(session: Session, as_of: date) -> dict[int, AssessmentFact]:
     return {row[0]: AssessmentFact(*row[1:]) for row in rows}
 
 
-def _rollback(current: dict[int, dict], session: Session, moment: datetime, ids: set[int]) -> None:
+def _rollback(
+    current: dict[int, dict], session: Session, moment: datetime, ids: set[int], only: int | None = None
+) -> None:
     """Undo the field edits made after `moment`: the oldest later record's old value is the value then."""
     records = session.exec(
         select(AuditRecord)
-        .where(AuditRecord.changed_at > moment, AuditRecord.field.in_(ROLLED_BACK_FIELDS))
+        .where(
+            AuditRecord.changed_at > moment,
+            AuditRecord.field.in_(ROLLED_BACK_FIELDS),
+            *_only(AuditRecord.measure_id, only),
+        )
         .order_by(AuditRecord.changed_at.desc(), AuditRecord.id.desc())
     ).all()
     for record in records:  # newest first, so the oldest later record is applied last
@@ -224,11 +237,17 @@ def programme_as_of(session: Session, as_of: date, *, full: bool = True) -> list
     return states
 
 
-def _build_programme(session: Session, as_of: date, full: bool) -> list[MeasureState]:
+def measure_as_of(session: Session, measure_id: int, as_of: date) -> MeasureState | None:
+    """Return one measure's state on `as_of` (None if it did not exist yet), without the rest of the programme."""
+    states = _build_programme(session, as_of, True, only=measure_id)
+    return states[0] if states else None
+
+
+def _build_programme(session: Session, as_of: date, full: bool, only: int | None = None) -> list[MeasureState]:
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
     measures = session.exec(
         select(Measure.id, Measure.code, Measure.title, Measure.announced_on, Measure.lead_organisation_id)
-        .where(Measure.announced_on <= as_of)
+        .where(Measure.announced_on <= as_of, *_only(Measure.id, only))
         .order_by(Measure.code)
     ).all()
     ids = {m[0] for m in measures}
@@ -236,13 +255,16 @@ def _build_programme(session: Session, as_of: date, full: bool) -> list[MeasureS
         mid: {"title": title, "lead": orgs.get(lead_id), "co_owners": [], "themes": [], "budget": []}
         for mid, _code, title, _announced, lead_id in measures
     }
-    for measure_id, org_id in session.exec(select(MeasureCoOwner.measure_id, MeasureCoOwner.organisation_id)).all():
+    for measure_id, org_id in session.exec(
+        select(MeasureCoOwner.measure_id, MeasureCoOwner.organisation_id).where(*_only(MeasureCoOwner.measure_id, only))
+    ).all():
         if measure_id in ids:
             fields[measure_id]["co_owners"].append(orgs[org_id])
     for measure_id, scheme, code in session.exec(
         select(MeasureTheme.measure_id, ThemeScheme.code, Theme.code)
         .join(Theme, Theme.id == MeasureTheme.theme_id)
         .join(ThemeScheme, ThemeScheme.id == Theme.scheme_id)
+        .where(*_only(MeasureTheme.measure_id, only))
     ).all():
         if measure_id in ids:
             fields[measure_id]["themes"].append(f"{scheme}:{code}")
@@ -256,7 +278,8 @@ def _build_programme(session: Session, as_of: date, full: bool) -> list[MeasureS
         BudgetLine.funding,
         BudgetLine.quote,
     )
-    budget_rows = session.exec(select(*budget_columns).order_by(BudgetLine.id)).all() if full else []
+    budget_query = select(*budget_columns).where(*_only(BudgetLine.measure_id, only)).order_by(BudgetLine.id)
+    budget_rows = session.exec(budget_query).all() if full else []
     for measure_id, amount, kind, per, from_year, to_year, funding, quote in budget_rows:
         if measure_id in ids:
             fields[measure_id]["budget"].append(
@@ -270,11 +293,11 @@ def _build_programme(session: Session, as_of: date, full: bool) -> list[MeasureS
                     "quote": quote,
                 }
             )
-    _rollback(fields, session, end_of_day(as_of), ids)
-    latest = _latest_updates(session, as_of, evidenced=False)
-    evidenced = _latest_updates(session, as_of, evidenced=True) if full else {}
-    deadlines = _deadlines(session, as_of)
-    assessments = _assessments(session, as_of) if full else {}
+    _rollback(fields, session, end_of_day(as_of), ids, only)
+    latest = _latest_updates(session, as_of, evidenced=False, only=only)
+    evidenced = _latest_updates(session, as_of, evidenced=True, only=only) if full else {}
+    deadlines = _deadlines(session, as_of, only)
+    assessments = _assessments(session, as_of, only) if full else {}
     states = []
     for mid, code, _title, announced_on, _lead in measures:
         f = fields[mid]

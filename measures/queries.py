@@ -500,12 +500,12 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
 
 def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | None:
     """Return the detail page's data as it stood on `as_of`; None when the measure did not exist yet."""
-    from measures.history import end_of_day, programme_as_of
+    from measures.history import end_of_day, measure_as_of
 
     data = measure_detail(session, code)
     if data is None:
         return None
-    state = next((s for s in programme_as_of(session, as_of) if s.id == data["measure"].id), None)
+    state = measure_as_of(session, data["measure"].id, as_of)
     if state is None:
         return {"measure": data["measure"], "not_yet": True}
     moment = end_of_day(as_of)

@@ -338,3 +338,10 @@ def test_comparison_lists_a_budget_change_made_between_the_dates(session, measur
     changed = history.compare(session, date(2026, 1, 1), NOW.date()).budget_changes
     assert [(c["code"], c["from"], c["to"][0]["amount"]) for c in changed] == [("M-1", [], "2000000.00")]
     assert history.compare(session, date(2020, 1, 1), date(2021, 1, 1)).budget_changes == []
+
+
+@pytest.mark.parametrize("as_of", [date(2019, 12, 5), NOW.date()])
+def test_one_measure_as_of_equals_its_state_in_the_whole_programme(session, seeded, as_of):
+    for state in history.programme_as_of(session, as_of):
+        assert history.measure_as_of(session, state.id, as_of) == state
+    assert history.measure_as_of(session, history.programme_as_of(session, NOW.date())[-1].id, date(2000, 1, 1)) is None
