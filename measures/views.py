@@ -70,9 +70,8 @@ def aria_attributes(field, describedby: str) -> dict:
     return attributes
 
 
-def status_chart(block: dict):
+def status_chart(block: dict, statuses: list):
     """The overview's chart per scheme: the same SVG code the parliament report uses."""
-    statuses = get_session().exec(select(Status).order_by(Status.position)).all()
     rows = [(f"{row['theme'].code}) {row['theme'].name}", row["counts"]) for row in block["rows"]]
     return charts.stacked_bars(
         chart_id=f"grafiek-{block['scheme'].code}",
