@@ -8,6 +8,8 @@ from sqlmodel import Field, SQLModel
 from models.base import UTCDateTime, timestamp_field
 
 SEVERITY_LABELS = {1: "laag", 2: "middel", 3: "hoog"}
+# What a flag answers: "is it stuck?" (stall) or "do we know?" (silence, a monitoring gap).
+STALL, SILENCE = "stall", "silence"
 
 
 class Flag(SQLModel, table=True):
@@ -31,10 +33,15 @@ class Flag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     measure_id: int = Field(foreign_key="measure.id", index=True)
     rule: str = Field(max_length=40, index=True)
-    # The rule's own weight (1 laag, 2 middel, 3 hoog) and the measure's combined severity.
+    kind: str = Field(default=STALL, max_length=10, index=True)
+    # The rule's own level (1 laag, 2 middel, 3 hoog; 0 for silence, which has no level) and the
+    # measure's stall level and score, the same on every open flag of the measure.
     rule_severity: int
     severity: int = Field(index=True)
     score: int = 0
+    # The date of the evidence behind a stall flag (the finding, the passed deadline): the oldest
+    # evidence orders measures of equal level and score.
+    evidence_on: date | None = None
     explanation: str = Field(sa_type=Text)
     facts: str = Field(default="{}", sa_type=Text)
     first_seen_on: date
@@ -75,6 +82,8 @@ class CheckRun(SQLModel, table=True):
     flags_opened: int = 0
     flags_resolved: int = 0
     measures_flagged: int = 0
+    measures_stalled: int = 0
+    measures_silent: int = 0
     rule_errors: str = Field(default="", sa_type=Text)
     error: str = Field(default="", sa_type=Text)
     notifications_sent: int = 0
