@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import csrf
 from measures import history, openapi, queries, review, services, tokens
+from measures.checks import LEVEL_LABELS, rule_level_label
 from measures.forms import MeasureFilterForm
 from measures.permissions import Action, can
 from measures.services import now_utc
@@ -346,7 +347,7 @@ def flags():
     query = (
         select(Flag, Measure.code)
         .join(Measure, Measure.id == Flag.measure_id)
-        .order_by(Flag.severity.desc(), Measure.code, Flag.rule)
+        .order_by(Flag.severity.desc(), Flag.score.desc(), Measure.code, Flag.rule_severity.desc(), Flag.rule)
     )
     if state == "open":
         query = query.where(Flag.resolved_on.is_(None))
@@ -356,8 +357,12 @@ def flags():
         {
             "measure_code": code,
             "rule": f.rule,
+            "kind": f.kind,
             "severity": f.severity,
+            "severity_label": LEVEL_LABELS[f.severity],
             "rule_severity": f.rule_severity,
+            "rule_level": rule_level_label(f.kind, f.rule_severity),
+            "evidence_on": _iso(f.evidence_on),
             "explanation": f.explanation,
             "first_seen_on": _iso(f.first_seen_on),
             "last_seen_on": _iso(f.last_seen_on),
@@ -365,6 +370,20 @@ def flags():
         }
         for f, code in db.exec(query).all()
     ]
+    return jsonify({"items": items})
+
+
+@bp.get("/flagged-measures")
+def flagged_measures():
+    """One row per measure with open flags, in the checks' one order: stall level, score, oldest evidence."""
+    items = []
+    for signal in queries.open_signals(get_session()):
+        item = signal.as_dict()
+        item["title"] = signal.measure.title
+        item["explanations"] = [
+            {"rule": f.rule, "kind": f.kind, "explanation": f.explanation} for f in (*signal.stall, *signal.silence)
+        ]
+        items.append(item)
     return jsonify({"items": items})
 
 

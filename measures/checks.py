@@ -11,7 +11,7 @@ import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +19,15 @@ from sqlmodel import Session, select
 
 from measures.history import MeasureState, UpdateFact, gc_paused, programme_as_of
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
-from models.flag import SEVERITY_LABELS
+from models.flag import SEVERITY_LABELS, SILENCE, STALL
 from models.review import TRAFFIC_LIGHTS
 
 log = logging.getLogger(__name__)
 
 LAAG, MIDDEL, HOOG = 1, 2, 3
 RAPPORTEUR_KIND = "brief_rapporteur"
+# A rule's own level on the same scale; silence has none.
+LEVEL_LABELS = {0: "geen", **SEVERITY_LABELS}
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class FlagFinding:
     rule_severity: int
     explanation: str
     facts: dict = field(default_factory=dict)
+    evidence_on: date | None = None
+    kind: str = STALL
     severity: int = 0
     score: int = 0
 
@@ -60,13 +64,21 @@ class FlagFinding:
         return {
             "measure_code": self.measure_code,
             "rule": self.rule,
-            "severity": self.severity,
-            "severity_label": SEVERITY_LABELS[self.severity],
+            "kind": self.kind,
             "rule_severity": self.rule_severity,
+            "rule_level": rule_level_label(self.kind, self.rule_severity),
+            "severity": self.severity,
+            "severity_label": LEVEL_LABELS[self.severity],
             "score": self.score,
+            "evidence_on": self.evidence_on.isoformat() if self.evidence_on else None,
             "explanation": self.explanation,
             "facts": self.facts,
         }
+
+
+def rule_level_label(kind: str, rule_severity: int) -> str:
+    """Return how a rule's own level reads: laag/middel/hoog for stall evidence, 'stilte' for silence."""
+    return "stilte" if kind == SILENCE else LEVEL_LABELS[rule_severity]
 
 
 def _d(day: date | None) -> str:
@@ -90,15 +102,37 @@ def _years_before(day: date, years: int) -> date:
     return _months_before(day, 12 * years)
 
 
-class Context:
-    """What every rule needs, computed once per (session, date) and shared."""
+@dataclass(frozen=True)
+class RapporteurFinding:
+    """The rapporteur's most recent evidenced word on a measure (for contested completions)."""
 
-    def __init__(self, session: Session, now: datetime):
-        self.as_of = now.date()
-        self.states = programme_as_of(session, self.as_of)
+    as_of: date
+    note: str
+    quote: str | None
+    reports_problem: bool
+    reference: str
+
+
+@dataclass
+class Context:
+    """What every rule reads: the programme on one date. Rules are pure functions of it."""
+
+    as_of: date
+    states: list[MeasureState]
+    labels: dict[str, str]
+    closed: set[str]
+    rapporteur: dict[int, RapporteurFinding] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, as_of: date) -> "Context":
         statuses = session.exec(select(Status)).all()
-        self.labels = {s.code: s.label for s in statuses}
-        self.closed = {s.code for s in statuses if not s.is_open}
+        return cls(
+            as_of=as_of,
+            states=programme_as_of(session, as_of),
+            labels={s.code: s.label for s in statuses},
+            closed={s.code for s in statuses if not s.is_open},
+            rapporteur=_rapporteur_findings(session, as_of),
+        )
 
     def is_open(self, state: MeasureState) -> bool:
         return state.status_code not in self.closed
@@ -112,148 +146,8 @@ class Context:
         return f"({_d(update.as_of)}{source}): {self.labels.get(update.status_code, update.status_code)}{note}"
 
 
-def context(session: Session, now: datetime) -> Context:
-    cache = session.info.setdefault("check_context", {})
-    if now.date() not in cache:
-        cache[now.date()] = Context(session, now)
-    return cache[now.date()]
-
-
-def _evidenced_as_realised(state: MeasureState) -> bool:
-    latest = state.latest_evidenced
-    return latest is not None and latest.status_code == "gerealiseerd" and not latest.reports_problem
-
-
-# --- the rules --------------------------------------------------------------------------------
-
-
-def deadline_passed(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
-    """The deadline has passed and the measure is neither gerealiseerd nor beëindigd."""
-    ctx = context(session, now)
-    return [
-        FlagFinding(
-            s.id,
-            s.code,
-            "deadline_verstreken",
-            MIDDEL,
-            f"deadline {_d(s.deadline)} verstreken; laatste status {ctx.describe(s.latest)}",
-            {"deadline": s.deadline.isoformat(), "deadline_basis": s.deadline_basis},
-        )
-        for s in ctx.states
-        if s.deadline is not None and s.deadline < ctx.as_of and ctx.is_open(s)
-    ]
-
-
-def stale(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
-    """No status update for more than N months while the measure is open."""
-    ctx = context(session, now)
-    limit = _months_before(ctx.as_of, thresholds.stale_months)
-    findings = []
-    for s in ctx.states:
-        last = s.last_update_on or s.announced_on
-        if ctx.is_open(s) and last < limit and not _evidenced_as_realised(s):
-            since = (
-                f"laatste update {_d(s.last_update_on)}"
-                if s.last_update_on
-                else f"nooit bijgewerkt sinds aankondiging op {_d(s.announced_on)}"
-            )
-            findings.append(
-                FlagFinding(
-                    s.id,
-                    s.code,
-                    "geen_update",
-                    LAAG,
-                    f"geen statusupdate in meer dan {thresholds.stale_months} maanden ({since}); laatste status {ctx.describe(s.latest)}",
-                    {"last_update": last.isoformat(), "months": thresholds.stale_months},
-                )
-            )
-    return findings
-
-
-def postponed(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
-    """The deadline was postponed more than N times."""
-    ctx = context(session, now)
-    return [
-        FlagFinding(
-            s.id,
-            s.code,
-            "vaak_uitgesteld",
-            MIDDEL,
-            f"deadline {s.postponements} keer uitgesteld (meer dan {thresholds.max_postponements}); nu {_d(s.deadline)}",
-            {"postponements": s.postponements, "deadline": s.deadline.isoformat() if s.deadline else None},
-        )
-        for s in ctx.states
-        if s.postponements > thresholds.max_postponements and ctx.is_open(s)
-    ]
-
-
-def negative_evidence(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
-    """The latest evidenced update says the measure is not (fully) implemented or is stuck."""
-    ctx = context(session, now)
-    return [
-        FlagFinding(
-            s.id,
-            s.code,
-            "negatief_bewijs",
-            HOOG,
-            f"laatste onderbouwde status {ctx.describe(s.latest_evidenced)}",
-            {
-                "as_of": s.latest_evidenced.as_of.isoformat(),
-                "evidence": s.latest_evidenced.evidence,
-                "status": s.latest_evidenced.status_code,
-            },
-        )
-        for s in ctx.states
-        if s.latest_evidenced is not None and s.latest_evidenced.reports_problem
-    ]
-
-
-def long_running(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
-    """Open for more than N years without reaching gerealiseerd."""
-    ctx = context(session, now)
-    limit = _years_before(ctx.as_of, thresholds.long_running_years)
-    return [
-        FlagFinding(
-            s.id,
-            s.code,
-            "lang_lopend",
-            MIDDEL,
-            f"sinds {_d(s.announced_on)} open, langer dan {thresholds.long_running_years} jaar, zonder gerealiseerd te zijn; laatste status {ctx.describe(s.latest)}",
-            {"announced_on": s.announced_on.isoformat(), "years": thresholds.long_running_years},
-        )
-        for s in ctx.states
-        if ctx.is_open(s) and s.announced_on < limit and not _evidenced_as_realised(s)
-    ]
-
-
-def monitoring_gap(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
-    """No owner, or no deadline: nobody can be held to it (the rapporteur's point of 2018)."""
-    ctx = context(session, now)
-    findings = []
-    for s in ctx.states:
-        missing = [what for what, absent in (("trekker", s.lead is None), ("deadline", s.deadline is None)) if absent]
-        if missing and ctx.is_open(s):
-            findings.append(
-                FlagFinding(
-                    s.id,
-                    s.code,
-                    "monitoringgat",
-                    LAAG,
-                    f"geen {' en geen '.join(missing)} vastgelegd: niet te volgen wie wat wanneer oplevert",
-                    {"missing": missing},
-                )
-            )
-    return findings
-
-
-def contested_completion(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
-    """The owner reports the measure finished, but the rapporteur's latest finding says its goal was
-    not met, and no later independent evidence shows it was."""
-    ctx = context(session, now)
-    realised = {s.id: s for s in ctx.states if s.status_code == "gerealiseerd"}
-    if not realised:
-        return []
-    # The most recent rapporteur-evidenced update per measure, in one query.
+def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurFinding]:
+    """Return the most recent rapporteur-evidenced update per measure, up to `as_of`, in one query."""
     rows = session.exec(
         select(
             StatusUpdate.measure_id,
@@ -267,18 +161,81 @@ def contested_completion(session: Session, now: datetime, thresholds: Thresholds
             SourceDocument,
             and_(SourceDocument.id == StatusUpdate.evidence_document_id, SourceDocument.kind == RAPPORTEUR_KIND),
         )
-        .where(StatusUpdate.as_of <= ctx.as_of)
+        .where(StatusUpdate.as_of <= as_of)
         .order_by(StatusUpdate.measure_id, StatusUpdate.as_of, StatusUpdate.id)
     ).all()
-    latest_finding: dict[int, tuple] = {}
-    for row in rows:
-        if row.measure_id in realised:
-            latest_finding[row.measure_id] = (row, row.reference)
+    return {
+        row.measure_id: RapporteurFinding(
+            row.as_of, row.note, row.evidence_quote, bool(row.reports_problem), row.reference
+        )
+        for row in rows  # ordered oldest first: the last one per measure wins
+    }
+
+
+def context(session: Session, now: datetime) -> Context:
+    cache = session.info.setdefault("check_context", {})
+    if now.date() not in cache:
+        cache[now.date()] = Context.load(session, now.date())
+    return cache[now.date()]
+
+
+OWNER_ON_TRACK = {"gepland", "in_uitvoering", "deels_gerealiseerd"}
+
+
+def disagrees(state: MeasureState) -> bool:
+    """Return whether the owner's latest claim and the rapporteur's latest judgement disagree.
+
+    They disagree when the owner reports the measure finished and the rapporteur does not see it on
+    track, or when the owner reports it under way without a problem and the rapporteur judges it
+    seriously delayed.
+    """
+    assessment = state.assessment
+    if assessment is None or state.latest is None:
+        return False
+    if state.status_code == "gerealiseerd":
+        return assessment.light != "op_schema"
+    if state.status_code in OWNER_ON_TRACK and not state.latest.reports_problem:
+        return assessment.light == "ernstig_vertraagd"
+    return False
+
+
+def _evidenced_as_realised(state: MeasureState) -> bool:
+    latest = state.latest_evidenced
+    return latest is not None and latest.status_code == "gerealiseerd" and not latest.reports_problem
+
+
+# --- stall evidence: is it stuck? ------------------------------------------------------------------
+
+
+def negative_evidence(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """The latest evidenced update says the measure is not (fully) implemented or is stuck."""
+    return [
+        FlagFinding(
+            s.id,
+            s.code,
+            "negatief_bewijs",
+            HOOG,
+            f"laatste onderbouwde status {ctx.describe(s.latest_evidenced)}",
+            {
+                "as_of": s.latest_evidenced.as_of.isoformat(),
+                "evidence": s.latest_evidenced.evidence,
+                "status": s.latest_evidenced.status_code,
+            },
+            evidence_on=s.latest_evidenced.as_of,
+        )
+        for s in ctx.states
+        if s.latest_evidenced is not None and s.latest_evidenced.reports_problem
+    ]
+
+
+def contested_completion(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """The owner reports the measure finished, but the rapporteur's latest finding says its goal was
+    not met, and no later independent evidence shows it was."""
     findings = []
-    for measure_id, (finding, reference) in latest_finding.items():
-        if not finding.reports_problem:
+    for state in ctx.states:
+        finding = ctx.rapporteur.get(state.id)
+        if state.status_code != "gerealiseerd" or finding is None or not finding.reports_problem:
             continue
-        state = realised[measure_id]
         claim = state.latest
         findings.append(
             FlagFinding(
@@ -286,27 +243,25 @@ def contested_completion(session: Session, now: datetime, thresholds: Thresholds
                 state.code,
                 "betwiste_afronding",
                 HOOG,
-                f"eigenaar meldt gerealiseerd {ctx.describe(claim)}; maar de Nationaal Rapporteur ({_d(finding.as_of)}, {reference}): "
+                f"eigenaar meldt gerealiseerd {ctx.describe(claim)}; maar de Nationaal Rapporteur ({_d(finding.as_of)}, {finding.reference}): "
                 f"{finding.note}; geen later onafhankelijk bewijs dat het doel is bereikt",
                 {
                     "owner_claim": {"as_of": claim.as_of.isoformat(), "evidence": claim.evidence, "note": claim.note},
                     "rapporteur": {
                         "as_of": finding.as_of.isoformat(),
-                        "evidence": reference,
+                        "evidence": finding.reference,
                         "note": finding.note,
-                        "quote": finding.evidence_quote,
+                        "quote": finding.quote,
                     },
                 },
+                evidence_on=finding.as_of,
             )
         )
     return findings
 
 
-def disagreement(session: Session, now: datetime, thresholds: Thresholds) -> list[FlagFinding]:
+def disagreement(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
     """The owner's latest claim and the rapporteur's latest assessment disagree."""
-    from measures.review import disagrees  # review builds on the same history; imported late to avoid a cycle
-
-    ctx = context(session, now)
     findings = []
     for s in ctx.states:
         if disagrees(s):
@@ -334,6 +289,128 @@ def disagreement(session: Session, now: datetime, thresholds: Thresholds) -> lis
                             "quote": None,
                         },
                     },
+                    evidence_on=a.as_of,
+                )
+            )
+    return findings
+
+
+def deadline_passed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """The deadline has passed and the measure is neither gerealiseerd nor beëindigd.
+
+    Middel when an update after the deadline confirms the measure is still open; laag when nothing
+    was recorded since the deadline, because then it may be done and not reported: the explanation
+    says which of the two it is.
+    """
+    findings = []
+    for s in ctx.states:
+        if s.deadline is None or s.deadline >= ctx.as_of or not ctx.is_open(s):
+            continue
+        last = s.last_update_on
+        if last is not None and last > s.deadline:
+            level = MIDDEL
+            why = f"op {_d(last)}, na de deadline, nog {ctx.labels.get(s.status_code, s.status_code).lower()}"
+        else:
+            level = LAAG
+            since = f"laatste update {_d(last)}" if last else "nooit bijgewerkt"
+            why = f"sinds de deadline geen update ({since}): ook afronding is niet gemeld"
+        findings.append(
+            FlagFinding(
+                s.id,
+                s.code,
+                "deadline_verstreken",
+                level,
+                f"deadline {_d(s.deadline)} verstreken; {why}",
+                {
+                    "deadline": s.deadline.isoformat(),
+                    "deadline_basis": s.deadline_basis,
+                    "confirmed_open_after_deadline": level == MIDDEL,
+                },
+                evidence_on=s.deadline,
+            )
+        )
+    return findings
+
+
+def postponed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """The deadline was postponed more than N times."""
+    return [
+        FlagFinding(
+            s.id,
+            s.code,
+            "vaak_uitgesteld",
+            MIDDEL,
+            f"deadline {s.postponements} keer uitgesteld (meer dan {thresholds.max_postponements}); nu {_d(s.deadline)}",
+            {"postponements": s.postponements, "deadline": s.deadline.isoformat() if s.deadline else None},
+            evidence_on=s.deadline,
+        )
+        for s in ctx.states
+        if s.postponements > thresholds.max_postponements and ctx.is_open(s)
+    ]
+
+
+# --- silence: do we know? -------------------------------------------------------------------------
+
+
+def stale(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """No status update for more than N months while the measure is open."""
+    limit = _months_before(ctx.as_of, thresholds.stale_months)
+    findings = []
+    for s in ctx.states:
+        last = s.last_update_on or s.announced_on
+        if ctx.is_open(s) and last < limit and not _evidenced_as_realised(s):
+            since = (
+                f"laatste update {_d(s.last_update_on)}"
+                if s.last_update_on
+                else f"nooit bijgewerkt sinds aankondiging op {_d(s.announced_on)}"
+            )
+            findings.append(
+                FlagFinding(
+                    s.id,
+                    s.code,
+                    "geen_update",
+                    0,
+                    f"geen statusupdate in meer dan {thresholds.stale_months} maanden ({since})",
+                    {"last_update": last.isoformat(), "months": thresholds.stale_months},
+                    kind=SILENCE,
+                )
+            )
+    return findings
+
+
+def long_running(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """Open for more than N years without reaching gerealiseerd."""
+    limit = _years_before(ctx.as_of, thresholds.long_running_years)
+    return [
+        FlagFinding(
+            s.id,
+            s.code,
+            "lang_lopend",
+            0,
+            f"sinds {_d(s.announced_on)} open, langer dan {thresholds.long_running_years} jaar, zonder gerealiseerd te zijn",
+            {"announced_on": s.announced_on.isoformat(), "years": thresholds.long_running_years},
+            kind=SILENCE,
+        )
+        for s in ctx.states
+        if ctx.is_open(s) and s.announced_on < limit and not _evidenced_as_realised(s)
+    ]
+
+
+def monitoring_gap(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """No owner, or no deadline: nobody can be held to it (the rapporteur's point of 2018)."""
+    findings = []
+    for s in ctx.states:
+        missing = [what for what, absent in (("trekker", s.lead is None), ("deadline", s.deadline is None)) if absent]
+        if missing and ctx.is_open(s):
+            findings.append(
+                FlagFinding(
+                    s.id,
+                    s.code,
+                    "monitoringgat",
+                    0,
+                    f"geen {' en geen '.join(missing)} vastgelegd: niet te volgen wie wat wanneer oplevert",
+                    {"missing": missing},
+                    kind=SILENCE,
                 )
             )
     return findings
@@ -341,47 +418,168 @@ def disagreement(session: Session, now: datetime, thresholds: Thresholds) -> lis
 
 @dataclass(frozen=True)
 class Rule:
+    """A generic rule. `family` is the kind of evidence: rules of one family say the same thing
+    twice, so only evidence of different families escalates. Silence rules have no family."""
+
     code: str
     label: str
-    check: Callable[[Session, datetime, Thresholds], list[FlagFinding]]
+    check: Callable[[Context, Thresholds], list[FlagFinding]]
+    kind: str = STALL
+    family: str | None = None
 
 
 RULES = (
-    Rule("negatief_bewijs", "Negatief bewijs", negative_evidence),
-    Rule("betwiste_afronding", "Betwiste afronding", contested_completion),
-    Rule("oneens_met_rapporteur", "Oneens met de rapporteur", disagreement),
-    Rule("deadline_verstreken", "Deadline verstreken", deadline_passed),
-    Rule("vaak_uitgesteld", "Vaak uitgesteld", postponed),
-    Rule("lang_lopend", "Lang lopend", long_running),
-    Rule("geen_update", "Geen recente update", stale),
-    Rule("monitoringgat", "Monitoringgat", monitoring_gap),
+    Rule("negatief_bewijs", "Negatief bewijs", negative_evidence, STALL, "bevinding"),
+    Rule("betwiste_afronding", "Betwiste afronding", contested_completion, STALL, "bevinding"),
+    Rule("oneens_met_rapporteur", "Oneens met de rapporteur", disagreement, STALL, "oordeel"),
+    Rule("deadline_verstreken", "Deadline verstreken", deadline_passed, STALL, "termijn"),
+    Rule("vaak_uitgesteld", "Vaak uitgesteld", postponed, STALL, "uitstel"),
+    Rule("geen_update", "Geen recente update", stale, SILENCE),
+    Rule("lang_lopend", "Lang lopend", long_running, SILENCE),
+    Rule("monitoringgat", "Geen trekker of deadline", monitoring_gap, SILENCE),
 )
 RULE_LABELS = {r.code: r.label for r in RULES}
+RULE_KINDS = {r.code: r.kind for r in RULES}
+RULE_FAMILIES = {r.code: r.family for r in RULES}
+RULE_ORDER = {r.code: i for i, r in enumerate(RULES)}
+KIND_LABELS = {STALL: "vastgelopen", SILENCE: "monitoringgat"}
+
+
+# --- one row per measure, in one order ------------------------------------------------------------
+
+
+def stall_level(rule_levels: dict[str, int]) -> int:
+    """Return a measure's stall level from its stall rules' own levels (rule code -> level).
+
+    The strongest rule sets the level; evidence of two or more independent families raises it one
+    step, up to hoog. Silence is not passed in: it never sets or raises a level.
+    """
+    if not rule_levels:
+        return 0
+    level = max(rule_levels.values())
+    families = {RULE_FAMILIES.get(rule) or rule for rule in rule_levels}
+    return min(HOOG, level + 1) if len(families) >= 2 else level
+
+
+@dataclass
+class MeasureSignal:
+    """Everything the checks say about one measure: its stall level and score, and its silence."""
+
+    measure_id: int
+    measure_code: str
+    level: int
+    score: int
+    evidence_on: date | None
+    stall: list = field(default_factory=list)  # FlagFinding or Flag rows, strongest first
+    silence: list = field(default_factory=list)
+    measure: object = None  # what a page shows of the measure (set by the query that reads signals)
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+    @property
+    def silence_facts(self) -> list[str]:
+        """Return the silence kinds as facts: geen_update, lang_lopend, geen_trekker, geen_deadline."""
+        facts = []
+        for f in self.silence:
+            if f.rule == "monitoringgat":
+                missing = _facts(f).get("missing", [])
+                facts += [f"geen_{what}" for what in missing]
+            else:
+                facts.append(f.rule)
+        return facts
+
+    def as_dict(self) -> dict:
+        return {
+            "measure_code": self.measure_code,
+            "stall_level": self.level,
+            "stall_level_label": self.level_label,
+            "score": self.score,
+            "oldest_evidence_on": self.evidence_on.isoformat() if self.evidence_on else None,
+            "stall_reasons": [
+                {"rule": f.rule, "label": RULE_LABELS.get(f.rule, f.rule), "rule_level": LEVEL_LABELS[f.rule_severity]}
+                for f in self.stall
+            ],
+            "silence": self.silence_facts,
+        }
+
+
+SILENCE_FACT_LABELS = {
+    "geen_update": "geen recente update",
+    "lang_lopend": "lang lopend",
+    "geen_trekker": "geen trekker",
+    "geen_deadline": "geen deadline",
+}
+
+
+def _facts(flag) -> dict:
+    facts = flag.facts
+    return json.loads(facts or "{}") if isinstance(facts, str) else facts
+
+
+def signal_order(signal: MeasureSignal) -> tuple:
+    """The one order of flagged measures: stall level, then score, then the oldest evidence."""
+    return (-signal.level, -signal.score, signal.evidence_on or date.max, signal.measure_code)
+
+
+def measure_signals(flags, codes: dict[int, str] | None = None) -> list[MeasureSignal]:
+    """Group findings (or persisted flags, with their measures' `codes`) into one signal per measure,
+    in the one order."""
+    by_measure: dict[int, MeasureSignal] = {}
+    for f in flags:
+        signal = by_measure.get(f.measure_id)
+        if signal is None:
+            code = codes[f.measure_id] if codes is not None else f.measure_code
+            signal = by_measure[f.measure_id] = MeasureSignal(f.measure_id, code, 0, 0, None)
+        (signal.silence if RULE_KINDS.get(f.rule, f.kind) == SILENCE else signal.stall).append(f)
+    for signal in by_measure.values():
+        signal.stall.sort(key=lambda f: (-f.rule_severity, RULE_ORDER.get(f.rule, 99)))
+        signal.silence.sort(key=lambda f: RULE_ORDER.get(f.rule, 99))
+        signal.level = stall_level({f.rule: f.rule_severity for f in signal.stall})
+        signal.score = sum(f.rule_severity for f in signal.stall)
+        dates = [f.evidence_on for f in signal.stall if f.evidence_on is not None]
+        signal.evidence_on = min(dates) if dates else None
+    return sorted(by_measure.values(), key=signal_order)
+
+
+def level_counts(signals: list[MeasureSignal]) -> dict:
+    """Return measures per stall level (3, 2, 1), stalled and silent totals, and measures per silence fact."""
+    facts: dict[str, int] = dict.fromkeys(SILENCE_FACT_LABELS, 0)
+    for signal in signals:
+        for fact in set(signal.silence_facts):
+            facts[fact] += 1
+    by_level = {level: sum(1 for s in signals if s.level == level) for level in (HOOG, MIDDEL, LAAG)}
+    return {
+        "by_level": by_level,
+        "stalled": sum(by_level.values()),
+        "silent": sum(1 for s in signals if s.silence),
+        "silence_facts": facts,
+    }
+
+
+def silence_by_owner(signals: list[MeasureSignal], leads: dict[int, str | None]) -> list[dict]:
+    """Return the monitoring gaps per owner: how many of its measures lack what, biggest gap first."""
+    rows: dict[str, dict] = {}
+    for signal in signals:
+        if not signal.silence:
+            continue
+        owner = leads.get(signal.measure_id) or ""
+        row = rows.setdefault(owner, {"owner": owner, "measures": 0, "facts": dict.fromkeys(SILENCE_FACT_LABELS, 0)})
+        row["measures"] += 1
+        for fact in set(signal.silence_facts):
+            row["facts"][fact] += 1
+    return sorted(rows.values(), key=lambda r: (-r["measures"], r["owner"] == "", r["owner"]))
 
 
 def combine(findings: list[FlagFinding]) -> list[FlagFinding]:
-    """Give every finding its measure's combined severity and score; strongest evidence first.
-
-    A measure's severity is its strongest rule's, raised one step (up to hoog) when three or more
-    rules fire on it at once. Within a severity, measures whose own strongest rule is stronger
-    (direct evidence of being stuck) come before those raised by a pile of weaker signals; the
-    score, the sum of the rules' weights, orders what remains.
-    """
-    by_measure: dict[int, list[FlagFinding]] = {}
-    for f in findings:
-        by_measure.setdefault(f.measure_id, []).append(f)
-    for group in by_measure.values():
-        severity = max(f.rule_severity for f in group)
-        if len(group) >= 3:
-            severity = min(HOOG, severity + 1)
-        score = sum(f.rule_severity for f in group)
-        for f in group:
-            f.severity, f.score = severity, score
-    strength = {measure_id: max(f.rule_severity for f in group) for measure_id, group in by_measure.items()}
-    order = {r.code: i for i, r in enumerate(RULES)}
-    return sorted(
-        findings, key=lambda f: (-f.severity, -strength[f.measure_id], -f.score, f.measure_code, order[f.rule])
-    )
+    """Give every finding its measure's stall level and score; order as `signal_order`, rules within."""
+    ordered = []
+    for signal in measure_signals(findings):
+        for f in (*signal.stall, *signal.silence):
+            f.severity, f.score = signal.level, signal.score
+            ordered.append(f)
+    return ordered
 
 
 @dataclass
@@ -389,22 +587,37 @@ class Evaluation:
     findings: list[FlagFinding]
     failed_rules: dict[str, str]
 
+    @property
+    def signals(self) -> list[MeasureSignal]:
+        return measure_signals(self.findings)
+
 
 def evaluate(session: Session, now: datetime, thresholds: Thresholds, rules=RULES) -> Evaluation:
-    """Run every rule; a failing rule is logged and the others still run."""
-    findings, failed = [], {}
+    """Run every rule over the programme on `now`'s date; a failing rule is logged and the others still run."""
     with gc_paused():
-        return _evaluate(session, now, thresholds, rules, findings, failed)
+        try:
+            ctx = context(session, now)
+        except Exception:
+            session.rollback()
+            raise
+        return evaluate_context(ctx, thresholds, rules, on_error=session.rollback)
 
 
-def _evaluate(session, now, thresholds, rules, findings, failed) -> Evaluation:
+def evaluate_context(ctx: Context, thresholds: Thresholds, rules=RULES, on_error=None) -> Evaluation:
+    """Run every rule over a loaded (or generated) programme."""
+    findings, failed = [], {}
     for rule in rules:
         try:
-            findings.extend(rule.check(session, now, thresholds))
+            found = rule.check(ctx, thresholds)
         except Exception as error:  # one broken rule must not hide the others' flags
             log.exception("Controle %s mislukt", rule.code)
-            session.rollback()
+            if on_error is not None:
+                on_error()
             failed[rule.code] = f"{type(error).__name__}: {error}"
+            continue
+        for f in found:
+            f.kind = rule.kind
+        findings.extend(found)
     return Evaluation(combine(findings), failed)
 
 
@@ -449,14 +662,14 @@ def sync_flags(session: Session, run: CheckRun, evaluation: Evaluation) -> tuple
                 first_run_id=run.id,
                 rule_severity=finding.rule_severity,
                 severity=finding.severity,
-                score=finding.score,
                 explanation=finding.explanation,
-                facts="{}",
                 last_seen_on=run.as_of,
             )
             opened.append(flag)
+        flag.kind = finding.kind
         flag.last_seen_on = run.as_of
         flag.rule_severity, flag.severity, flag.score = finding.rule_severity, finding.severity, finding.score
+        flag.evidence_on = finding.evidence_on
         flag.explanation = finding.explanation
         flag.facts = json.dumps(finding.facts, ensure_ascii=False, sort_keys=True, default=str)
         session.add(flag)
@@ -485,11 +698,13 @@ def run_checks(
     """Run the checks as of `now` and record the run.
 
     With `persist`, flags are opened, refreshed and resolved. Without it (a run for a past date),
-    the run reports what the rules would have said then, and leaves today's flags alone.
+    the run reports what the rules would have said then, and leaves today's flags alone. Returns
+    (None, None) when another process already claimed `run_key`.
     """
     as_of = now.date()
     persisted = persist
-    key = run_key or f"{trigger}:{now.isoformat()}"
+    # A run for a past date may be repeated: only an explicit key (the daily job's) claims a slot.
+    key = run_key or f"{trigger}:{as_of.isoformat()}:{datetime.now(UTC).isoformat()}"
     run = start_run(session, run_key=key, as_of=as_of, trigger=trigger, persisted=persisted, now=now)
     if run is None:
         log.info("Controle %s is al gedraaid; overgeslagen", key)
@@ -502,7 +717,10 @@ def run_checks(
         run.flags_found = len(evaluation.findings)
         run.flags_opened = len(opened)
         run.flags_resolved = len(resolved)
-        run.measures_flagged = len({f.measure_id for f in evaluation.findings})
+        signals = evaluation.signals
+        run.measures_flagged = len(signals)
+        run.measures_stalled = sum(1 for signal in signals if signal.level)
+        run.measures_silent = sum(1 for signal in signals if signal.silence)
         run.rule_errors = json.dumps(evaluation.failed_rules, ensure_ascii=False) if evaluation.failed_rules else ""
         run.status = "geslaagd" if not evaluation.failed_rules else "deels mislukt"
         run.finished_at = datetime.now(now.tzinfo)

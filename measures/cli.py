@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from measures import export as open_data
 from measures import reports
 from measures.accounts import create_user
-from measures.checks import RULE_LABELS, Thresholds, run_checks
+from measures.checks import LEVEL_LABELS, RULE_LABELS, Thresholds, rule_level_label, run_checks
 from measures.notifications import send_digests
 from measures.scheduler import build_scheduler
 from measures.seed import seed as seed_catalogue
@@ -110,15 +110,19 @@ def create_user_command(email: str, role: str, organisation: str | None, name: s
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Controleer de stand per deze datum (JJJJ-MM-DD).",
+    help="Controleer de stand per deze datum (JJJJ-MM-DD), vandaag of eerder.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @with_appcontext
 def check_stalled_command(as_of, fmt: str):
     """Run the stalled-measure checks and print the flags (today's run also persists them)."""
     now = now_utc()
-    persist = as_of is None or as_of.date() >= now.date()
-    if as_of is not None:
+    if as_of is not None and as_of.date() > now.date():
+        raise click.UsageError(
+            f"--as-of {as_of.date():%Y-%m-%d} ligt in de toekomst; controleer vandaag of een eerdere datum."
+        )
+    persist = as_of is None or as_of.date() == now.date()
+    if as_of is not None and not persist:
         now = datetime.combine(as_of.date(), time(12, 0), tzinfo=UTC)
     with session_scope() as session:
         run, evaluation = run_checks(
@@ -129,20 +133,39 @@ def check_stalled_command(as_of, fmt: str):
             persist=persist,
             notify=(lambda s, flags: send_digests(current_app, s, flags)) if persist else None,
         )
-    findings = [f.as_dict() for f in evaluation.findings]
+    if evaluation is None:
+        raise click.ClickException("Deze controle is al door een ander proces gestart; probeer het zo opnieuw.")
     if fmt == "json":
-        click.echo(json.dumps(findings, ensure_ascii=False, indent=2))
+        click.echo(json.dumps([f.as_dict() for f in evaluation.findings], ensure_ascii=False, indent=2))
     else:
-        for f in findings:
-            click.echo(
-                f"[{f['severity_label']:>6}] {f['measure_code']:<12} {RULE_LABELS[f['rule']]}: {f['explanation']}"
-            )
+        click.echo(format_findings(evaluation))
         note = "" if persist else " (niet opgeslagen: controle voor een eerdere datum)"
-        click.echo(
-            f"{len(findings)} signaleringen op {len({f['measure_code'] for f in findings})} maatregelen per {now.date():%d-%m-%Y}{note}."
-        )
+        click.echo(summarise_signals(evaluation.signals, now.date()) + note + ".")
     for rule, error in evaluation.failed_rules.items():
         click.echo(f"Controle {rule} mislukt: {error}", err=True)
+
+
+def format_findings(evaluation) -> str:
+    """Return one line per rule: the measure's level, the rule, the rule's own level, why."""
+    lines = [f"{'maatregel':<12} {'niveau':<7} {'regel':<26} {'regelniveau':<11} toelichting"]
+    for f in evaluation.findings:
+        lines.append(
+            f"{f.measure_code:<12} {LEVEL_LABELS[f.severity]:<7} {RULE_LABELS[f.rule]:<26} "
+            f"{rule_level_label(f.kind, f.rule_severity):<11} {f.explanation}"
+        )
+    return "\n".join(lines)
+
+
+def summarise_signals(signals, on) -> str:
+    """Return the run in one line: measures per stall level, and the monitoring gaps apart."""
+    levels = {level: sum(1 for s in signals if s.level == level) for level in (3, 2, 1)}
+    stalled = sum(levels.values())
+    silent = sum(1 for s in signals if s.silence)
+    per_level = ", ".join(f"{LEVEL_LABELS[level]} {count}" for level, count in levels.items())
+    return (
+        f"Per {on:%d-%m-%Y}: {stalled} maatregelen met aanwijzingen dat ze vastlopen ({per_level}); "
+        f"{silent} maatregelen met een monitoringgat"
+    )
 
 
 @click.command("run-scheduler")

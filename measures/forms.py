@@ -60,7 +60,7 @@ class MeasureFilterForm(FlaskForm):
     status = SelectField(default="", label=_l("Status"), validate_choice=True)
     document = SelectField(default="", label=_l("Brondocument"), validate_choice=True)
     overdue = BooleanField(_l("Alleen deadline verstreken"))
-    flagged = SelectField(default="", label=_l("Gesignaleerd"), validate_choice=True)
+    flagged = SelectField(default="", label=_l("Vastgelopen"), validate_choice=True)
     sort = SelectField(default="code", label=_l("Sorteren op"), validate_choice=True)
     page = IntegerField(
         _l("Pagina"),
@@ -85,9 +85,9 @@ class MeasureFilterForm(FlaskForm):
         self.flagged.choices = options(
             [
                 ("", _l("Alle maatregelen")),
-                ("1", _l("Gesignaleerd (elke ernst)")),
-                ("2", _l("Gesignaleerd, ernst middel of hoog")),
-                ("3", _l("Gesignaleerd, ernst hoog")),
+                ("1", _l("Vastgelopen (elk niveau)")),
+                ("2", _l("Vastgelopen, niveau middel of hoog")),
+                ("3", _l("Vastgelopen, niveau hoog")),
             ]
         )
         sort_labels = {

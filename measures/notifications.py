@@ -9,30 +9,41 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session, or_, select
 
-from measures.checks import RULE_LABELS
-from models import Flag, Measure, MeasureCoOwner, Organisation, User
-from models.flag import SEVERITY_LABELS
+from measures.checks import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS
+from measures.queries import open_signals
+from models import Flag, MeasureCoOwner, Organisation, User
 
 log = logging.getLogger(__name__)
 
 
+def _one_line(text: str, limit: int = 160) -> str:
+    """Collapse user text to one line: a title in a mail cannot pose as a paragraph of ours."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def digests(session: Session, flags: list[Flag], base_url: str) -> dict[int, tuple[Organisation, list[str], str]]:
-    """Return per organisation: (organisation, recipient addresses, plain-text digest)."""
-    measures = {
-        m.id: m for m in session.exec(select(Measure).where(Measure.id.in_({f.measure_id for f in flags}))).all()
-    }
+    """Return per organisation: (organisation, recipient addresses, plain-text digest).
+
+    One row per measure with a new flag, in the one order of the checks: its level and its reasons
+    as short labels. The explanations, which quote what people recorded, stay on the measure's page.
+    """
+    signals = open_signals(session, sorted({f.measure_id for f in flags}))
     owners: dict[int, set[int]] = {}
-    for m in measures.values():
-        if m.lead_organisation_id:
-            owners.setdefault(m.id, set()).add(m.lead_organisation_id)
-    for link in session.exec(select(MeasureCoOwner).where(MeasureCoOwner.measure_id.in_(measures))).all():
+    for signal in signals:
+        if signal.measure.lead_organisation_id:
+            owners.setdefault(signal.measure_id, set()).add(signal.measure.lead_organisation_id)
+    for link in session.exec(
+        select(MeasureCoOwner).where(MeasureCoOwner.measure_id.in_([s.measure_id for s in signals]))
+    ).all():
         owners.setdefault(link.measure_id, set()).add(link.organisation_id)
-    per_org: dict[int, list[Flag]] = {}
-    for flag in flags:
-        for org_id in owners.get(flag.measure_id, ()):
-            per_org.setdefault(org_id, []).append(flag)
+    per_org: dict[int, list] = {}
+    for signal in signals:  # already in the one order
+        for org_id in owners.get(signal.measure_id, ()):
+            per_org.setdefault(org_id, []).append(signal)
+    base = base_url.rstrip("/")
     result = {}
-    for org_id, org_flags in per_org.items():
+    for org_id, org_signals in per_org.items():
         organisation = session.get(Organisation, org_id)
         recipients = session.exec(
             select(User.email).where(
@@ -43,19 +54,34 @@ def digests(session: Session, flags: list[Flag], base_url: str) -> dict[int, tup
         ).all()
         if not recipients:
             continue
-        lines = [
-            f"Nieuwe signaleringen voor {organisation.name} ({organisation.abbreviation}):",
-            "",
-        ]
-        for flag in sorted(org_flags, key=lambda f: (-f.severity, measures[f.measure_id].code)):
-            m = measures[flag.measure_id]
+        stalled = [s for s in org_signals if s.level]
+        silent = [s for s in org_signals if not s.level]
+        lines = [f"Nieuwe signaleringen voor {organisation.name} ({organisation.abbreviation}).", ""]
+        if stalled:
+            lines += ["Aanwijzingen dat maatregelen vastlopen, de sterkste eerst:", ""]
+            for signal in stalled:
+                reasons = ", ".join(f"{RULE_LABELS[f.rule]} ({LEVEL_LABELS[f.rule_severity]})" for f in signal.stall)
+                gaps = ", ".join(SILENCE_FACT_LABELS[fact] for fact in signal.silence_facts)
+                lines += [
+                    f"- {signal.measure_code} | niveau {signal.level_label} | {reasons}"
+                    + (f" | monitoringgat: {gaps}" if gaps else ""),
+                    f"  Titel: {_one_line(signal.measure.title)}",
+                    f"  {base}/maatregelen/{signal.measure_code}#kop-signaleringen",
+                    "",
+                ]
+        if silent:
             lines += [
-                f"- {m.code} {m.title}",
-                f"  {RULE_LABELS.get(flag.rule, flag.rule)} (ernst: {SEVERITY_LABELS[flag.severity]}): {flag.explanation}",
-                f"  {base_url.rstrip('/')}/maatregelen/{m.code}#kop-signaleringen",
+                f"Monitoringgat (geen aanwijzing dat ze vastlopen, maar het register weet te weinig): {len(silent)} maatregel(en):",
                 "",
             ]
-        lines.append("Reageer op een signalering door haar op de maatregelpagina te bevestigen met een toelichting.")
+            for signal in silent:
+                gaps = ", ".join(SILENCE_FACT_LABELS[fact] for fact in signal.silence_facts)
+                lines.append(f"- {signal.measure_code}: {gaps}")
+            lines.append("")
+        lines += [
+            "De volledige toelichting staat op de pagina van elke maatregel. Reageer op een signalering door haar",
+            "daar te bevestigen met een toelichting. Hoe de controles werken: " + f"{base}/controles/regels",
+        ]
         result[org_id] = (organisation, sorted(recipients), "\n".join(lines))
     return result
 

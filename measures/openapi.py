@@ -7,6 +7,9 @@ def _params(*names: str) -> list[dict]:
     return [{"$ref": f"#/components/parameters/{name}"} for name in names]
 
 
+LEVEL = {"type": "string", "enum": ["geen", "laag", "middel", "hoog"]}
+
+
 def _ok(schema_ref: str, description: str = "OK") -> dict:
     return {
         "description": description,
@@ -88,6 +91,13 @@ def document() -> dict:
                         }
                     ],
                     "responses": {"200": _ok("FlagList"), **_errors(400, 401)},
+                }
+            },
+            "/flagged-measures": {
+                "get": {
+                    "operationId": "listFlaggedMeasures",
+                    "summary": "Eén regel per gesignaleerde maatregel: niveau, score, oudste bewijs, redenen en monitoringgat",
+                    "responses": {"200": _ok("FlaggedMeasureList"), **_errors(401)},
                 }
             },
             "/recommendations": {
@@ -287,7 +297,80 @@ def document() -> dict:
                         },
                     },
                 },
-                "FlagList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
+                "FlagList": {
+                    "type": "object",
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "measure_code": {"type": "string"},
+                                    "rule": {"type": "string"},
+                                    "kind": {"type": "string", "enum": ["stall", "silence"]},
+                                    "severity": {"type": "integer", "minimum": 0, "maximum": 3},
+                                    "severity_label": LEVEL,
+                                    "rule_severity": {"type": "integer", "minimum": 0, "maximum": 3},
+                                    "rule_level": {"type": "string", "enum": ["stilte", "laag", "middel", "hoog"]},
+                                    "evidence_on": {"type": ["string", "null"], "format": "date"},
+                                    "explanation": {"type": "string"},
+                                    "first_seen_on": {"type": ["string", "null"], "format": "date"},
+                                    "last_seen_on": {"type": ["string", "null"], "format": "date"},
+                                    "resolved_on": {"type": ["string", "null"], "format": "date"},
+                                },
+                            },
+                        }
+                    },
+                },
+                "FlaggedMeasureList": {
+                    "type": "object",
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["measure_code", "stall_level", "stall_level_label", "score", "silence"],
+                                "properties": {
+                                    "measure_code": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "stall_level": {"type": "integer", "minimum": 0, "maximum": 3},
+                                    "stall_level_label": LEVEL,
+                                    "score": {"type": "integer", "minimum": 0},
+                                    "oldest_evidence_on": {"type": ["string", "null"], "format": "date"},
+                                    "stall_reasons": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "rule": {"type": "string"},
+                                                "label": {"type": "string"},
+                                                "rule_level": LEVEL,
+                                            },
+                                        },
+                                    },
+                                    "silence": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string",
+                                            "enum": ["geen_update", "lang_lopend", "geen_trekker", "geen_deadline"],
+                                        },
+                                    },
+                                    "explanations": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "rule": {"type": "string"},
+                                                "kind": {"type": "string", "enum": ["stall", "silence"]},
+                                                "explanation": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        }
+                    },
+                },
                 "RecommendationList": {
                     "type": "object",
                     "properties": {"items": {"type": "array", "items": {"type": "object"}}},

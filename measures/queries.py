@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from measures.checks import level_counts, measure_signals, signal_order
 from models import (
     AuditRecord,
     BudgetLine,
@@ -196,20 +197,30 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
             )
         )
     rows = session.exec(query).all()
-    severities = open_flag_severity(session, [m.id for m, _, _ in rows])
+    signals = {s.measure_id: s for s in open_signals(session, [m.id for m, _, _ in rows])}
     items = []
     for measure, status, last_as_of in rows:
         overdue = status.is_open and measure.deadline is not None and measure.deadline < today
+        signal = signals.get(measure.id)
         items.append(
             {
                 "measure": measure,
                 "status": status,
                 "last_as_of": last_as_of,
                 "overdue": overdue,
-                "flag_severity": severities.get(measure.id, 0),
+                "signal": signal,
+                "flag_severity": signal.level if signal else 0,
             }
         )
-    items.sort(key=lambda i: (-i["flag_severity"], not i["overdue"], i["last_as_of"] or date.min, i["measure"].code))
+    # Stalled measures in the one order of the checks; then the rest, oldest news first.
+    items.sort(
+        key=lambda i: (
+            signal_order(i["signal"]) if i["signal"] and i["signal"].level else (0, 0, date.max, ""),
+            not i["overdue"],
+            i["last_as_of"] or date.min,
+            i["measure"].code,
+        )
+    )
     return items
 
 
@@ -253,23 +264,41 @@ def flags_for_measure(session: Session, measure_id: int, as_of: date | None = No
     }
 
 
-def flag_counts(session: Session) -> dict:
-    """Return open flags per severity and per rule, and the number of flagged measures."""
-    by_severity = dict(
-        session.exec(
-            select(Flag.severity, func.count(func.distinct(Flag.measure_id)))
-            .where(Flag.resolved_on.is_(None))
-            .group_by(Flag.severity)
-        ).all()
+def open_signals(session: Session, measure_ids: list[int] | None = None) -> list:
+    """Return one signal per measure with open flags (all, or those of `measure_ids`), in the one order."""
+    query = (
+        select(Flag, Measure)
+        .join(Measure, Measure.id == Flag.measure_id)
+        .where(Flag.resolved_on.is_(None))
+        .order_by(Flag.measure_id, Flag.id)
     )
-    by_rule = dict(
-        session.exec(select(Flag.rule, func.count()).where(Flag.resolved_on.is_(None)).group_by(Flag.rule)).all()
-    )
-    measures = session.exec(select(func.count(func.distinct(Flag.measure_id))).where(Flag.resolved_on.is_(None))).one()
-    last_run = session.exec(
+    if measure_ids is not None:
+        if not measure_ids:
+            return []
+        query = query.where(Flag.measure_id.in_(measure_ids))
+    rows = session.exec(query).all()
+    measures = {m.id: m for _, m in rows}
+    signals = measure_signals([f for f, _ in rows], {mid: m.code for mid, m in measures.items()})
+    for signal in signals:
+        signal.measure = measures[signal.measure_id]
+    return signals
+
+
+def last_persisted_run(session: Session) -> CheckRun | None:
+    return session.exec(
         select(CheckRun).where(CheckRun.persisted.is_(True)).order_by(CheckRun.started_at.desc()).limit(1)
     ).first()
-    return {"by_severity": by_severity, "by_rule": by_rule, "measures": measures, "last_run": last_run}
+
+
+def flag_counts(session: Session) -> dict:
+    """Return the open signals: measures per stall level, the monitoring gaps apart, and the top rows."""
+    signals = open_signals(session)
+    return {
+        **level_counts(signals),
+        "signals": signals,
+        "measures": len(signals),
+        "last_run": last_persisted_run(session),
+    }
 
 
 def themes_for(session: Session, measure_ids: list[int]) -> dict[int, list[dict]]:

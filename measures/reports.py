@@ -26,7 +26,7 @@ from measures import charts, checks, history
 from measures.checks import RULE_LABELS
 from models import Organisation, ReportEdition, ReportJob, SourceDocument, Status, Theme, ThemeScheme
 from models.db import session_scope
-from models.flag import SEVERITY_LABELS
+from models.flag import SILENCE, STALL
 from models.review import TRAFFIC_LIGHTS
 
 log = logging.getLogger(__name__)
@@ -65,19 +65,27 @@ def build_snapshot(
         session, datetime.combine(as_of, time(12), tzinfo=UTC), checks.Thresholds.from_config(current_app.config)
     )
     flags: dict[int, list[dict]] = {}
-    for f in evaluation.findings:
-        flags.setdefault(f.measure_id, []).append(
+    signals: dict[int, dict] = {}
+    for signal in evaluation.signals:
+        signals[signal.measure_id] = {
+            "level": signal.level,
+            "level_label": checks.LEVEL_LABELS[signal.level],
+            "score": signal.score,
+            "evidence_on": signal.evidence_on.isoformat() if signal.evidence_on else None,
+            "silence": signal.silence_facts,
+        }
+        flags[signal.measure_id] = [
             {
                 "rule": f.rule,
+                "kind": f.kind,
                 "label": RULE_LABELS.get(f.rule, f.rule),
-                "severity": SEVERITY_LABELS[f.rule_severity],
-                "measure_severity": SEVERITY_LABELS[f.severity],
+                "severity": checks.rule_level_label(f.kind, f.rule_severity),
+                "measure_severity": checks.LEVEL_LABELS[f.severity],
                 "score": f.score,
                 "explanation": f.explanation,
             }
-        )
-    for found in flags.values():
-        found.sort(key=lambda f: ({"hoog": 0, "middel": 1, "laag": 2}[f["severity"]], f["rule"]))
+            for f in (*signal.stall, *signal.silence)
+        ]
     comparison = history.compare(session, since, as_of).as_dict() if since and since < as_of else None
     measures = []
     for s in states:
@@ -98,6 +106,7 @@ def build_snapshot(
                 if s.latest
                 else None,
                 "flags": flags.get(s.id, []),
+                "signal": signals.get(s.id),
                 "assessment": (
                     {
                         "light": s.assessment.light,
@@ -255,28 +264,87 @@ def render_html(snapshot: dict) -> str:
             described.update(m["code"] for m in members)
         without = [m for m in snapshot["measures"] if not any(t.startswith(scheme["code"] + ":") for t in m["themes"])]
         by_theme.append({"scheme": scheme, "sections": sections, "without": without})
-    level = {"hoog": 3, "middel": 2, "laag": 1}
-    flagged = [m for m in snapshot["measures"] if m["flags"]]
-    # Strongest evidence first, as the checks order them: combined severity, strongest rule, score.
-    flagged.sort(
-        key=lambda m: (
-            -level[m["flags"][0]["measure_severity"]],
-            -max(level[f["severity"]] for f in m["flags"]),
-            -m["flags"][0]["score"],
-            m["code"],
-        )
-    )
+    chapter = stalled_chapter(snapshot)
     return render_template(
         "reports/report.html",
         s=snapshot,
         statuses=statuses,
         by_theme=by_theme,
-        flagged=flagged,
+        chapter=chapter,
         charts=chart_svgs(snapshot),
         as_of=date.fromisoformat(snapshot["as_of"]),
         generated_at=datetime.fromisoformat(snapshot["generated_at"]),
         money=_money,
     )
+
+
+LEVELS = {"hoog": 3, "middel": 2, "laag": 1, "geen": 0}
+
+
+def _signal(measure: dict) -> dict | None:
+    """Return a measure's signal from its snapshot; editions made before signals existed carry only
+    flags, and their recorded combined severity is kept as it was printed."""
+    if "signal" in measure:
+        return measure["signal"]
+    if not measure.get("flags"):
+        return None
+    stall = [f for f in measure["flags"] if checks.RULE_KINDS.get(f["rule"]) == STALL]
+    return {
+        "level": LEVELS[measure["flags"][0]["measure_severity"]] if stall else 0,
+        "level_label": measure["flags"][0]["measure_severity"] if stall else "geen",
+        "score": measure["flags"][0]["score"],
+        "evidence_on": None,
+        "silence": [f["rule"] for f in measure["flags"] if checks.RULE_KINDS.get(f["rule"]) == SILENCE],
+    }
+
+
+def stalled_chapter(snapshot: dict) -> dict:
+    """Return the chapter on stalled measures: one row per stalled measure in the one order, the full
+    explanations for the highest level only, and silence as counts per kind and per owner."""
+    stalled, silent = [], []
+    for m in snapshot["measures"]:
+        signal = _signal(m)
+        if signal is None:
+            continue
+        row = {
+            "measure": m,
+            "signal": signal,
+            "stall": [f for f in m["flags"] if checks.RULE_KINDS.get(f["rule"]) == STALL],
+        }
+        if signal["level"]:
+            stalled.append(row)
+        if signal["silence"]:
+            silent.append(row)
+    stalled.sort(
+        key=lambda r: (
+            -r["signal"]["level"],
+            -r["signal"]["score"],
+            r["signal"]["evidence_on"] or "9999",
+            r["measure"]["code"],
+        )
+    )
+    top = stalled[0]["signal"]["level"] if stalled else 0
+    kinds = dict.fromkeys(checks.SILENCE_FACT_LABELS, 0)
+    owners: dict[str, dict] = {}
+    for row in silent:
+        facts = set(row["signal"]["silence"]) & set(kinds)
+        owner = owners.setdefault(
+            row["measure"]["lead"] or "",
+            {"owner": row["measure"]["lead"] or "", "measures": 0, "facts": dict.fromkeys(kinds, 0)},
+        )
+        owner["measures"] += 1
+        for fact in facts:
+            kinds[fact] += 1
+            owner["facts"][fact] += 1
+    return {
+        "stalled": stalled,
+        "top_level": top,
+        "explained": [r for r in stalled if r["signal"]["level"] == top],
+        "by_level": {level: sum(1 for r in stalled if r["signal"]["level"] == level) for level in (3, 2, 1)},
+        "silent": len(silent),
+        "silence_kinds": kinds,
+        "silence_by_owner": sorted(owners.values(), key=lambda o: (-o["measures"], o["owner"] == "", o["owner"])),
+    }
 
 
 def _money(amount: str) -> str:

@@ -5,12 +5,12 @@ from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
+from measures.checks import disagrees, level_counts, silence_by_owner
 from measures.history import MeasureState, programme_as_of
 from measures.services import ServiceError
 from models import (
     Assessment,
     AssessmentReply,
-    Flag,
     Measure,
     Recommendation,
     RecommendationMeasure,
@@ -18,8 +18,6 @@ from models import (
     Status,
 )
 from models.review import TRAFFIC_LIGHTS
-
-OWNER_ON_TRACK = {"gepland", "in_uitvoering", "deels_gerealiseerd"}
 
 
 def record_assessment(
@@ -81,23 +79,6 @@ def reply_to_assessment(
     return reply
 
 
-def disagrees(state: MeasureState) -> bool:
-    """Return whether the owner's latest claim and the rapporteur's latest judgement disagree.
-
-    They disagree when the owner reports the measure finished and the rapporteur does not see it on
-    track, or when the owner reports it under way without a problem and the rapporteur judges it
-    seriously delayed.
-    """
-    assessment = state.assessment
-    if assessment is None or state.latest is None:
-        return False
-    if state.status_code == "gerealiseerd":
-        return assessment.light != "op_schema"
-    if state.status_code in OWNER_ON_TRACK and not state.latest.reports_problem:
-        return assessment.light == "ernstig_vertraagd"
-    return False
-
-
 def disagreements(session: Session, as_of: date) -> list[MeasureState]:
     return [s for s in programme_as_of(session, as_of) if disagrees(s)]
 
@@ -139,16 +120,20 @@ def recommendations(session: Session) -> list[dict]:
     return [{"recommendation": r, "document": d, "measures": links.get(r.id, [])} for r, d in rows]
 
 
-def gaps(session: Session, as_of: date, flt: GapFilter) -> dict:
-    """Return the rapporteur's gap review: everything that needs a question asked, as of a date."""
+def gaps(session: Session, as_of: date, flt: GapFilter, signals: list) -> dict:
+    """Return the rapporteur's gap review: everything that needs a question asked, as of a date.
+
+    `signals` are the checks' signals on that date (today's persisted flags, or an evaluation of a
+    past date); the review keeps those of the measures in view.
+    """
     states = [s for s in programme_as_of(session, as_of) if flt.matches(s)]
     closed = {s.code for s in session.exec(select(Status).where(Status.is_open.is_(False))).all()}
     open_states = [s for s in states if s.status_code not in closed]
     ids = {s.id for s in states}
-    flags = session.exec(
-        select(Flag).where(Flag.resolved_on.is_(None)).order_by(Flag.severity.desc(), Flag.score.desc())
-    ).all()
     by_id = {s.id: s for s in states}
+    in_view = [signal for signal in signals if signal.measure_id in ids]
+    for signal in in_view:
+        signal.measure = signal.measure or by_id[signal.measure_id]
     all_recommendations = recommendations(session)
     if flt.active:
         # A recommendation belongs in a filtered view when one of its measures does, or it has none.
@@ -163,7 +148,9 @@ def gaps(session: Session, as_of: date, flt: GapFilter) -> dict:
         "overdue": sorted(
             [s for s in open_states if s.deadline is not None and s.deadline < as_of], key=lambda s: s.deadline
         ),
-        "open_flags": [(f, by_id[f.measure_id]) for f in flags if f.measure_id in by_id],
+        "stalled": [signal for signal in in_view if signal.level],
+        "signal_counts": level_counts(in_view),
+        "silence_by_owner": silence_by_owner(in_view, {s.id: s.lead for s in states}),
         "disagreements": [s for s in states if disagrees(s)],
         "count": len(states),
     }

@@ -2,7 +2,7 @@
 comparison between two dates."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from measures import history, queries, review
 from measures.auth import require
+from measures.checks import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, Thresholds, evaluate
 from measures.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from measures.permissions import Action, can
 from measures.services import ServiceError, now_utc
@@ -51,6 +52,14 @@ def _gap_filter() -> tuple[review.GapFilter, list[str]]:
     return flt, errors
 
 
+def signals_on(db, day: date) -> list:
+    """Return the checks' signals on `day`: today's persisted flags, or what the rules said then."""
+    if day == now_utc().date():
+        return queries.open_signals(db)
+    moment = datetime.combine(day, time(12), tzinfo=UTC)
+    return evaluate(db, moment, Thresholds.from_config(current_app.config)).signals
+
+
 @bp.get("/rapporteur")
 @require(Action.REVIEW_GAPS)
 def gaps():
@@ -60,7 +69,7 @@ def gaps():
     if as_of_error:
         errors.append(str(as_of_error))
     day = as_of or now_utc().date()
-    data = review.gaps(db, day, flt)
+    data = review.gaps(db, day, flt, signals_on(db, day))
     return render_template(
         "review/gaps.html", data=data, flt=flt, errors=errors, as_of=as_of, day=day, vocabulary=queries.vocabulary(db)
     )
@@ -73,7 +82,7 @@ def gaps_xlsx():
     flt, _errors = _gap_filter()
     as_of, _ = requested_as_of()
     day = as_of or now_utc().date()
-    data = review.gaps(db, day, flt)
+    data = review.gaps(db, day, flt, signals_on(db, day))
     book = Workbook()
     sheets = [
         (
@@ -107,9 +116,29 @@ def gaps_xlsx():
             [[s.code, s.title, s.status_code, s.deadline.isoformat()] for s in data["overdue"]],
         ),
         (
-            "Open signaleringen",
-            ["code", "regel", "ernst", "sinds", "toelichting"],
-            [[s.code, f.rule, f.severity, f.first_seen_on.isoformat(), f.explanation] for f, s in data["open_flags"]],
+            "Vastgelopen",
+            ["code", "titel", "niveau", "score", "oudste bewijs", "aanwijzingen", "monitoringgat", "toelichting"],
+            [
+                [
+                    s.measure_code,
+                    s.measure.title,
+                    LEVEL_LABELS[s.level],
+                    s.score,
+                    s.evidence_on.isoformat() if s.evidence_on else "",
+                    ", ".join(RULE_LABELS[f.rule] for f in s.stall),
+                    ", ".join(SILENCE_FACT_LABELS[fact] for fact in s.silence_facts),
+                    " | ".join(f.explanation for f in s.stall),
+                ]
+                for s in data["stalled"]
+            ],
+        ),
+        (
+            "Monitoringgat per trekker",
+            ["trekker", "maatregelen", *SILENCE_FACT_LABELS.values()],
+            [
+                [row["owner"] or "geen trekker", row["measures"], *row["facts"].values()]
+                for row in data["silence_by_owner"]
+            ],
         ),
         (
             "Oneens",

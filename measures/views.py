@@ -9,14 +9,13 @@ from sqlmodel import select
 
 from measures import charts, queries, review
 from measures import export as open_data
-from measures.checks import RULE_LABELS
+from measures.checks import LEVEL_LABELS, RULE_LABELS, RULES, SILENCE_FACT_LABELS, Thresholds
 from measures.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
 from measures.permissions import Action, can, measure_actions
 from measures.services import now_utc
 from models import SourceDocument, Status
 from models.db import get_session
 from models.document import DOCUMENT_KINDS
-from models.flag import SEVERITY_LABELS
 from models.measure import ANNOUNCEMENTS, BUDGET_KINDS, BUDGET_PER
 from models.review import RECOMMENDATION_KINDS
 
@@ -47,7 +46,8 @@ def labels() -> dict:
         "status_chart": status_chart,
         "recommendation_kinds": RECOMMENDATION_KINDS,
         "rule_labels": RULE_LABELS,
-        "severity_labels": SEVERITY_LABELS,
+        "severity_labels": LEVEL_LABELS,
+        "silence_fact_labels": SILENCE_FACT_LABELS,
         "user_can": lambda action: can(get_session(), current_user, action),
     }
 
@@ -228,3 +228,9 @@ def open_data_download(fmt: str):
 @bp.get("/toegankelijkheid")
 def accessibility():
     return render_template("measures/accessibility.html")
+
+
+@bp.get("/controles/regels")
+def check_rules():
+    thresholds = Thresholds.from_config(current_app.config)
+    return render_template("measures/check_rules.html", rules=RULES, t=thresholds)

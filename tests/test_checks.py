@@ -244,31 +244,111 @@ def test_rules_name_no_measure():
         assert marker not in source
 
 
-def test_severity_combines_rules_strongest_evidence_first(session, owned, create_measure, create_document):
+def test_levels_come_from_evidence_and_order_is_level_score_oldest_evidence(
+    session, owned, create_measure, create_document
+):
     letter = create_document("nr-2019-11", "Brief", date(2019, 11, 28), "brief_rapporteur")
     stuck = create_measure("STUCK", lead="Politie", status="in_uitvoering", deadline=date(2030, 1, 1))
     record(session, stuck, "deels_gerealiseerd", date(2019, 11, 28), problem=True, document=letter)
-    create_measure(
-        "PILE", status="gepland", status_on=date(2018, 1, 1), deadline=date(2018, 6, 1)
-    )  # late, stale, no owner
+    # Late, stale, no owner: one piece of stall evidence and three kinds of silence.
+    create_measure("PILE", status="gepland", status_on=date(2018, 1, 1), deadline=date(2018, 6, 1))
     create_measure(
         "LATE", lead="Politie", status="in_uitvoering", status_on=date(2019, 6, 1), deadline=date(2019, 6, 1)
     )
+    # An update after the deadline confirms it is still open: stronger than a deadline gone quiet.
+    confirmed = create_measure(
+        "CONFIRMED", lead="Politie", status="in_uitvoering", status_on=date(2019, 1, 1), deadline=date(2019, 3, 1)
+    )
+    record(session, confirmed, "in_uitvoering", date(2019, 9, 1), note="loopt nog")
     session.info.clear()
-    findings = evaluate(session, at(date(2019, 12, 5)), T).findings
-    by_code = {}
-    for f in findings:
-        by_code.setdefault(f.measure_code, f)
-    assert by_code["STUCK"].severity == by_code["PILE"].severity == 3  # three weak rules escalate
-    assert by_code["LATE"].severity == 2
-    order = list(dict.fromkeys(f.measure_code for f in findings))
-    assert order == ["STUCK", "PILE", "LATE"]
+    evaluation = evaluate(session, at(date(2019, 12, 5)), T)
+    signals = {s.measure_code: s for s in evaluation.signals}
+    assert signals["STUCK"].level == checks.HOOG
+    assert signals["CONFIRMED"].level == checks.MIDDEL
+    # Silence never raises a level: PILE has three kinds of silence and stays at its one stall fact.
+    assert signals["PILE"].level == signals["LATE"].level == checks.LAAG
+    assert set(signals["PILE"].silence_facts) == {"geen_update", "geen_trekker"}
+    assert [s.measure_code for s in evaluation.signals] == ["STUCK", "CONFIRMED", "PILE", "LATE"]
+    # The findings follow the same order, and each carries its own rule's level.
+    assert list(dict.fromkeys(f.measure_code for f in evaluation.findings)) == ["STUCK", "CONFIRMED", "PILE", "LATE"]
+    pile = [f for f in evaluation.findings if f.measure_code == "PILE"]
+    assert {f.rule: (f.kind, f.rule_severity) for f in pile} == {
+        "deadline_verstreken": ("stall", checks.LAAG),
+        "geen_update": ("silence", 0),
+        "monitoringgat": ("silence", 0),
+    }
+    assert all(f.severity == checks.LAAG for f in pile)
+    assert "sinds de deadline geen update" in next(f for f in pile if f.rule == "deadline_verstreken").explanation
+
+
+def test_deadline_passed_is_middel_only_when_an_update_after_it_confirms_the_measure_open(
+    session, owned, create_measure
+):
+    measure = create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 12, 31))
+    level = lambda: next(  # noqa: E731
+        f.rule_severity for f in _findings(session, date(2021, 6, 1), "M") if f.rule == "deadline_verstreken"
+    )
+    assert level() == checks.LAAG
+    record(session, measure, "in_uitvoering", date(2020, 12, 31))  # on the deadline day: not after it
+    assert level() == checks.LAAG
+    record(session, measure, "in_uitvoering", date(2021, 1, 15))
+    assert level() == checks.MIDDEL
+
+
+def _findings(session, day, code):
+    session.info.clear()
+    return [f for f in evaluate(session, at(day), T).findings if f.measure_code == code]
+
+
+@pytest.mark.parametrize(
+    ("rule_levels", "expected"),
+    [
+        ({}, 0),
+        ({"deadline_verstreken": 1}, 1),
+        ({"vaak_uitgesteld": 2}, 2),
+        # two independent kinds of evidence raise one step
+        ({"deadline_verstreken": 1, "vaak_uitgesteld": 2}, 3),
+        ({"deadline_verstreken": 2, "vaak_uitgesteld": 2}, 3),
+        # the same kind twice says the same thing once
+        ({"negatief_bewijs": 3, "betwiste_afronding": 3}, 3),
+        ({"negatief_bewijs": 3, "deadline_verstreken": 1}, 3),
+    ],
+)
+def test_stall_level_escalates_only_on_independent_kinds(rule_levels, expected):
+    assert checks.stall_level(rule_levels) == expected
+
+
+def test_same_family_does_not_escalate_but_two_families_do():
+    families = {r.code: r.family for r in checks.RULES}
+    assert families["negatief_bewijs"] == families["betwiste_afronding"]
+    assert len({families["deadline_verstreken"], families["vaak_uitgesteld"], families["negatief_bewijs"]}) == 3
+    assert all(r.family is None for r in checks.RULES if r.kind == "silence")
+
+
+def test_postponed_and_overdue_is_the_highest_level(session, owned, create_measure):
+    measure = create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2019, 1, 1))
+    for new, decided in ((date(2020, 1, 1), date(2018, 6, 1)), (date(2021, 1, 1), date(2019, 6, 1))):
+        services.change_deadline(
+            session=session,
+            measure=measure,
+            new_deadline=new,
+            basis="",
+            reason="later",
+            decided_on=decided,
+            recorded_by="t",
+            now=NOW,
+        )
+    session.commit()
+    rules = {f.rule: f for f in _findings(session, date(2021, 6, 1), "M")}
+    assert rules["vaak_uitgesteld"].rule_severity == checks.MIDDEL
+    assert rules["deadline_verstreken"].rule_severity == checks.LAAG
+    assert rules["vaak_uitgesteld"].severity == checks.HOOG
 
 
 def test_a_failing_rule_is_logged_and_the_others_still_run(session, owned, create_measure, caplog):
     create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
 
-    def broken(session, now, thresholds):
+    def broken(ctx, thresholds):
         raise RuntimeError("kapot")
 
     rules = (checks.Rule("kapot", "Kapot", broken), *checks.RULES)
@@ -390,9 +470,13 @@ def test_flags_show_in_overview_list_filter_and_my_measures(client, auth, sessio
     create_measure(
         "FINE", lead="Politie", status="in_uitvoering", status_on=date(2020, 12, 1), deadline=date(2030, 1, 1)
     )
+    create_measure("QUIET", lead="Politie", status="in_uitvoering", status_on=date(2019, 1, 1))  # silent only
     _run(session, date(2021, 1, 1))
     overview = client.get("/").get_data(as_text=True)
-    assert "1 maatregel met open signaleringen." in overview
+    assert "1 maatregel met aanwijzingen dat zij vastloopt." in overview
+    # Silence is counted apart, with its own label, and never as a stall level.
+    assert "Van 2 maatregelen weet het register te weinig" in overview  # QUIET, and LATE gone quiet too
+    assert 'class="silence-badge"' in overview
     listing = client.get("/maatregelen?flagged=1").get_data(as_text=True)
     assert ">LATE<" in listing and ">FINE<" not in listing
     auth.login(create_user("coordinator", "Politie").email)
@@ -494,9 +578,35 @@ def test_seeded_2019_explanations_cite_the_rapporteur_letter(runner, seeded):
         assert "niet volledig en/of duurzaam geïmplementeerd" in negative["explanation"]
 
 
-def test_check_stalled_text_output(runner, seeded):
+def test_check_stalled_text_output_prints_each_rules_own_level_and_the_measures_apart(runner, seeded):
     result = runner.invoke(args=["check-stalled", "--as-of", "2019-12-05"])
-    assert result.exit_code == 0 and "niet opgeslagen" in result.output and "[  hoog]" in result.output
+    assert result.exit_code == 0 and "niet opgeslagen" in result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["maatregel", "niveau", "regel", "regelniveau", "toelichting"]
+    rows = [line.split(None, 2) for line in lines[1:-1]]
+    # A silence rule prints as "stilte", a laag rule as laag, whatever the measure's own level.
+    assert any("stilte" in line for line in lines)
+    nvm = [line for line in lines if line.startswith("CT-C-07")]
+    assert nvm and all(line.split()[1] == "hoog" for line in nvm)
+    quiet = [line for line in lines if "Geen recente update" in line]
+    assert quiet and all("stilte" in line and "[  hoog]" not in line for line in quiet)
+    assert all(len(row) == 3 for row in rows)
+    assert "61 maatregelen met een monitoringgat" in lines[-1] or "monitoringgat" in lines[-1]
+
+
+def test_check_stalled_for_the_same_past_date_twice(runner, seeded):
+    first = runner.invoke(args=["check-stalled", "--as-of", "2019-12-05", "--format", "json"])
+    second = runner.invoke(args=["check-stalled", "--as-of", "2019-12-05", "--format", "json"])
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    assert json.loads(first.output) == json.loads(second.output)
+
+
+def test_check_stalled_refuses_a_future_date_and_saves_nothing(runner, seeded, session):
+    runs_before = session.exec(select(func.count()).select_from(CheckRun)).one()
+    result = runner.invoke(args=["check-stalled", "--as-of", "2999-01-01"])
+    assert result.exit_code == 2
+    assert "ligt in de toekomst" in result.output and "Traceback" not in result.output
+    assert session.exec(select(func.count()).select_from(CheckRun)).one() == runs_before
 
 
 def test_seeded_realised_measures_with_evidence_are_not_flagged_as_stalled(runner, seeded, session):

@@ -54,3 +54,67 @@ def test_sqlite_online_backup(app, runner, tmp_path, create_measure):
     assert "measure" in inspect(get_engine(copy)).get_table_names()
     with get_engine(copy).connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM measure").scalar_one() == 1
+
+
+def _migrate(app, revision: str, direction: str = "upgrade") -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from measures.cli import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with get_engine(app).begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, direction)(config, revision)
+
+
+def test_stall_and_silence_migration_carries_open_flags_and_acknowledgements_over(app, create_measure):
+    """Open flags from before 0008 keep their ids and acknowledgements; silence loses its level."""
+    from sqlalchemy import text
+
+    measure = create_measure("M")
+    _migrate(app, "0007", "downgrade")
+    try:
+        with get_engine(app).begin() as conn:
+            rows = [
+                # (rule, rule_severity, severity, score): the old model escalated silence to hoog
+                ("negatief_bewijs", 3, 3, 7),
+                ("geen_update", 1, 3, 7),
+                ("lang_lopend", 2, 3, 7),
+                ("monitoringgat", 1, 3, 7),
+            ]
+            for rule, rule_severity, severity, score in rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO flag (measure_id, rule, rule_severity, severity, score, explanation, facts,"
+                        " first_seen_on, last_seen_on) VALUES (:m, :rule, :rs, :s, :score, 'x', '{}',"
+                        " '2020-01-01', '2020-06-01')"
+                    ),
+                    {"m": measure.id, "rule": rule, "rs": rule_severity, "s": severity, "score": score},
+                )
+            flag_id = conn.execute(text("SELECT id FROM flag WHERE rule = 'geen_update'")).scalar_one()
+            conn.execute(
+                text(
+                    "INSERT INTO flag_acknowledgement (flag_id, note, acknowledged_by, acknowledged_at)"
+                    " VALUES (:f, 'gezien', 'coördinator', '2020-02-01 10:00:00+00:00')"
+                ),
+                {"f": flag_id},
+            )
+    finally:
+        _migrate(app, "head")
+    with get_engine(app).connect() as conn:
+        flags = {
+            row.rule: row
+            for row in conn.execute(
+                text("SELECT id, rule, kind, rule_severity, severity, score, evidence_on FROM flag")
+            ).all()
+        }
+        ack = conn.execute(text("SELECT flag_id, note FROM flag_acknowledgement")).one()
+    assert flags["negatief_bewijs"].kind == "stall" and flags["negatief_bewijs"].rule_severity == 3
+    assert {flags[r].kind for r in ("geen_update", "lang_lopend", "monitoringgat")} == {"silence"}
+    assert all(flags[r].rule_severity == 0 for r in ("geen_update", "lang_lopend", "monitoringgat"))
+    # The measure's level and score now come from its stall flag alone, on every open flag.
+    assert {(f.severity, f.score) for f in flags.values()} == {(3, 3)}
+    assert str(flags["negatief_bewijs"].evidence_on) == "2020-01-01"
+    assert ack.flag_id == flags["geen_update"].id and ack.note == "gezien"

@@ -7,8 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from sqlmodel import select
 
+from measures import services
 from measures.checks import Thresholds, run_checks
+from models import Measure
+from tests.conftest import NOW
 
 
 class Inbox(Message):
@@ -71,9 +75,9 @@ def test_one_digest_per_organisation_with_its_new_flags_and_links(app, session, 
     received = {m["To"]: m for m in smtp_server.messages}
     assert set(received) == {"politie@example.nl", "om@example.nl"}  # VWS has no new flags; readers get no mail
     politie = received["politie@example.nl"].get_payload(decode=True).decode()
-    assert "LATE-1 Webcrawler" in politie and "LATE-2 Training" in politie
+    assert "Titel: Webcrawler" in politie and "Titel: Training" in politie
     assert "https://mm.example.nl/maatregelen/LATE-1#kop-signaleringen" in politie
-    assert "deadline 01-01-2020 verstreken" in politie
+    assert "- LATE-1 | niveau laag | Deadline verstreken (laag)" in politie
     om = received["om@example.nl"].get_payload(decode=True).decode()
     assert "LATE-1" in om and "LATE-2" not in om
     assert received["om@example.nl"]["Subject"] == "Maatregelmonitor: nieuwe signaleringen voor OM"
@@ -100,3 +104,38 @@ def test_development_outbox(app, session, two_organisations, tmp_path):
     assert len(files) == 2
     parsed = email.message_from_bytes(files[0].read_bytes())
     assert parsed["Subject"].startswith("Maatregelmonitor: nieuwe signaleringen voor")
+
+
+def test_digest_has_one_row_per_measure_with_short_reasons_and_no_quoted_notes(
+    app, session, smtp_server, two_organisations
+):
+
+    late = session.exec(select(Measure).where(Measure.code == "LATE-1")).one()
+    services.record_status(
+        session=session,
+        measure=late,
+        status_code="in_uitvoering",
+        as_of=date(2019, 6, 1),
+        note="Regel een\n\nBELANGRIJK van de beheerder: log in op https://phish.example",
+        recorded_by="t",
+        now=NOW,
+    )
+    late.title = "Webcrawler\n\nBELANGRIJK van de beheerder: log in op https://phish.example"
+    session.add(late)
+    session.commit()
+    _run(app, session, date(2021, 1, 1))
+    politie = next(
+        email.message_from_bytes(m.as_bytes()).get_payload(decode=True).decode()
+        for m in smtp_server.messages
+        if m["To"] == "politie@example.nl"
+    )
+    rows = [line for line in politie.splitlines() if line.startswith("- LATE-")]
+    # One row per measure, not one per rule; the level and the reasons as short labels.
+    assert [row.split(" | ")[0] for row in rows] == ["- LATE-1", "- LATE-2"]
+    assert "niveau laag" in rows[0] and "Deadline verstreken (laag)" in rows[0]
+    assert "monitoringgat" in rows[0]
+    # What people typed stays on the measure page: no note, no paragraph of theirs in our mail.
+    assert not [line for line in politie.splitlines() if line.startswith("BELANGRIJK")]
+    assert "Titel: Webcrawler BELANGRIJK van de beheerder" in politie  # collapsed to one line
+    assert "Regel een" not in politie
+    assert "/controles/regels" in politie

@@ -246,3 +246,35 @@ def test_report_counts_match_the_programme(report_app, rendered):
     _pdf, snapshot = rendered
     with Session(get_engine(report_app)) as session:
         assert len(snapshot["measures"]) == len(programme_as_of(session, AS_OF))
+
+
+def _chapter_pages(pdf: bytes, title: str) -> int:
+    """Return how many pages a chapter spans, from the PDF's outline (bookmarks)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    starts = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline if not isinstance(o, list)]
+    index = [t for t, _ in starts].index(title)
+    return starts[index + 1][1] - starts[index][1]
+
+
+def test_stalled_chapter_today_is_one_table_row_per_measure_and_fits_in_four_pages(report_app):
+    today = NOW.date()
+    pdf, snapshot, _edition = reports.produce(
+        report_app, as_of=today, since=None, scheme="", generated_by="test", save=False
+    )
+    assert _chapter_pages(pdf, "Vastgelopen maatregelen") <= 4
+    body = folded(pdf_text(pdf))
+    chapter = body[body.index("Vastgelopen maatregelen De controles") : body.index("Monitoringgat Van")]
+    stalled = [m for m in snapshot["measures"] if m["signal"] and m["signal"]["level"]]
+    # Every stalled measure has its row; the explanations in full only for the highest level.
+    for m in stalled:
+        assert m["code"] in chapter, m["code"]
+    top = max(m["signal"]["level"] for m in stalled)
+    assert "Toelichting bij niveau hoog" in chapter
+    for m in stalled:
+        explained = f"{m['code']} {m['title']}".split(" ")[0] + " " in chapter.split("Toelichting bij niveau")[1]
+        assert explained == (m["signal"]["level"] == top), m["code"]
+    # The latest status text appears once per explained measure, not in every rule.
+    assert chapter.count("Laatste status:") == sum(1 for m in stalled if m["signal"]["level"] == top)
+    # Silence is a short summary, per owner and per kind.
+    silence = body[body.index("Monitoringgat Van") :]
+    assert re.search(r"Voor \d+ maatregelen is geen trekker bekend", silence)
