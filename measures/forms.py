@@ -26,9 +26,38 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from measures.queries import SORTS, MeasureFilter
+from measures.text import DateError, clean_text, parse_date
 from models.user import ROLES
 
 MAX_SEARCH = 200
+
+
+class BaseForm(FlaskForm):
+    """Every form: each text field (not a password) drops control characters as it reads its input."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                options = dict(options, filters=[*unbound_field.kwargs.get("filters", ()), clean_text])
+            return super().bind_field(form, unbound_field, options)
+
+
+class StrictDateField(DateField):
+    """A date as JJJJ-MM-DD only, within the register's range: the parser the API and the import use too."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = " ".join(valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = parse_date(raw)
+        except DateError as error:
+            self.data = None
+            raise ValueError(_l("Ongeldige datum: %(reason)s", reason=str(error))) from error
 
 
 def check_web_link(field) -> None:
@@ -42,7 +71,7 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class MeasureFilterForm(FlaskForm):
+class MeasureFilterForm(BaseForm):
     """The list's filters. Read from the query string, so it carries no CSRF token."""
 
     class Meta:
@@ -129,7 +158,7 @@ class MeasureFilterForm(FlaskForm):
         )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = StringField(
         _l("E-mailadres"), validators=[InputRequired(message=_l("Vul uw e-mailadres in.")), Length(max=254)]
     )
@@ -138,7 +167,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = StringField(
         _l("E-mailadres"),
         validators=[
@@ -165,7 +194,7 @@ class UserForm(FlaskForm):
         )
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     """A form that edits a measure carries the version it was loaded at (optimistic locking)."""
 
     version = HiddenField(validators=[InputRequired()])
@@ -179,7 +208,7 @@ class VersionedForm(FlaskForm):
 
 class StatusUpdateForm(VersionedForm):
     status = SelectField(_l("Nieuwe status"), validators=[InputRequired(message=_l("Kies een status."))])
-    as_of = DateField(
+    as_of = StrictDateField(
         _l("Stand per"),
         validators=[InputRequired(message=_l("Vul de datum in waarop deze stand geldt."))],
         description=_l("De datum waarop deze stand gold, bijvoorbeeld de datum van het bewijsstuk."),
@@ -224,7 +253,7 @@ class StatusUpdateForm(VersionedForm):
 
 
 class DeadlineForm(VersionedForm):
-    new_deadline = DateField(
+    new_deadline = StrictDateField(
         _l("Nieuwe deadline"), validators=[InputRequired(message=_l("Vul de nieuwe deadline in."))]
     )
     reason = TextAreaField(
@@ -260,7 +289,7 @@ class BudgetLineForm(Form):
         _l("Tot en met jaar"),
         validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))],
     )
-    funding = StringField(_l("Financieringsbron"), validators=[Optional(), Length(max=300)])
+    funding = StringField(_l("Financieringsbron"), validators=[Optional(), Length(max=300)], filters=[clean_text])
 
     def validate_from_year(self, field):
         if self.amount.data is not None and field.data is None:
@@ -324,7 +353,7 @@ class NewMeasureForm(MeasureForm):
         )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(
         _l("Bestand (XLSX of CSV)"),
         validators=[
@@ -337,7 +366,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class AcknowledgeFlagForm(FlaskForm):
+class AcknowledgeFlagForm(BaseForm):
     note = TextAreaField(
         _l("Toelichting"),
         validators=[InputRequired(message=_l("Schrijf wat er met deze signalering gebeurt.")), Length(max=5000)],
@@ -345,7 +374,7 @@ class AcknowledgeFlagForm(FlaskForm):
     )
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(BaseForm):
     light = RadioField(
         _l("Oordeel"),
         choices=options(
@@ -360,7 +389,7 @@ class AssessmentForm(FlaskForm):
     text = TextAreaField(
         _l("Toelichting"), validators=[InputRequired(message=_l("Onderbouw het oordeel.")), Length(max=10000)]
     )
-    as_of = DateField(
+    as_of = StrictDateField(
         _l("Datum van het oordeel"), validators=[InputRequired(message=_l("Vul de datum van het oordeel in."))]
     )
     evidence_document = SelectField(_l("Bewijs: brondocument"), default="")
@@ -383,13 +412,13 @@ class AssessmentForm(FlaskForm):
         check_web_link(field)
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(BaseForm):
     text = TextAreaField(
         _l("Reactie"), validators=[InputRequired(message=_l("Schrijf een reactie.")), Length(max=10000)]
     )
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(BaseForm):
     code = StringField(
         _l("Code"),
         validators=[
@@ -421,7 +450,7 @@ class RecommendationForm(FlaskForm):
         self.measures.choices = options([(m.code, f"{m.code} {m.title}") for m in measures])
 
 
-class LinkMeasureForm(FlaskForm):
+class LinkMeasureForm(BaseForm):
     measure = SelectField(_l("Maatregel"), validators=[InputRequired(message=_l("Kies een maatregel."))])
 
     def __init__(self, measures, **kwargs):
@@ -431,7 +460,7 @@ class LinkMeasureForm(FlaskForm):
         )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     name = StringField(
         _l("Naam van het token"),
         validators=[InputRequired(message=_l("Geef het token een naam.")), Length(max=100)],

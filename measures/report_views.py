@@ -6,13 +6,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlmodel import select
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from measures import reports
-from measures.forms import options
+from measures.forms import BaseForm, StrictDateField, options
 from measures.services import now_utc
 from models import ReportEdition, ReportJob
 from models.db import get_session
@@ -20,9 +19,9 @@ from models.db import get_session
 bp = Blueprint("reports", __name__)
 
 
-class ReportForm(FlaskForm):
-    as_of = DateField(_l("Peildatum"), validators=[InputRequired(message=_l("Vul de peildatum in."))])
-    since = DateField(
+class ReportForm(BaseForm):
+    as_of = StrictDateField(_l("Peildatum"), validators=[InputRequired(message=_l("Vul de peildatum in."))])
+    since = StrictDateField(
         _l("Wijzigingen sinds"), validators=[Optional()], description=_l("Leeg: de peildatum van de vorige editie.")
     )
     scheme = SelectField(_l("Indeling"), default="")

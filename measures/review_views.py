@@ -1,16 +1,14 @@
 """The rapporteur's pages: gap review, recommendations, assessments and replies, and the
 comparison between two dates."""
 
-import io
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 from sqlmodel import select
 
-from measures import history, queries, review
+from measures import history, queries, review, spreadsheets
 from measures.auth import require
 from measures.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from measures.permissions import Action, can
@@ -74,7 +72,6 @@ def gaps_xlsx():
     as_of, _ = requested_as_of()
     day = as_of or now_utc().date()
     data = review.gaps(db, day, flt)
-    book = Workbook()
     sheets = [
         (
             "Aanbevelingen zonder maatregel",
@@ -120,16 +117,8 @@ def gaps_xlsx():
             ],
         ),
     ]
-    book.remove(book.active)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append([("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
     response = current_app.response_class(
-        out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        spreadsheets.xlsx_bytes(sheets), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response.headers["Content-Disposition"] = f'attachment; filename="hiaten-{day:%Y%m%d}.xlsx"'
     return response
