@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from measures import passwords
 from measures.queries import SORTS, MeasureFilter
 from measures.text import DateError, clean_text, parse_date
 from models.user import ROLES
@@ -181,10 +182,8 @@ class UserForm(BaseForm):
     organisation = SelectField(_l("Organisatie"), default="")
     password = PasswordField(
         _l("Wachtwoord"),
-        validators=[
-            InputRequired(message=_l("Vul een wachtwoord in.")),
-            Length(min=12, max=1000, message=_l("Het wachtwoord moet 12 tot 1000 tekens lang zijn.")),
-        ],
+        validators=[InputRequired(message=_l("Vul een wachtwoord in."))],
+        description=_l("Minstens 15 tekens, bijvoorbeeld een zin van een paar woorden; geen veelgebruikt wachtwoord."),
     )
 
     def __init__(self, organisations, **kwargs):
@@ -192,6 +191,34 @@ class UserForm(BaseForm):
         self.organisation.choices = options(
             [("", _l("Geen"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
         )
+
+
+    def validate_password(self, field):
+        found = passwords.problems(field.data or "", email=self.email.data or "", name=self.name.data or "")
+        if found:
+            raise ValidationError(" ".join(str(reason) for reason in found))
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"),
+        validators=[InputRequired(message=_l("Vul uw huidige wachtwoord in.")), Length(max=1000)],
+    )
+    new_password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        validators=[InputRequired(message=_l("Vul een nieuw wachtwoord in.")), Length(max=1000)],
+        description=_l(
+            "Minstens 15 tekens, bijvoorbeeld een zin van een paar woorden. Geen veelgebruikt of gelekt wachtwoord, geen reeks, en niet uw naam of e-mailadres."
+        ),
+    )
+    confirm = PasswordField(
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[InputRequired(message=_l("Herhaal het nieuwe wachtwoord."))],
+    )
+
+    def validate_confirm(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("De twee nieuwe wachtwoorden zijn niet gelijk."))
 
 
 class VersionedForm(BaseForm):

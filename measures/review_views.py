@@ -13,6 +13,7 @@ from measures.auth import require
 from measures.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from measures.permissions import Action, can
 from measures.services import ServiceError, now_utc
+from measures.text import DateError, parse_date
 from measures.views import requested_as_of, status_labels
 from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
 from models.db import get_session
@@ -126,8 +127,6 @@ def gaps_xlsx():
 
 @bp.get("/aanbevelingen")
 def recommendation_list():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     return render_template("review/recommendations.html", items=review.recommendations(get_session()))
 
 
@@ -270,8 +269,8 @@ def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
         if not raw:
             return default
         try:
-            value = date.fromisoformat(raw) if len(raw) == 10 else None
-        except ValueError:
+            value = parse_date(raw)
+        except DateError:
             value = None
         if value is None:
             errors.append(_("Ongeldige datum bij ‘%(name)s’: gebruik JJJJ-MM-DD.", name=name))
@@ -289,8 +288,6 @@ def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
 
 @bp.get("/vergelijken")
 def compare():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     start, end, errors = _comparison_dates()
     comparison = None
     if start and end and not errors:
@@ -303,8 +300,6 @@ def compare():
 
 @bp.get("/vergelijken.json")
 def compare_json():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     start, end, errors = _comparison_dates()
     if errors or not start:
         return jsonify({"fouten": [str(e) for e in errors] or [_("Geef ‘van’ (JJJJ-MM-DD).")]}), 400

@@ -53,13 +53,6 @@ def labels() -> dict:
     }
 
 
-@bp.before_request
-def require_login_unless_public():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
 @bp.app_template_global("aria")
 def aria_attributes(field, describedby: str) -> dict:
     """Return the aria-* attributes a form control needs: only those that have a value."""
