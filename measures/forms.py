@@ -192,7 +192,6 @@ class UserForm(BaseForm):
             [("", _l("Geen"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
         )
 
-
     def validate_password(self, field):
         found = passwords.problems(field.data or "", email=self.email.data or "", name=self.name.data or "")
         if found:

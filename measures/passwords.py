@@ -55,7 +55,10 @@ def problems(password: str, *, email: str = "", name: str = "") -> list:
     password = normalise(password)
     if len(password) < MIN_LENGTH:
         return [
-            _l("Het wachtwoord moet minstens %(min)d tekens lang zijn; een zin van een paar woorden werkt goed.", min=MIN_LENGTH)
+            _l(
+                "Het wachtwoord moet minstens %(min)d tekens lang zijn; een zin van een paar woorden werkt goed.",
+                min=MIN_LENGTH,
+            )
         ]
     if len(password) > MAX_LENGTH:
         return [_l("Het wachtwoord mag hoogstens %(max)d tekens lang zijn.", max=MAX_LENGTH)]
@@ -68,7 +71,9 @@ def problems(password: str, *, email: str = "", name: str = "") -> list:
         found.append(_l("Het wachtwoord is een reeks (zoals abcdef of 123456); kies iets minder voorspelbaars."))
     stripped = squeezed.rstrip("0123456789!?.-_ ")
     if lowered in common_passwords() or squeezed in common_passwords() or stripped in common_passwords():
-        found.append(_l("Dit wachtwoord komt voor in lijsten van veelgebruikte of gelekte wachtwoorden; kies een ander."))
+        found.append(
+            _l("Dit wachtwoord komt voor in lijsten van veelgebruikte of gelekte wachtwoorden; kies een ander.")
+        )
     local_part = email.strip().lower().split("@")[0]
     context = [*CONTEXT_WORDS, local_part, email.strip().lower(), "".join(name.lower().split())]
     if any(len(word) >= 4 and word in squeezed for word in context):
