@@ -341,7 +341,10 @@ class MeasureForm(VersionedForm):
         )
         self.co_owners.choices = options([(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
         self.schemes = schemes
-        self.themes.choices = options([(t["key"], t["name"]) for scheme in schemes for t in scheme["themes"]])
+        # "" is each scheme's "Geen": the form sends one theme field per scheme, empty when unused.
+        self.themes.choices = options(
+            [("", _l("Geen"))] + [(t["key"], t["name"]) for scheme in schemes for t in scheme["themes"]]
+        )
 
     def validate_themes(self, field):
         chosen = [key for key in (field.data or []) if key]

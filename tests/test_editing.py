@@ -215,6 +215,20 @@ def test_edit_writes_audit_shown_on_detail(client, auth, session, create_user, p
     assert "Mede-eigenaren" in audit and "OM" in audit and "€ 2.000.000 structureel" in audit and "p@jenv.nl" in audit
 
 
+def test_edit_form_accepts_the_empty_theme_a_browser_sends_for_an_unused_scheme(client, auth, create_user, politie):
+    auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
+    data = {
+        "title": "Zaakscoördinator OM",
+        "lead": "OM",
+        "themes": ["", ""],  # both selects left at "Geen", as CT-B-06's form is rendered
+        "budget-0-kind": "structureel",
+        "budget-0-per": "jaar",
+        "version": str(politie["other"].version),
+    }
+    response = client.post("/maatregelen/CT-B-06/bewerken", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
 def test_edit_form_errors(client, auth, create_user, politie):
     auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
     data = {
