@@ -10,9 +10,9 @@ from sqlmodel import select
 from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from measures import reports
+from measures import report_queue
 from measures.forms import BaseForm, StrictDateField, options
-from measures.services import now_utc
+from measures.services import ServiceError, now_utc
 from models import ReportEdition, ReportJob
 from models.db import get_session
 
@@ -52,23 +52,31 @@ class ReportForm(BaseForm):
 def editions():
     db = get_session()
     form = ReportForm()
+    status = 200
     if request.method == "GET":
         form.as_of.data = now_utc().date()
     if request.method == "POST":
         if current_user.role != "programmacoordinator":
             abort(403)
         if form.validate_on_submit():
-            job = ReportJob(
-                as_of=form.as_of.data,
-                since=form.since.data,
-                scheme=form.scheme.data or "",
-                requested_by=current_user.label,
-                created_at=now_utc(),
-            )
-            db.add(job)
-            db.commit()
-            reports.start_job(current_app._get_current_object(), job.id)
-            return redirect(url_for("reports.job", job_id=job.id))
+            try:
+                job = report_queue.enqueue(
+                    db,
+                    as_of=form.as_of.data,
+                    since=form.since.data,
+                    scheme=form.scheme.data or "",
+                    requested_by=current_user.label,
+                    now=now_utc(),
+                )
+                db.commit()
+                report_queue.kick(current_app._get_current_object())
+                return redirect(url_for("reports.job", job_id=job.id))
+            except ServiceError as error:
+                db.rollback()
+                form.as_of.errors = list(form.as_of.errors) + [str(error)]
+                status = 429
+    elif report_queue.recover_stale(db, now_utc()):
+        db.commit()
     listing = db.exec(
         select(
             ReportEdition.id,
@@ -91,7 +99,7 @@ def editions():
     can_generate = current_user.role == "programmacoordinator"
     return render_template(
         "reports/editions.html", form=form, editions=listing, jobs=jobs, can_generate=can_generate
-    ), (400 if form.errors else 200)
+    ), (status if status != 200 else 400 if form.errors else 200)
 
 
 @bp.get("/rapportages/taken/<id:job_id>")
