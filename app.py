@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 
+import click
 from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
@@ -126,9 +127,12 @@ def _require_secret_key(app: Flask) -> None:
     """Outside development and tests, refuse to start with the development key."""
     development = app.config.get("ENV_NAME") == "development" or app.debug or app.testing
     if not development and app.config["SECRET_KEY"] in (DEVELOPMENT_KEY, "", None):
-        raise RuntimeError(
+        message = (
             "MM_SECRET_KEY ontbreekt: zet een lange, geheime sleutel (of MM_ENV_NAME=development voor ontwikkeling)."
         )
+        if click.get_current_context(silent=True) is not None:
+            raise click.ClickException(message)  # a `flask` command: one line, not a traceback
+        raise RuntimeError(message)
 
 
 def _security_headers(response):
