@@ -3,11 +3,13 @@
 import os
 from datetime import timedelta
 
+import click
 from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import models.db
@@ -54,6 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         # The register's pages are public documents' facts; a deployment may close them.
         PUBLIC_READ=True,
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; 0 trusts none.
+        TRUSTED_PROXIES=0,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         MAX_IMPORT_BYTES=4 * 1024 * 1024,
         BASE_URL="http://127.0.0.1:5000",
@@ -80,6 +84,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
 
+    proxies = int(app.config["TRUSTED_PROXIES"] or 0)
+    if proxies > 0:
+        # The client's address (login throttling, logs) and scheme (HSTS, secure cookies) come from
+        # the headers of exactly this many proxies; a client cannot forge its way past them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.url_map.converters["id"] = RowIdConverter
     _require_secret_key(app)
     models.db.init_app(app)
@@ -118,9 +127,12 @@ def _require_secret_key(app: Flask) -> None:
     """Outside development and tests, refuse to start with the development key."""
     development = app.config.get("ENV_NAME") == "development" or app.debug or app.testing
     if not development and app.config["SECRET_KEY"] in (DEVELOPMENT_KEY, "", None):
-        raise RuntimeError(
+        message = (
             "MM_SECRET_KEY ontbreekt: zet een lange, geheime sleutel (of MM_ENV_NAME=development voor ontwikkeling)."
         )
+        if click.get_current_context(silent=True) is not None:
+            raise click.ClickException(message)  # a `flask` command: one line, not a traceback
+        raise RuntimeError(message)
 
 
 def _security_headers(response):

@@ -17,6 +17,7 @@ from measures.checks import LEVEL_LABELS, rule_level_label
 from measures.forms import MeasureFilterForm
 from measures.permissions import Action, can
 from measures.services import now_utc
+from measures.text import DateError, parse_date
 from models import Assessment, Flag, Measure, ReportEdition, SourceDocument, Status
 from models.db import get_session
 
@@ -95,15 +96,13 @@ def _date_param(name: str, default: date | None = None) -> date | None:
     if raw is None or raw == "":
         return default
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError as error:
+        return parse_date(raw)
+    except DateError as error:
         raise Problem(
             400,
             "Ongeldige parameter",
-            f"{name} moet een datum zijn (JJJJ-MM-DD).",
-            [{"name": name, "reason": "geen geldige datum"}],
+            f"{name}: {error}",
+            [{"name": name, "reason": str(error)}],
         ) from error
 
 
@@ -258,15 +257,10 @@ def create_status_update(code: str):
     if not isinstance(status, str) or status not in statuses:
         invalid.append({"name": "status", "reason": "onbekende status"})
     try:
-        as_of = (
-            date.fromisoformat(body.get("as_of"))
-            if isinstance(body.get("as_of"), str) and len(body.get("as_of")) == 10
-            else None
-        )
-    except ValueError:
+        as_of = parse_date(body.get("as_of") if isinstance(body.get("as_of"), str) else None)
+    except DateError as error:
         as_of = None
-    if as_of is None:
-        invalid.append({"name": "as_of", "reason": "geen geldige datum (JJJJ-MM-DD)"})
+        invalid.append({"name": "as_of", "reason": f"geen geldige datum: {error}"})
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > 5000:
         invalid.append({"name": "note", "reason": "tekst van hoogstens 5000 tekens"})

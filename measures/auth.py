@@ -1,15 +1,16 @@
 """Login, logout and user management."""
 
+import math
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
 from measures import accounts, tokens
-from measures.forms import LoginForm, TokenForm, UserForm
+from measures.forms import ChangePasswordForm, LoginForm, TokenForm, UserForm
 from measures.permissions import Action, can
 from measures.services import ServiceError, now_utc
 from models import ApiToken, Organisation, User
@@ -24,12 +25,39 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
+# The key in the session cookie of the account's session version at login.
+SESSION_VERSION_KEY = "_sv"
+# Pages open to anyone even when the register is closed (MM_PUBLIC_READ=false). The API answers
+# for itself (401 problem+json); its OpenAPI description holds no data.
+ALWAYS_PUBLIC = {"auth.login", "static", "measures.accessibility", "api.openapi_document"}
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
     user = get_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    # A cookie from before a logout, a password change, a reset or a block is no longer a session.
+    if session.get(SESSION_VERSION_KEY) != user.session_version:
+        return None
+    return user
+
+
+@bp.before_app_request
+def gate():
+    """The one gate: sign-in for a closed register, and a new password first after a reset."""
+    endpoint = request.endpoint or ""
+    if current_user.is_authenticated:
+        if current_user.must_change_password and endpoint not in {"auth.change_password", "auth.logout", "static"}:
+            if request.blueprint == "api":
+                abort(403)
+            return redirect(url_for("auth.change_password"))
+        return None
+    if current_app.config["PUBLIC_READ"] or endpoint in ALWAYS_PUBLIC or request.blueprint == "api":
+        return None
+    return login_manager.unauthorized()
 
 
 def safe_next(target: str | None) -> str | None:
@@ -65,31 +93,46 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"))
     status = 200
+    wait = 0
     if form.validate_on_submit():
         db = get_session()
         now = now_utc()
+        # Behind a reverse proxy this is the client's address only with MM_TRUSTED_PROXIES set (ProxyFix).
         remote = request.remote_addr or "onbekend"
-        if accounts.is_throttled(db, email=form.email.data, remote_addr=remote, now=now):
-            form.email.errors = [_("Te veel mislukte pogingen. Wacht een kwartier en probeer het dan opnieuw.")]
+        attempt, wait = accounts.reserve_attempt(db, email=form.email.data, remote_addr=remote, now=now)
+        if wait:
+            form.email.errors = [
+                _(
+                    "Te veel mislukte pogingen. Wacht %(seconds)d seconden en probeer het dan opnieuw.",
+                    seconds=math.ceil(wait),
+                )
+            ]
             status = 429
         else:
-            user = accounts.authenticate(
-                db, email=form.email.data, password=form.password.data, remote_addr=remote, now=now
-            )
+            user = accounts.authenticate(db, attempt=attempt, password=form.password.data, now=now)
             db.commit()
             if user is not None:
                 session.clear()
                 login_user(user)
+                session[SESSION_VERSION_KEY] = user.session_version
                 session.permanent = True
+                if user.must_change_password:
+                    return redirect(url_for("auth.change_password"))
                 return redirect(next_url or url_for("edit.my_measures"))
             form.password.errors = [_("Onbekende combinatie van e-mailadres en wachtwoord.")]
             status = 401
-    return render_template("auth/login.html", form=form, next_url=next_url), status
+    response = current_app.make_response((render_template("auth/login.html", form=form, next_url=next_url), status))
+    if wait:
+        response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    db = get_session()
+    accounts.end_sessions(db, current_user)  # a copied cookie dies with this one
+    db.commit()
     logout_user()
     session.clear()
     flash(_("U bent uitgelogd."), "success")
@@ -100,8 +143,7 @@ def logout():
 @require(Action.MANAGE_USERS)
 def users():
     db = get_session()
-    organisations = db.exec(select(Organisation).order_by(Organisation.abbreviation)).all()
-    form = UserForm(organisations)
+    form = UserForm(_organisations(db))
     status = 200
     if form.validate_on_submit():
         try:
@@ -121,9 +163,19 @@ def users():
             form.email.errors = [str(error)]
     if form.errors:
         status = 400
-    org_names = {o.id: o.abbreviation for o in organisations}
+    return _users_page(db, form, status)
+
+
+def _organisations(db) -> list[Organisation]:
+    return db.exec(select(Organisation).order_by(Organisation.abbreviation)).all()
+
+
+def _users_page(db, form: UserForm, status: int, reset: tuple[str, str] | None = None):
+    org_names = {o.id: o.abbreviation for o in _organisations(db)}
     all_users = db.exec(select(User).order_by(User.email)).all()
-    return render_template("auth/users.html", form=form, users=all_users, org_names=org_names, roles=ROLES), status
+    return render_template(
+        "auth/users.html", form=form, users=all_users, org_names=org_names, roles=ROLES, reset=reset
+    ), status
 
 
 @bp.post("/beheer/gebruikers/<id:user_id>/actief")
@@ -138,6 +190,8 @@ def toggle_user(user_id: int):
         return redirect(url_for("auth.users"))
     user.active = not user.active
     db.add(user)
+    if not user.active:
+        accounts.end_sessions(db, user)
     db.commit()
     flash(
         _(
@@ -148,6 +202,49 @@ def toggle_user(user_id: int):
         "success",
     )
     return redirect(url_for("auth.users"))
+
+
+@bp.post("/beheer/gebruikers/<id:user_id>/wachtwoord")
+@require(Action.MANAGE_USERS)
+def reset_password(user_id: int):
+    """Give an account a temporary password, shown once, to be changed at its next login."""
+    db = get_session()
+    user = db.get(User, user_id)
+    if user is None:
+        abort(404)
+    if user.id == current_user.id:
+        flash(_("Wijzig uw eigen wachtwoord op uw profiel."), "error")
+        return redirect(url_for("auth.users"))
+    temporary = accounts.reset_password(session=db, user=user, now=now_utc())
+    db.commit()
+    # Shown on this page only, never stored in a flash message (the session cookie).
+    return _users_page(db, UserForm(_organisations(db), formdata=None), 200, reset=(user.email, temporary))
+
+
+@bp.route("/profiel/wachtwoord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    db = get_session()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                session=db,
+                user=current_user,
+                current=form.current_password.data,
+                new=form.new_password.data,
+                now=now_utc(),
+            )
+            db.commit()
+            # Every other session of this account ends; this one goes on with the new version.
+            session[SESSION_VERSION_KEY] = current_user.session_version
+            flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
+            return redirect(url_for("auth.profile"))
+        except ServiceError as error:
+            db.rollback()
+            field = form.current_password if "huidige" in str(error) else form.new_password
+            field.errors = list(field.errors) + [str(error)]
+    return render_template("auth/password.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/profiel", methods=["GET", "POST"])

@@ -2,15 +2,18 @@
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from measures import services
+from measures import services, spreadsheets
 from measures.permissions import Action, can
 from measures.queries import themes_for
+from measures.text import DateError, clean_text, parse_date
 from models import Measure, Organisation, SourceDocument, Status, StatusUpdate, User
 
 # The export's columns; the import reads the same file back (see IMPORT_COLUMNS).
@@ -32,6 +35,13 @@ IMPORT_REQUIRED = ("code", "status", "stand_per")
 IMPORT_OPTIONAL = ("toelichting", "bewijs_document", "bewijs_link")
 MAX_IMPORT_ROWS = 5000
 MAX_CELL = 5000
+# Bounds on what an import may cost, checked before and while parsing (a hostile file stops early).
+MAX_IMPORT_BYTES = 4 * 1024 * 1024  # the upload itself; the app's MAX_IMPORT_BYTES overrides it
+MAX_SCAN_ROWS = MAX_IMPORT_ROWS + 1000  # rows read at most, blank ones included, header included
+MAX_SCAN_COLUMNS = 30  # columns read at most; the format has 12
+MAX_XLSX_PARTS = 100
+MAX_XLSX_PART_BYTES = 32 * 1024 * 1024  # one uncompressed part (a sheet, the shared strings)
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
 def list_rows(session: Session, measures: list[Measure]) -> list[dict]:
@@ -71,73 +81,124 @@ def list_rows(session: Session, measures: list[Measure]) -> list[dict]:
     return rows
 
 
-def _safe_cell(value: str) -> str:
-    # A cell starting with =, +, - or @ would run as a formula in a spreadsheet: make it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
-def to_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=LIST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _safe_cell(str(v)) for k, v in row.items()})
-    return out.getvalue()
+def to_csv(rows: list[dict]) -> bytes:
+    """Return the list export as CSV (through the one spreadsheet writer)."""
+    return spreadsheets.csv_bytes(LIST_COLUMNS, rows)
 
 
 def to_xlsx(rows: list[dict], *, title: str = "Maatregelen") -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(list(LIST_COLUMNS))
-    for row in rows:
-        sheet.append([_safe_cell(str(row[c])) for c in LIST_COLUMNS])
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """Return the list export as XLSX (through the one spreadsheet writer)."""
+    return spreadsheets.xlsx_bytes([(title, LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))])
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read; the message is Dutch."""
 
 
-def read_rows(filename: str, content: bytes) -> list[dict]:
-    """Read a CSV or XLSX file into dicts keyed by lower-case column name."""
+def read_rows(filename: str, content: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> list[dict]:
+    """Read a CSV or XLSX file into dicts keyed by lower-case column name, refusing it whole past any limit."""
+    if len(content) > max_bytes:
+        raise ImportFileError(
+            f"Het bestand is groter dan {max_bytes / 1024 / 1024:.0f} MiB; er is niets ingelezen. Splits het in kleinere bestanden."
+        )
     name = filename.lower()
     if name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError("Het CSV-bestand is geen UTF-8-tekst.") from error
-        try:
-            dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        table = list(csv.reader(io.StringIO(text), dialect))
+        table = _csv_table(content)
     elif name.endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError("Het XLSX-bestand kan niet worden gelezen.") from error
-        sheet = book.worksheets[0]
-        table = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+        table = _xlsx_table(content)
     else:
         raise ImportFileError("Alleen .xlsx- of .csv-bestanden.")
-    if not table:
+    header = next(table, None)
+    if header is None:
         raise ImportFileError("Het bestand is leeg.")
-    header = [str(h).strip().lower() for h in table[0]]
+    header = [_text(h).lower() for h in header]
     missing = [c for c in IMPORT_REQUIRED if c not in header]
     if missing:
         raise ImportFileError("Verplichte kolommen ontbreken: " + ", ".join(missing) + ".")
     rows = []
-    for values in table[1:]:
-        if all(str(v).strip() == "" for v in values):
+    for values in table:
+        if all(_text(v) == "" for v in values):
             continue
+        if len(rows) == MAX_IMPORT_ROWS:
+            raise ImportFileError(f"Hoogstens {MAX_IMPORT_ROWS} rijen per import; er is niets ingelezen.")
         rows.append({header[i]: values[i] for i in range(min(len(header), len(values)))})
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise ImportFileError(f"Hoogstens {MAX_IMPORT_ROWS} rijen per import.")
     return rows
+
+
+def _csv_table(content: bytes) -> Iterator[list]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError("Het CSV-bestand is geen UTF-8-tekst.") from error
+    first_line = text.splitlines()[0] if text else ","
+    try:
+        dialect = csv.Sniffer().sniff(first_line[:MAX_CELL], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    # newline="" lets the reader take \n, \r\n and a lone \r (Excel for Mac) as line ends, and keeps
+    # newlines inside quoted cells.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number > MAX_SCAN_ROWS:
+                raise ImportFileError(f"Hoogstens {MAX_IMPORT_ROWS} rijen per import; er is niets ingelezen.")
+            yield row
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ImportFileError(
+                f"Regel {reader.line_num}: een cel is veel te lang (meer dan {csv.field_size_limit()} tekens); er is niets ingelezen."
+            ) from error
+        raise ImportFileError(
+            f"Het CSV-bestand kan niet worden gelezen (regel {reader.line_num}); controleer aanhalingstekens en scheidingstekens."
+        ) from error
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse an XLSX whose zip directory promises more than we will unpack, before openpyxl opens it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise ImportFileError("Het XLSX-bestand kan niet worden gelezen.") from error
+    if len(parts) > MAX_XLSX_PARTS:
+        raise ImportFileError("Het XLSX-bestand bevat te veel onderdelen; er is niets ingelezen.")
+    if any(part.file_size > MAX_XLSX_PART_BYTES for part in parts) or (
+        sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES
+    ):
+        raise ImportFileError(
+            f"Het XLSX-bestand is uitgepakt groter dan {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MiB"
+            f" (of een onderdeel groter dan {MAX_XLSX_PART_BYTES // 1024 // 1024} MiB); er is niets ingelezen."
+        )
+
+
+def _xlsx_table(content: bytes) -> Iterator[tuple]:
+    _check_archive(content)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ImportFileError("Het XLSX-bestand kan niet worden gelezen.") from error
+    try:
+        if not book.worksheets:
+            raise ImportFileError("Het XLSX-bestand heeft geen werkblad.")
+        sheet = book.worksheets[0]
+        # The sheet's own dimension, when it states one, must fit the limits; rows and columns are
+        # bounded below as well, for sheets that state none (or lie).
+        if (sheet.max_row or 0) > MAX_SCAN_ROWS or (sheet.max_column or 0) > MAX_SCAN_COLUMNS:
+            raise ImportFileError(
+                f"Het werkblad is te groot (gebruikt gebied {sheet.max_row} rijen bij {sheet.max_column} kolommen);"
+                f" hoogstens {MAX_IMPORT_ROWS} rijen en {MAX_SCAN_COLUMNS} kolommen. Er is niets ingelezen."
+            )
+        rows = sheet.iter_rows(min_row=1, max_row=MAX_SCAN_ROWS + 1, max_col=MAX_SCAN_COLUMNS, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            if number > MAX_SCAN_ROWS:
+                raise ImportFileError(f"Hoogstens {MAX_IMPORT_ROWS} rijen per import; er is niets ingelezen.")
+            yield row
+    except ImportFileError:
+        raise
+    except Exception as error:  # a damaged sheet only shows while it is read
+        raise ImportFileError("Het XLSX-bestand kan niet worden gelezen.") from error
+    finally:
+        book.close()
 
 
 @dataclass
@@ -158,7 +219,11 @@ def _text(value) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    text = clean_text(str(value)).strip()
+    # The export writes a cell that would run as a formula with a leading quote: read it back as written.
+    if text.startswith("'") and text[1:].startswith(spreadsheets.FORMULA_STARTS):
+        text = text[1:]
+    return text
 
 
 def import_statuses(*, session: Session, rows: list[dict], user: User, now: datetime) -> ImportResult:
@@ -189,13 +254,14 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
             problems.append(f"U mag de status van {code} niet wijzigen.")
         if status_code is None:
             problems.append(f"Onbekende status: {status_value or '(leeg)'}.")
+        raw_day = row.get("stand_per")
         try:
-            as_of = date.fromisoformat(_text(row.get("stand_per"))[:10])
+            as_of = parse_date(raw_day if isinstance(raw_day, date) else _text(raw_day))
             if as_of > now.date():
                 problems.append("De datum van de stand mag niet in de toekomst liggen.")
-        except ValueError:
+        except DateError as error:
             as_of = None
-            problems.append("Ongeldige datum bij stand_per; gebruik JJJJ-MM-DD.")
+            problems.append(f"Ongeldige datum bij stand_per: {error}")
         if doc_key and doc_key not in documents:
             problems.append(f"Onbekend brondocument: {doc_key}.")
         if link and not link.lower().startswith(("https://", "http://")):

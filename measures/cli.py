@@ -1,6 +1,7 @@
 """`flask --app app ...` commands: thin wrappers over the services, each with its own session."""
 
 import json
+import os
 import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -200,6 +201,7 @@ def run_scheduler_command():
 @with_appcontext
 def report_command(as_of, since, scheme: str, out: str, save: bool):
     """Render the parliament report as a PDF (optionally stored as a frozen edition)."""
+    _check_writable(out)  # before a rendering of many seconds, not after
     app = current_app._get_current_object()
     with click.progressbar(length=100, label="Voortgangsrapportage", show_percent=True) as bar:
         done = {"at": 0}
@@ -223,24 +225,41 @@ def report_command(as_of, since, scheme: str, out: str, save: bool):
     click.echo(f"{len(pdf):,} bytes geschreven naar {out}{suffix}.")
 
 
+def _check_writable(out: str, *, overwrite: bool = True) -> None:
+    """Refuse an output path whose folder is missing or read-only (or that exists, without `overwrite`)."""
+    path = Path(out)
+    if not path.parent.is_dir():
+        raise click.ClickException(f"De map {path.parent} bestaat niet; maak hem eerst aan.")
+    if not os.access(path.parent, os.W_OK):
+        raise click.ClickException(f"In de map {path.parent} mag niet worden geschreven.")
+    if path.exists() and not overwrite:
+        raise click.ClickException(f"{out} bestaat al; kies een andere naam of gebruik --overwrite.")
+
+
 @click.command("backup")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--overwrite", is_flag=True, help="Een bestaand bestand overschrijven.")
 @with_appcontext
-def backup_command(out: str):
+def backup_command(out: str, overwrite: bool):
     """Copy a SQLite database with SQLite's online backup API (safe while the app runs)."""
     import sqlite3
 
+    _check_writable(out, overwrite=overwrite)
     url = make_url(current_app.config["DATABASE_URL"])
     if url.get_backend_name() != "sqlite":
         raise click.ClickException("Alleen voor SQLite; gebruik voor PostgreSQL pg_dump (zie de README).")
+    # Written beside the target and moved into place: an existing backup is replaced whole or not at all.
+    partial = Path(out).with_name(Path(out).name + ".deel")
+    partial.unlink(missing_ok=True)
     source = sqlite3.connect(url.database)
-    target = sqlite3.connect(out)
+    target = sqlite3.connect(partial)
     try:
         with target:
             source.backup(target)
     finally:
         source.close()
         target.close()
+    os.replace(partial, out)
     click.echo(f"Back-up geschreven naar {out}.")
 
 

@@ -267,7 +267,7 @@ def export_list(fmt: str):
     rows = bulk.list_rows(db, measures)
     stamp = now_utc().strftime("%Y%m%d")
     if fmt == "csv":
-        body, mimetype = bulk.to_csv(rows).encode("utf-8"), "text/csv; charset=utf-8"
+        body, mimetype = bulk.to_csv(rows), "text/csv; charset=utf-8"
     else:
         body, mimetype = bulk.to_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = current_app.response_class(body, mimetype=mimetype)
@@ -285,7 +285,9 @@ def import_statuses():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = bulk.read_rows(upload.filename or "", upload.read(current_app.config["MAX_IMPORT_BYTES"] + 1))
+            limit = current_app.config["MAX_IMPORT_BYTES"]
+            # One byte more than the limit shows that a file is too large: it is refused whole, never cut.
+            rows = bulk.read_rows(upload.filename or "", upload.read(limit + 1), max_bytes=limit)
             result = bulk.import_statuses(session=db, rows=rows, user=current_user, now=now_utc())
         except bulk.ImportFileError as error:
             file_error = str(error)

@@ -1,12 +1,11 @@
 """Open-data export of the whole register: every measure with all its fields."""
 
-import csv
-import io
 import json
 from datetime import date
 
 from sqlmodel import Session, select
 
+from measures import spreadsheets
 from models import Measure, SourceDocument, Status
 
 CSV_COLUMNS = (
@@ -94,38 +93,28 @@ def to_json(records: list[dict], *, generated_on: date) -> str:
     return json.dumps({"generated_on": generated_on.isoformat(), "measures": records}, ensure_ascii=False, indent=2)
 
 
-def to_csv(records: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for r in records:
-        writer.writerow(
-            {
-                **{k: r[k] for k in CSV_COLUMNS if k in r},
-                "themes": "; ".join(r["themes"]),
-                "co_owners": "; ".join(r["co_owners"]),
-                "budget": json.dumps(r["budget"], ensure_ascii=False),
-                "source_reference": r["source"]["reference"],
-                "source_section": r["source"]["section"],
-                "source_quote": r["source"]["quote"],
-            }
-        )
-    return out.getvalue()
+def _flat(record: dict) -> dict:
+    """Return one record as the flat row of the CSV and XLSX exports."""
+    return {
+        **{k: record[k] for k in CSV_COLUMNS if k in record},
+        "themes": "; ".join(record["themes"]),
+        "co_owners": "; ".join(record["co_owners"]),
+        "budget": json.dumps(record["budget"], ensure_ascii=False),
+        "source_reference": record["source"]["reference"],
+        "source_section": record["source"]["section"],
+        "source_quote": record["source"]["quote"],
+    }
+
+
+def to_csv(records: list[dict]) -> bytes:
+    """Return the open-data CSV, written by the one spreadsheet writer (formulas neutralised)."""
+    return spreadsheets.csv_bytes(CSV_COLUMNS, (_flat(r) for r in records))
 
 
 def to_xlsx(records: list[dict]) -> bytes:
-    from openpyxl import Workbook
-
-    rows = list(csv.DictReader(io.StringIO(to_csv(records))))
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Maatregelen"
-    sheet.append(list(CSV_COLUMNS))
-    for row in rows:
-        sheet.append([("'" + row[c] if row[c][:1] in "=+-@" else row[c]) for c in CSV_COLUMNS])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """Return the open-data XLSX, written by the one spreadsheet writer (formulas neutralised)."""
+    rows = ([_flat(r).get(c) for c in CSV_COLUMNS] for r in records)
+    return spreadsheets.xlsx_bytes([("Maatregelen", CSV_COLUMNS, rows)])
 
 
 def render(records: list[dict], fmt: str, *, generated_on: date, as_of: date | None = None) -> bytes:
@@ -136,5 +125,5 @@ def render(records: list[dict], fmt: str, *, generated_on: date, as_of: date | N
         data["schema"] = "/static/open-data/maatregelen.schema.json"
         return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     if fmt == "csv":
-        return to_csv(records).encode("utf-8")
+        return to_csv(records)
     return to_xlsx(records)

@@ -25,10 +25,40 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from measures import passwords
 from measures.queries import SORTS, MeasureFilter
+from measures.text import DateError, clean_text, parse_date
 from models.user import ROLES
 
 MAX_SEARCH = 200
+
+
+class BaseForm(FlaskForm):
+    """Every form: each text field (not a password) drops control characters as it reads its input."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                options = dict(options, filters=[*unbound_field.kwargs.get("filters", ()), clean_text])
+            return super().bind_field(form, unbound_field, options)
+
+
+class StrictDateField(DateField):
+    """A date as JJJJ-MM-DD only, within the register's range: the parser the API and the import use too."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = " ".join(valuelist).strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = parse_date(raw)
+        except DateError as error:
+            self.data = None
+            raise ValueError(_l("Ongeldige datum: %(reason)s", reason=str(error))) from error
 
 
 def check_web_link(field) -> None:
@@ -42,7 +72,7 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class MeasureFilterForm(FlaskForm):
+class MeasureFilterForm(BaseForm):
     """The list's filters. Read from the query string, so it carries no CSRF token."""
 
     class Meta:
@@ -129,7 +159,7 @@ class MeasureFilterForm(FlaskForm):
         )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = StringField(
         _l("E-mailadres"), validators=[InputRequired(message=_l("Vul uw e-mailadres in.")), Length(max=254)]
     )
@@ -138,7 +168,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     email = StringField(
         _l("E-mailadres"),
         validators=[
@@ -152,10 +182,8 @@ class UserForm(FlaskForm):
     organisation = SelectField(_l("Organisatie"), default="")
     password = PasswordField(
         _l("Wachtwoord"),
-        validators=[
-            InputRequired(message=_l("Vul een wachtwoord in.")),
-            Length(min=12, max=1000, message=_l("Het wachtwoord moet 12 tot 1000 tekens lang zijn.")),
-        ],
+        validators=[InputRequired(message=_l("Vul een wachtwoord in."))],
+        description=_l("Minstens 15 tekens, bijvoorbeeld een zin van een paar woorden; geen veelgebruikt wachtwoord."),
     )
 
     def __init__(self, organisations, **kwargs):
@@ -164,8 +192,35 @@ class UserForm(FlaskForm):
             [("", _l("Geen"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
         )
 
+    def validate_password(self, field):
+        found = passwords.problems(field.data or "", email=self.email.data or "", name=self.name.data or "")
+        if found:
+            raise ValidationError(" ".join(str(reason) for reason in found))
 
-class VersionedForm(FlaskForm):
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Huidig wachtwoord"),
+        validators=[InputRequired(message=_l("Vul uw huidige wachtwoord in.")), Length(max=1000)],
+    )
+    new_password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        validators=[InputRequired(message=_l("Vul een nieuw wachtwoord in.")), Length(max=1000)],
+        description=_l(
+            "Minstens 15 tekens, bijvoorbeeld een zin van een paar woorden. Geen veelgebruikt of gelekt wachtwoord, geen reeks, en niet uw naam of e-mailadres."
+        ),
+    )
+    confirm = PasswordField(
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[InputRequired(message=_l("Herhaal het nieuwe wachtwoord."))],
+    )
+
+    def validate_confirm(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("De twee nieuwe wachtwoorden zijn niet gelijk."))
+
+
+class VersionedForm(BaseForm):
     """A form that edits a measure carries the version it was loaded at (optimistic locking)."""
 
     version = HiddenField(validators=[InputRequired()])
@@ -179,7 +234,7 @@ class VersionedForm(FlaskForm):
 
 class StatusUpdateForm(VersionedForm):
     status = SelectField(_l("Nieuwe status"), validators=[InputRequired(message=_l("Kies een status."))])
-    as_of = DateField(
+    as_of = StrictDateField(
         _l("Stand per"),
         validators=[InputRequired(message=_l("Vul de datum in waarop deze stand geldt."))],
         description=_l("De datum waarop deze stand gold, bijvoorbeeld de datum van het bewijsstuk."),
@@ -224,7 +279,7 @@ class StatusUpdateForm(VersionedForm):
 
 
 class DeadlineForm(VersionedForm):
-    new_deadline = DateField(
+    new_deadline = StrictDateField(
         _l("Nieuwe deadline"), validators=[InputRequired(message=_l("Vul de nieuwe deadline in."))]
     )
     reason = TextAreaField(
@@ -260,7 +315,7 @@ class BudgetLineForm(Form):
         _l("Tot en met jaar"),
         validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Geef een jaartal tussen 1990 en 2100."))],
     )
-    funding = StringField(_l("Financieringsbron"), validators=[Optional(), Length(max=300)])
+    funding = StringField(_l("Financieringsbron"), validators=[Optional(), Length(max=300)], filters=[clean_text])
 
     def validate_from_year(self, field):
         if self.amount.data is not None and field.data is None:
@@ -286,7 +341,10 @@ class MeasureForm(VersionedForm):
         )
         self.co_owners.choices = options([(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
         self.schemes = schemes
-        self.themes.choices = options([(t["key"], t["name"]) for scheme in schemes for t in scheme["themes"]])
+        # "" is each scheme's "Geen": the form sends one theme field per scheme, empty when unused.
+        self.themes.choices = options(
+            [("", _l("Geen"))] + [(t["key"], t["name"]) for scheme in schemes for t in scheme["themes"]]
+        )
 
     def validate_themes(self, field):
         chosen = [key for key in (field.data or []) if key]
@@ -324,7 +382,7 @@ class NewMeasureForm(MeasureForm):
         )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(
         _l("Bestand (XLSX of CSV)"),
         validators=[
@@ -337,7 +395,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class AcknowledgeFlagForm(FlaskForm):
+class AcknowledgeFlagForm(BaseForm):
     note = TextAreaField(
         _l("Toelichting"),
         validators=[InputRequired(message=_l("Schrijf wat er met deze signalering gebeurt.")), Length(max=5000)],
@@ -345,7 +403,7 @@ class AcknowledgeFlagForm(FlaskForm):
     )
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(BaseForm):
     light = RadioField(
         _l("Oordeel"),
         choices=options(
@@ -360,7 +418,7 @@ class AssessmentForm(FlaskForm):
     text = TextAreaField(
         _l("Toelichting"), validators=[InputRequired(message=_l("Onderbouw het oordeel.")), Length(max=10000)]
     )
-    as_of = DateField(
+    as_of = StrictDateField(
         _l("Datum van het oordeel"), validators=[InputRequired(message=_l("Vul de datum van het oordeel in."))]
     )
     evidence_document = SelectField(_l("Bewijs: brondocument"), default="")
@@ -383,13 +441,13 @@ class AssessmentForm(FlaskForm):
         check_web_link(field)
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(BaseForm):
     text = TextAreaField(
         _l("Reactie"), validators=[InputRequired(message=_l("Schrijf een reactie.")), Length(max=10000)]
     )
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(BaseForm):
     code = StringField(
         _l("Code"),
         validators=[
@@ -421,7 +479,7 @@ class RecommendationForm(FlaskForm):
         self.measures.choices = options([(m.code, f"{m.code} {m.title}") for m in measures])
 
 
-class LinkMeasureForm(FlaskForm):
+class LinkMeasureForm(BaseForm):
     measure = SelectField(_l("Maatregel"), validators=[InputRequired(message=_l("Kies een maatregel."))])
 
     def __init__(self, measures, **kwargs):
@@ -431,7 +489,7 @@ class LinkMeasureForm(FlaskForm):
         )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     name = StringField(
         _l("Naam van het token"),
         validators=[InputRequired(message=_l("Geef het token een naam.")), Length(max=100)],

@@ -6,23 +6,22 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlmodel import select
-from wtforms import DateField, SelectField
+from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from measures import reports
-from measures.forms import options
-from measures.services import now_utc
+from measures import report_queue
+from measures.forms import BaseForm, StrictDateField, options
+from measures.services import ServiceError, now_utc
 from models import ReportEdition, ReportJob
 from models.db import get_session
 
 bp = Blueprint("reports", __name__)
 
 
-class ReportForm(FlaskForm):
-    as_of = DateField(_l("Peildatum"), validators=[InputRequired(message=_l("Vul de peildatum in."))])
-    since = DateField(
+class ReportForm(BaseForm):
+    as_of = StrictDateField(_l("Peildatum"), validators=[InputRequired(message=_l("Vul de peildatum in."))])
+    since = StrictDateField(
         _l("Wijzigingen sinds"), validators=[Optional()], description=_l("Leeg: de peildatum van de vorige editie.")
     )
     scheme = SelectField(_l("Indeling"), default="")
@@ -53,23 +52,31 @@ class ReportForm(FlaskForm):
 def editions():
     db = get_session()
     form = ReportForm()
+    status = 200
     if request.method == "GET":
         form.as_of.data = now_utc().date()
     if request.method == "POST":
         if current_user.role != "programmacoordinator":
             abort(403)
         if form.validate_on_submit():
-            job = ReportJob(
-                as_of=form.as_of.data,
-                since=form.since.data,
-                scheme=form.scheme.data or "",
-                requested_by=current_user.label,
-                created_at=now_utc(),
-            )
-            db.add(job)
-            db.commit()
-            reports.start_job(current_app._get_current_object(), job.id)
-            return redirect(url_for("reports.job", job_id=job.id))
+            try:
+                job = report_queue.enqueue(
+                    db,
+                    as_of=form.as_of.data,
+                    since=form.since.data,
+                    scheme=form.scheme.data or "",
+                    requested_by=current_user.label,
+                    now=now_utc(),
+                )
+                db.commit()
+                report_queue.kick(current_app._get_current_object())
+                return redirect(url_for("reports.job", job_id=job.id))
+            except ServiceError as error:
+                db.rollback()
+                form.as_of.errors = list(form.as_of.errors) + [str(error)]
+                status = 429
+    elif report_queue.recover_stale(db, now_utc()):
+        db.commit()
     listing = db.exec(
         select(
             ReportEdition.id,
@@ -92,7 +99,7 @@ def editions():
     can_generate = current_user.role == "programmacoordinator"
     return render_template(
         "reports/editions.html", form=form, editions=listing, jobs=jobs, can_generate=can_generate
-    ), (400 if form.errors else 200)
+    ), (status if status != 200 else 400 if form.errors else 200)
 
 
 @bp.get("/rapportages/taken/<id:job_id>")

@@ -1,21 +1,20 @@
 """The rapporteur's pages: gap review, recommendations, assessments and replies, and the
 comparison between two dates."""
 
-import io
 from datetime import UTC, date, datetime, time
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 from sqlmodel import select
 
-from measures import history, queries, review
+from measures import history, queries, review, spreadsheets
 from measures.auth import require
 from measures.checks import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, Thresholds, evaluate
 from measures.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from measures.permissions import Action, can
 from measures.services import ServiceError, now_utc
+from measures.text import DateError, parse_date
 from measures.views import requested_as_of, status_labels
 from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
 from models.db import get_session
@@ -83,7 +82,6 @@ def gaps_xlsx():
     as_of, _ = requested_as_of()
     day = as_of or now_utc().date()
     data = review.gaps(db, day, flt, signals_on(db, day))
-    book = Workbook()
     sheets = [
         (
             "Aanbevelingen zonder maatregel",
@@ -149,16 +147,8 @@ def gaps_xlsx():
             ],
         ),
     ]
-    book.remove(book.active)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append([("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
     response = current_app.response_class(
-        out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        spreadsheets.xlsx_bytes(sheets), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response.headers["Content-Disposition"] = f'attachment; filename="hiaten-{day:%Y%m%d}.xlsx"'
     return response
@@ -166,8 +156,6 @@ def gaps_xlsx():
 
 @bp.get("/aanbevelingen")
 def recommendation_list():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     return render_template("review/recommendations.html", items=review.recommendations(get_session()))
 
 
@@ -310,8 +298,8 @@ def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
         if not raw:
             return default
         try:
-            value = date.fromisoformat(raw) if len(raw) == 10 else None
-        except ValueError:
+            value = parse_date(raw)
+        except DateError:
             value = None
         if value is None:
             errors.append(_("Ongeldige datum bij ‘%(name)s’: gebruik JJJJ-MM-DD.", name=name))
@@ -329,8 +317,6 @@ def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
 
 @bp.get("/vergelijken")
 def compare():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     start, end, errors = _comparison_dates()
     comparison = None
     if start and end and not errors:
@@ -343,8 +329,6 @@ def compare():
 
 @bp.get("/vergelijken.json")
 def compare_json():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     start, end, errors = _comparison_dates()
     if errors or not start:
         return jsonify({"fouten": [str(e) for e in errors] or [_("Geef ‘van’ (JJJJ-MM-DD).")]}), 400

@@ -251,6 +251,8 @@ def _seed_recommendation(session: Session, entry: dict, documents: dict, now: da
         "issued_on": document.date,
         "measures_basis": entry.get("measures_basis", ""),
     }
+    existing = session.exec(select(Recommendation).where(Recommendation.code == entry["code"])).first()
+    changed = existing is None or any(getattr(existing, name) != value for name, value in values.items())
     recommendation = _upsert(session, Recommendation, "code", entry["code"], values)
     session.flush()
     linked = set(
@@ -269,7 +271,9 @@ def _seed_recommendation(session: Session, entry: dict, documents: dict, now: da
                     linked_at=now,
                 )
             )
-    report.recommendations += 1
+            changed = True
+    if changed:  # only what this run created or changed is reported
+        report.recommendations += 1
 
 
 def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None, check: bool = True) -> SeedReport:

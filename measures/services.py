@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from measures.text import DateError, check_date_range, clean_text
 from models import (
     AuditRecord,
     BudgetLine,
@@ -89,6 +90,13 @@ class MeasureInput:
     budget: list[BudgetInput] = field(default_factory=list)
     source_section: str = ""
     source_quote: str = ""
+
+    def __post_init__(self):
+        # Every text a measure gets passes here, whether from a form, the API, an import or the catalogue.
+        self.title = clean_text(self.title)
+        self.description = clean_text(self.description)
+        self.source_section = clean_text(self.source_section)
+        self.source_quote = clean_text(self.source_quote)
 
     def as_fields(self) -> dict:
         return {
@@ -392,6 +400,11 @@ def record_status(
         raise ServiceError(f"Onbekende status: {status_code}")
     if as_of > now.date():
         raise ServiceError("De datum van de stand mag niet in de toekomst liggen.")
+    try:
+        check_date_range(as_of)
+    except DateError as error:
+        raise ServiceError(f"Ongeldige datum van de stand: {error}") from error
+    note = clean_text(note)
     _claim_version(session, measure, expected_version, now)
     entry = StatusUpdate(
         measure_id=measure.id,
@@ -430,8 +443,14 @@ def change_deadline(
     expected_version: int | None = None,
 ) -> DeadlineChange:
     """Append a deadline change (old -> new, with its reason) and update the measure's deadline."""
+    reason, basis = clean_text(reason), clean_text(basis)
     if not reason.strip():
         raise ServiceError("Geef een reden voor de wijziging van de deadline.")
+    if new_deadline is not None:
+        try:
+            check_date_range(new_deadline)
+        except DateError as error:
+            raise ServiceError(f"Ongeldige deadline: {error}") from error
     _claim_version(session, measure, expected_version, now)
     entry = DeadlineChange(
         measure_id=measure.id,

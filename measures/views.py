@@ -13,6 +13,7 @@ from measures.checks import LEVEL_LABELS, RULE_LABELS, RULES, SILENCE_FACT_LABEL
 from measures.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
 from measures.permissions import Action, can, measure_actions
 from measures.services import now_utc
+from measures.text import DateError, parse_date
 from models import SourceDocument, Status
 from models.db import get_session
 from models.document import DOCUMENT_KINDS
@@ -50,13 +51,6 @@ def labels() -> dict:
         "silence_fact_labels": SILENCE_FACT_LABELS,
         "user_can": lambda action: can(get_session(), current_user, action),
     }
-
-
-@bp.before_request
-def require_login_unless_public():
-    if not current_app.config["PUBLIC_READ"] and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
 
 
 @bp.app_template_global("aria")
@@ -98,15 +92,11 @@ def requested_as_of() -> tuple[date | None, str | None]:
     if not raw:
         return None, None
     try:
-        day = date.fromisoformat(raw[:10]) if len(raw) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        return None, _l("Ongeldige datum bij ‘stand per’: gebruik JJJJ-MM-DD. U ziet de stand van vandaag.")
+        day = parse_date(raw)
+    except DateError as error:
+        return None, _l("Ongeldige datum bij ‘stand per’: %(reason)s U ziet de stand van vandaag.", reason=str(error))
     if day >= now_utc().date():
         return None, None
-    if day < date(2000, 1, 1):
-        return None, _l("Kies een datum vanaf 1 januari 2000. U ziet de stand van vandaag.")
     return day, None
 
 

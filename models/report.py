@@ -47,3 +47,6 @@ class ReportJob(SQLModel, table=True):
     edition_id: int | None = Field(default=None, foreign_key="report_edition.id")
     created_at: datetime = timestamp_field()
     updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # True while this job renders, NULL otherwise: the unique constraint lets one job at a time hold
+    # the queue across all workers (NULLs never collide).
+    running: bool | None = Field(default=None, unique=True)

@@ -26,6 +26,12 @@ class User(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     password_hash: str = Field(max_length=300)
     active: bool = True
+    # Bumped at logout, password change, reset and blocking: every session that carries an older
+    # number is no longer valid, wherever its cookie went.
+    session_version: int = 1
+    # Set by an administrator's reset: the user must choose a new password before anything else.
+    must_change_password: bool = False
+    password_changed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = timestamp_field()
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

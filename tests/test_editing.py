@@ -96,7 +96,11 @@ def test_note_is_required_when_ended(client, auth, session, politie):
         ({"status": ""}, "Kies een status."),
         ({"status": "klaar"}, "Ongeldige keuze"),
         ({"as_of": "31-02-2021"}, "Ongeldige datum"),
-        ({"as_of": "2999-01-01"}, "toekomst"),
+        ({"as_of": "2099-01-01"}, "toekomst"),
+        ({"as_of": "2999-01-01"}, "kies een datum tussen 01-01-2000 en 31-12-2100"),
+        ({"as_of": "0001-01-01"}, "kies een datum tussen 01-01-2000 en 31-12-2100"),
+        ({"as_of": "0001-01-01garbage"}, "Ongeldige datum"),
+        ({"as_of": "2024-09-09T99:99"}, "Ongeldige datum"),
         ({"evidence_url": "javascript:alert(1)"}, "https://"),
         ({"evidence_document": "kst-0"}, "Ongeldige keuze"),
         ({"note": "x" * 6000}, "hoogstens 5000 tekens"),
@@ -209,6 +213,20 @@ def test_edit_writes_audit_shown_on_detail(client, auth, session, create_user, p
     html = client.get("/maatregelen/CT-B-04").get_data(as_text=True)
     audit = html[html.index('id="kop-audit"') :]
     assert "Mede-eigenaren" in audit and "OM" in audit and "€ 2.000.000 structureel" in audit and "p@jenv.nl" in audit
+
+
+def test_edit_form_accepts_the_empty_theme_a_browser_sends_for_an_unused_scheme(client, auth, create_user, politie):
+    auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
+    data = {
+        "title": "Zaakscoördinator OM",
+        "lead": "OM",
+        "themes": ["", ""],  # both selects left at "Geen", as CT-B-06's form is rendered
+        "budget-0-kind": "structureel",
+        "budget-0-per": "jaar",
+        "version": str(politie["other"].version),
+    }
+    response = client.post("/maatregelen/CT-B-06/bewerken", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def test_edit_form_errors(client, auth, create_user, politie):

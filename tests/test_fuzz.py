@@ -1,5 +1,6 @@
 """Hypothesis fuzzing of every form and filter and of the API: whatever comes in, no 500."""
 
+import io
 from datetime import date
 
 import pytest
@@ -9,7 +10,26 @@ from hypothesis import strategies as st
 anything = st.one_of(
     st.text(max_size=300),
     st.integers().map(str),
-    st.sampled_from(["", "-1", "0", "2019-12-05", "2019-13-45", "contouren:b", "%00", "' OR 1=1 --"]),
+    st.sampled_from(
+        [
+            "",
+            "-1",
+            "0",
+            "2019-12-05",
+            "2019-13-45",
+            "contouren:b",
+            "%00",
+            "' OR 1=1 --",
+            # Issue 13's cases: dates with trailing junk, impossible times, year 1 and the end of time,
+            # control characters and formulas.
+            "0001-01-01garbage",
+            "2024-09-09T99:99",
+            "0001-01-01",
+            "9999-12-31",
+            "a\x0bb\x00c",
+            '=HYPERLINK("http://x")',
+        ]
+    ),
 )
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -159,3 +179,28 @@ def test_api_reads(client, auth, world, code, params):
         "/api/v1/assessments",
     ):
         assert client.get(path, query_string=params).status_code < 500
+
+
+@SETTINGS
+@given(
+    content=st.one_of(
+        st.binary(max_size=2000),
+        st.lists(st.lists(anything, min_size=1, max_size=4), max_size=5).map(
+            lambda rows: "code,status,stand_per,toelichting\r".join(",".join(r) for r in rows).encode()
+        ),
+    ),
+    name=st.sampled_from(["a.csv", "a.xlsx", "a.txt"]),
+)
+def test_import_of_hostile_files(client, auth, world, content, name):
+    auth.login(world.email)
+    response = client.post(
+        "/maatregelen/import", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+    )
+    assert response.status_code < 500
+
+
+@SETTINGS
+@given(data=st.dictionaries(st.sampled_from(["current_password", "new_password", "confirm"]), anything, max_size=3))
+def test_change_password_form(client, auth, world, data):
+    auth.login(world.email)
+    assert client.post("/profiel/wachtwoord", data=data).status_code < 500
