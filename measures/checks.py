@@ -533,14 +533,29 @@ def measure_signals(flags, codes: dict[int, str] | None = None) -> list[MeasureS
             code = codes[f.measure_id] if codes is not None else f.measure_code
             signal = by_measure[f.measure_id] = MeasureSignal(f.measure_id, code, 0, 0, None)
         (signal.silence if RULE_KINDS.get(f.rule, f.kind) == SILENCE else signal.stall).append(f)
-    for signal in by_measure.values():
-        signal.stall.sort(key=lambda f: (-f.rule_severity, RULE_ORDER.get(f.rule, 99)))
-        signal.silence.sort(key=lambda f: RULE_ORDER.get(f.rule, 99))
-        signal.level = stall_level({f.rule: f.rule_severity for f in signal.stall})
-        signal.score = sum(f.rule_severity for f in signal.stall)
-        dates = [f.evidence_on for f in signal.stall if f.evidence_on is not None]
-        signal.evidence_on = min(dates) if dates else None
+    for signal in by_measure.values():  # most measures have one rule of each kind: keep that cheap
+        stall = signal.stall
+        if len(stall) == 1:
+            only = stall[0]
+            signal.level = signal.score = only.rule_severity
+            signal.evidence_on = only.evidence_on
+        elif stall:
+            stall.sort(key=_stall_key)
+            signal.level = stall_level({f.rule: f.rule_severity for f in stall})
+            signal.score = sum(f.rule_severity for f in stall)
+            dates = [f.evidence_on for f in stall if f.evidence_on is not None]
+            signal.evidence_on = min(dates) if dates else None
+        if len(signal.silence) > 1:
+            signal.silence.sort(key=_silence_key)
     return sorted(by_measure.values(), key=signal_order)
+
+
+def _stall_key(f) -> tuple:
+    return (-f.rule_severity, RULE_ORDER.get(f.rule, 99))
+
+
+def _silence_key(f) -> int:
+    return RULE_ORDER.get(f.rule, 99)
 
 
 def level_counts(signals: list[MeasureSignal]) -> dict:
@@ -572,24 +587,26 @@ def silence_by_owner(signals: list[MeasureSignal], leads: dict[int, str | None])
     return sorted(rows.values(), key=lambda r: (-r["measures"], r["owner"] == "", r["owner"]))
 
 
-def combine(findings: list[FlagFinding]) -> list[FlagFinding]:
+def combine(findings: list[FlagFinding]) -> tuple[list[FlagFinding], list[MeasureSignal]]:
     """Give every finding its measure's stall level and score; order as `signal_order`, rules within."""
     ordered = []
-    for signal in measure_signals(findings):
-        for f in (*signal.stall, *signal.silence):
-            f.severity, f.score = signal.level, signal.score
+    signals = measure_signals(findings)
+    for signal in signals:
+        level, score = signal.level, signal.score
+        for f in signal.stall:
+            f.severity, f.score = level, score
             ordered.append(f)
-    return ordered
+        for f in signal.silence:
+            f.severity, f.score = level, score
+            ordered.append(f)
+    return ordered, signals
 
 
 @dataclass
 class Evaluation:
     findings: list[FlagFinding]
     failed_rules: dict[str, str]
-
-    @property
-    def signals(self) -> list[MeasureSignal]:
-        return measure_signals(self.findings)
+    signals: list[MeasureSignal] = field(default_factory=list)
 
 
 def evaluate(session: Session, now: datetime, thresholds: Thresholds, rules=RULES) -> Evaluation:
@@ -618,7 +635,8 @@ def evaluate_context(ctx: Context, thresholds: Thresholds, rules=RULES, on_error
         for f in found:
             f.kind = rule.kind
         findings.extend(found)
-    return Evaluation(combine(findings), failed)
+    ordered, signals = combine(findings)
+    return Evaluation(ordered, failed, signals)
 
 
 # --- the job ------------------------------------------------------------------------------------
