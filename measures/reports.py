@@ -9,7 +9,6 @@ import io
 import json
 import logging
 import mimetypes
-import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -18,13 +17,14 @@ from pathlib import Path
 from flask import Flask, current_app, render_template
 from pypdf import PdfReader
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from measures import charts, checks, history
 from measures.checks import RULE_LABELS
-from models import Organisation, ReportEdition, ReportJob, SourceDocument, Status, Theme, ThemeScheme
+from models import Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
 from models.db import session_scope
 from models.flag import SILENCE, STALL
 from models.review import TRAFFIC_LIGHTS
@@ -396,6 +396,49 @@ def previous_as_of(session: Session, as_of: date) -> date | None:
     return session.exec(select(func.max(ReportEdition.as_of)).where(ReportEdition.as_of < as_of)).one()
 
 
+MAX_NUMBER_RETRIES = 3
+
+
+def _store_edition(
+    app: Flask, *, pdf: bytes, snapshot: dict, as_of, since, scheme
+) -> tuple[bytes, dict, ReportEdition]:
+    """Insert the edition, its number decided in the inserting transaction.
+
+    The number printed in the PDF was the next free one when the data were read. If another
+    edition took it meanwhile (a CLI run beside the web queue), the same snapshot is rendered again
+    with the next number: the unique constraint decides, and no edition is lost or renumbered.
+    """
+    for _attempt in range(MAX_NUMBER_RETRIES):
+        with session_scope(app) as session:
+            number = next_edition_number(session)
+        if number != snapshot["edition"]:
+            snapshot = {**snapshot, "edition": number}
+            pdf = render_pdf(render_html(snapshot), app)
+        text = snapshot_json(snapshot)
+        edition = ReportEdition(
+            number=number,
+            as_of=as_of,
+            since=since,
+            scheme=scheme,
+            generated_at=datetime.fromisoformat(snapshot["generated_at"]),
+            generated_by=snapshot["generated_by"],
+            snapshot=text,
+            snapshot_sha256=sha256(text),
+            pdf=pdf,
+            pdf_sha256=sha256(pdf),
+            pages=len(PdfReader(io.BytesIO(pdf)).pages),
+        )
+        try:
+            with session_scope(app) as session:
+                session.add(edition)
+                session.flush()
+                session.expunge(edition)
+            return pdf, snapshot, edition
+        except IntegrityError:
+            log.info("Editienummer %s al vergeven; opnieuw met het volgende", number)
+    raise RuntimeError("Geen vrij editienummer gevonden")
+
+
 def produce(
     app: Flask,
     *,
@@ -432,67 +475,8 @@ def produce(
         edition = None
         if save:
             progress(90, "Editie opslaan")
-            text = snapshot_json(snapshot)
-            edition = ReportEdition(
-                number=number,
-                as_of=as_of,
-                since=since,
-                scheme=scheme,
-                generated_at=datetime.fromisoformat(snapshot["generated_at"]),
-                generated_by=generated_by,
-                snapshot=text,
-                snapshot_sha256=sha256(text),
-                pdf=pdf,
-                pdf_sha256=sha256(pdf),
-                pages=len(PdfReader(io.BytesIO(pdf)).pages),
+            pdf, snapshot, edition = _store_edition(
+                app, pdf=pdf, snapshot=snapshot, as_of=as_of, since=since, scheme=scheme
             )
-            with session_scope(app) as session:
-                session.add(edition)
-                session.flush()
-                session.expunge(edition)
         progress(100, "Klaar")
         return pdf, snapshot, edition
-
-
-# --- background jobs ------------------------------------------------------------------------------------
-
-_lock = threading.Lock()
-
-
-def run_job(app: Flask, job_id: int) -> None:
-    """Render the job's edition, recording progress; one rendering at a time per process."""
-
-    def update(**values) -> None:
-        with app.app_context(), session_scope(app) as session:
-            job = session.get(ReportJob, job_id)
-            for name, value in values.items():
-                setattr(job, name, value)
-            job.updated_at = datetime.now(UTC)
-            session.add(job)
-
-    with _lock:
-        with app.app_context(), session_scope(app) as session:
-            job = session.get(ReportJob, job_id)
-            as_of, since, scheme, who = job.as_of, job.since, job.scheme, job.requested_by
-        update(status="bezig", progress=1, message="Gestart")
-        try:
-            _pdf, _snapshot, edition = produce(
-                app,
-                as_of=as_of,
-                since=since,
-                scheme=scheme,
-                generated_by=who,
-                save=True,
-                progress=lambda percent, message: update(progress=percent, message=message),
-            )
-            update(status="klaar", progress=100, message="Klaar", edition_id=edition.id)
-        except Exception as error:
-            log.exception("Rapportage %s mislukt", job_id)
-            update(status="mislukt", message=f"{type(error).__name__}: {error}"[:2000])
-
-
-def start_job(app: Flask, job_id: int) -> None:
-    if app.config.get("REPORT_SYNC"):
-        run_job(app, job_id)
-    else:
-        threading.Thread(target=run_job, args=(app, job_id), name=f"rapportage-{job_id}", daemon=True).start()

@@ -278,3 +278,38 @@ def test_stalled_chapter_today_is_one_table_row_per_measure_and_fits_in_four_pag
     # Silence is a short summary, per owner and per kind.
     silence = body[body.index("Monitoringgat Van") :]
     assert re.search(r"Voor \d+ maatregelen is geen trekker bekend", silence)
+
+
+def test_edition_number_is_decided_when_the_edition_is_inserted(report_app):
+    """A number taken by another edition while this one rendered goes to the next free number,
+    and the PDF prints the number the edition was stored under."""
+    from datetime import UTC, datetime
+
+    taken = {}
+
+    def meanwhile(percent, message):
+        if percent == 45 and not taken:  # the data are read and numbered; the PDF is being made
+            with Session(get_engine(report_app)) as session:
+                number = reports.next_edition_number(session)
+                session.add(
+                    ReportEdition(
+                        number=number,
+                        as_of=AS_OF,
+                        generated_at=datetime.now(UTC),
+                        generated_by="cli",
+                        snapshot="{}",
+                        snapshot_sha256="0" * 64,
+                        pdf=b"%PDF-",
+                        pdf_sha256="0" * 64,
+                        pages=1,
+                    )
+                )
+                session.commit()
+                taken["number"] = number
+
+    pdf, snapshot, edition = reports.produce(
+        report_app, as_of=AS_OF, since=SINCE, scheme="", generated_by="web", save=True, progress=meanwhile
+    )
+    assert edition.number == taken["number"] + 1 == snapshot["edition"]
+    assert f"Editie {edition.number}" in pdf_text(pdf)
+    assert json.loads(edition.snapshot)["edition"] == edition.number
