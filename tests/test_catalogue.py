@@ -105,3 +105,40 @@ quote = "ontwikkeling van een webcrawler"
 """
     problems = _problems(small_catalogue, GOOD_MEASURE.format(extra=extra))
     assert any("geen float" in p for p in problems)
+
+
+def test_validation_names_a_missing_sources_folder_in_one_line(tmp_path):
+    missing = tmp_path / "geen-shared" / "sources"
+    problems = validate(load_catalogue(), missing)
+    assert problems == [f"bronnenmap ontbreekt: {missing} (zet MM_SOURCES_DIR); de citaten zijn niet gecontroleerd"]
+
+
+def test_structure_alone_is_checked_without_sources(small_catalogue):
+    (small_catalogue / "kst-28638-161.toml").write_text(
+        GOOD_MEASURE.format(extra="").replace('lead = "Politie"', 'lead = "NIEMAND"'), encoding="utf-8"
+    )
+    problems = validate(load_catalogue(small_catalogue), None)
+    assert any("NIEMAND" in p for p in problems)
+    assert not any("citaat" in p for p in problems)
+
+
+def test_the_app_seeds_without_the_sources_folder(tmp_path):
+    """A clone without ../shared: `flask seed` (as `make run` calls it) loads the catalogue quietly."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "MM_SOURCES_DIR": str(tmp_path / "geen-shared"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'los.db'}",
+        "MM_ENV_NAME": "development",
+    }
+    env.pop("TEST_DATABASE_URL", None)
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    for args in (["init-db"], ["seed"]):
+        result = subprocess.run([*flask, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+    assert "Catalogus geladen: 74 maatregelen toegevoegd" in result.stdout
+    assert "citaat" not in result.stdout + result.stderr

@@ -80,9 +80,16 @@ def _is_date(value) -> bool:
     return True
 
 
-def validate(catalogue: Catalogue, sources_dir: Path = SOURCES_DIR) -> list[str]:
-    """Return every problem in the catalogue as a readable line; an empty list means valid."""
+def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> list[str]:
+    """Return every problem in the catalogue as a readable line; an empty list means valid.
+
+    With `sources_dir` every quote is checked against its source file; that is the test suite's
+    and CI's job, where the sources are. With None the structure alone is checked, which is all a
+    running app needs: seeding never reads `../shared`. A missing folder is named in one line.
+    """
     problems: list[str] = []
+    if sources_dir is not None and not sources_dir.is_dir():
+        return [f"bronnenmap ontbreekt: {sources_dir} (zet MM_SOURCES_DIR); de citaten zijn niet gecontroleerd"]
     org_keys = {o["abbreviation"] for o in catalogue.organisations}
     doc_by_key = {d["key"]: d for d in catalogue.documents}
     theme_keys = {f"{t['scheme']}:{t['code']}" for t in catalogue.themes}
@@ -102,6 +109,10 @@ def validate(catalogue: Catalogue, sources_dir: Path = SOURCES_DIR) -> list[str]
     def check_quote(where: str, quote, doc_key) -> None:
         if not quote or not str(quote).strip():
             problems.append(f"{where}: geen citaat")
+            return
+        if sources_dir is None:
+            if doc_key not in doc_by_key:
+                problems.append(f"{where}: onbekend document {doc_key!r}")
             return
         text = source_text(doc_key)
         if text is None:
