@@ -20,10 +20,11 @@ PUBLIC_PAGES = [
     "/vergelijken?van=2018-06-01&tot=2020-01-01",
     "/open-data",
     "/toegankelijkheid",
+    "/controles/regels",
     "/login",
     "/bestaat-niet",
 ]
-SIGNED_IN_PAGES = ["/mijn-maatregelen", "/controles", "/rapportages", "/profiel", "/rapporteur"]
+SIGNED_IN_PAGES = ["/mijn-maatregelen", "/controles", "/rapportages", "/profiel", "/profiel/wachtwoord", "/rapporteur"]
 ROLE_PAGES = {
     "admin": ["/beheer/gebruikers"],
     "programmacoordinator": [
