@@ -205,6 +205,7 @@ def measure(code: str):
             "source": {
                 "document": document.key if document else None,
                 "reference": document.reference if document else None,
+                "citation": document.citation if document else None,
                 "section": m.source_section,
                 "quote": m.source_quote,
             },
@@ -214,13 +215,16 @@ def measure(code: str):
     )
 
 
-def _status_update_json(u, document_key: str | None) -> dict:
+def _status_update_json(u, document) -> dict:
     return {
         "id": u.id,
         "status": u.status_code,
         "as_of": _iso(u.as_of),
         "note": u.note,
-        "evidence_document": document_key,
+        "evidence_document": document.key if document else None,
+        # How the evidence is cited: a document not read here with the one it is known through.
+        "evidence_citation": document.citation if document else None,
+        "evidence_quote": u.evidence_quote,
         "evidence_url": u.evidence_url,
         "reports_problem": u.reports_problem,
         "recorded_by": u.recorded_by,
@@ -231,14 +235,7 @@ def _status_update_json(u, document_key: str | None) -> dict:
 @bp.get("/measures/<code>/status-updates")
 def status_updates(code: str):
     data = queries.measure_detail(get_session(), _measure(code).code)
-    return jsonify(
-        {
-            "items": [
-                _status_update_json(item["entry"], item["document"].key if item["document"] else None)
-                for item in data["updates"]
-            ]
-        }
-    )
+    return jsonify({"items": [_status_update_json(item["entry"], item["document"]) for item in data["updates"]]})
 
 
 @bp.post("/measures/<code>/status-updates")
@@ -318,7 +315,10 @@ def create_status_update(code: str):
     except services.ServiceError as error:
         db.rollback()
         raise Problem(400, "Ongeldige invoer", str(error)) from error
-    response = jsonify(_status_update_json(entry, document_key))
+    document = (
+        db.exec(select(SourceDocument).where(SourceDocument.key == document_key)).first() if document_id else None
+    )
+    response = jsonify(_status_update_json(entry, document))
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/measures/{m.code}/status-updates"
     return response

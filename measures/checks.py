@@ -155,7 +155,7 @@ def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurF
             StatusUpdate.note,
             StatusUpdate.evidence_quote,
             StatusUpdate.reports_problem,
-            SourceDocument.reference,
+            SourceDocument.citation,
         )
         .join(
             SourceDocument,
@@ -166,7 +166,7 @@ def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurF
     ).all()
     return {
         row.measure_id: RapporteurFinding(
-            row.as_of, row.note, row.evidence_quote, bool(row.reports_problem), row.reference
+            row.as_of, row.note, row.evidence_quote, bool(row.reports_problem), row.citation
         )
         for row in rows  # ordered oldest first: the last one per measure wins
     }

@@ -80,6 +80,7 @@ def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
                 "source": {
                     "document": document.key if document else None,
                     "reference": document.reference if document else None,
+                    "citation": document.citation if document else None,
                     "section": m.source_section,
                     "quote": m.source_quote,
                 },

@@ -15,6 +15,17 @@ def nl_date(value: date | None, fmt: str = "d MMMM y") -> str:
     return format_date(value, fmt)
 
 
+def precise_date(value: date | None, precision: str = "dag") -> str:
+    """Format a date only as precisely as it is known: '25 mei 2018', 'juni 2020', '2023'."""
+    if value is None or precision == "onbekend":
+        return gettext("onbekend")
+    if precision == "jaar":
+        return format_date(value, "y")
+    if precision == "maand":
+        return format_date(value, "MMMM y")
+    return format_date(value, "d MMMM y")
+
+
 def short_date(value: date | None) -> str:
     """Format a date as dd-mm-jjjj."""
     if value is None:
@@ -65,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(date_from_iso)
     app.add_template_filter(audit_value)
     app.add_template_filter(nl_date)
+    app.add_template_filter(precise_date)
     app.add_template_filter(short_date)
     app.add_template_filter(nl_datetime)
     app.add_template_filter(euro)

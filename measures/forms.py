@@ -305,7 +305,12 @@ class BudgetLineForm(Form):
             NumberRange(min=0, max=Decimal("999999999999"), message=_l("Geef een bedrag van 0 of meer.")),
         ],
     )
-    kind = SelectField(_l("Soort"), choices=options([("structureel", _l("Structureel")), ("eenmalig", _l("Eenmalig"))]))
+    kind = SelectField(
+        _l("Soort"),
+        choices=options(
+            [("structureel", _l("Structureel")), ("eenmalig", _l("Eenmalig")), ("onbekend", _l("Onbekend"))]
+        ),
+    )
     per = SelectField(_l("Periode"), choices=options([("jaar", _l("per jaar")), ("totaal", _l("totaal"))]))
     from_year = IntegerField(
         _l("Vanaf jaar"),

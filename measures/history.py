@@ -132,7 +132,7 @@ def _latest_updates(
             StatusUpdate.as_of,
             StatusUpdate.note,
             SourceDocument.key,
-            SourceDocument.reference,
+            SourceDocument.citation,
             SourceDocument.kind,
             StatusUpdate.evidence_url,
             StatusUpdate.reports_problem,

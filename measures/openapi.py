@@ -261,6 +261,12 @@ def document() -> dict:
                         "as_of": date,
                         "note": {"type": "string"},
                         "evidence_document": {"type": ["string", "null"]},
+                        "evidence_citation": {
+                            "type": ["string", "null"],
+                            "description": "Hoe het bewijs wordt aangehaald; een document dat hier niet is geraadpleegd "
+                            "met het document waarlangs het bekend is, bv. 'Kamerstuk 28 638 nr. 184 (18-11-2020), via factsheet'.",
+                        },
+                        "evidence_quote": {"type": ["string", "null"]},
                         "evidence_url": {"type": ["string", "null"]},
                         "reports_problem": {"type": "boolean"},
                         "recorded_by": {"type": "string"},

@@ -420,6 +420,7 @@ def document_detail(session: Session, key: str) -> dict | None:
     return {
         "document": document,
         "author": author,
+        "via": session.get(SourceDocument, document.via_id) if document.via_id else None,
         "announced": announced,
         "evidenced": [{"entry": u, "measure": m, "status": s} for u, m, s in evidenced],
     }

@@ -26,6 +26,7 @@ from measures import charts, checks, history
 from measures.checks import RULE_LABELS
 from models import Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
 from models.db import session_scope
+from models.document import shown_date
 from models.flag import SILENCE, STALL
 from models.review import TRAFFIC_LIGHTS
 
@@ -146,6 +147,10 @@ def build_snapshot(
                 "title": d.title,
                 "date": d.date.isoformat(),
                 "date_note": d.date_note,
+                "date_shown": shown_date(d.date, d.date_precision),
+                "consulted": d.consulted,
+                "citation": d.citation,
+                "address": d.address,
                 "url": d.url,
             }
             for d in documents

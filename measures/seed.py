@@ -21,6 +21,7 @@ from models import (
     Theme,
     ThemeScheme,
 )
+from models.document import citation_of
 
 CATALOGUE_AUTHOR = "catalogus"
 
@@ -88,13 +89,29 @@ def _seed_reference_data(session: Session, catalogue: Catalogue) -> dict[str, So
                 "title": d["title"],
                 "date": _as_date(d["date"]),
                 "date_note": d.get("date_note"),
+                "date_precision": d.get("date_precision", "dag"),
                 "kind": d["kind"],
                 "reference": d["reference"],
                 "author_id": org_ids.get(d.get("author")),
                 "url": d.get("url"),
                 "file": d.get("file"),
+                "consulted": d.get("consulted", True),
+                "address": d.get("address"),
             },
         )
+    session.flush()
+    for d in catalogue.documents:  # the chain, once every document has its id
+        document = documents[d["key"]]
+        via = documents.get(d.get("via"))
+        document.via_id = via.id if via else None
+        document.citation = citation_of(
+            reference=document.reference,
+            day=document.date,
+            precision=document.date_precision,
+            consulted=document.consulted,
+            via=via,
+        )
+        session.add(document)
     for position, s in enumerate(catalogue.schemes):
         _upsert(session, ThemeScheme, "code", s["code"], {"name": s["name"], "position": position})
     session.flush()
@@ -230,7 +247,8 @@ def _seed_update(session: Session, entry: dict, documents: dict, now: datetime, 
         note=entry["note"],
         recorded_by=CATALOGUE_AUTHOR,
         now=now,
-        evidence_document_id=documents[entry["document"]].id,
+        # The document that said it: the file's own, or the one the fact sheet names for this fact.
+        evidence_document_id=documents[entry.get("evidence", entry["document"])].id,
         evidence_quote=entry["quote"],
         reports_problem=bool(entry.get("problem", False)),
     )

@@ -7,13 +7,53 @@ from sqlmodel import Field, SQLModel
 DOCUMENT_KINDS = {
     "kabinetsbrief": "Kabinetsbrief",
     "programma": "Programma",
+    "factsheet": "Factsheet",
+    "kamerstuk": "Kamerstuk",
+    "bericht": "Bericht of artikel",
+    "jaarverslag": "Jaarverslag",
+    "advies": "Advies",
     "brief_rapporteur": "Brief Nationaal Rapporteur",
     "onderzoek": "Onderzoek",
     "overig": "Overig",
 }
 
 
+# How much of a document's date is known: a day, a month ("juni 2020"), a year ("2023"), or nothing
+# (the date is then a placeholder that is never shown).
+DATE_PRECISIONS = ("dag", "maand", "jaar", "onbekend")
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+
+def shown_date(day: date, precision: str = "dag") -> str:
+    """Return a date as precisely as it is known: 18-11-2020, juni 2020, 2023 or datum onbekend."""
+    if precision == "onbekend":
+        return "datum onbekend"
+    if precision == "jaar":
+        return f"{day.year}"
+    if precision == "maand":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day:02d}-{day.month:02d}-{day.year}"
+
+
+def citation_of(*, reference: str, day: date, precision: str, consulted: bool, via: "SourceDocument | None") -> str:
+    """Return how evidence from a document is cited: a document not read here is cited with its date
+    and the document it is known through, e.g. "Kamerstuk 28 638 nr. 184 (18-11-2020), via factsheet"."""
+    if consulted or via is None:
+        return reference
+    return f"{reference} ({shown_date(day, precision)}), via {via.reference}"
+
+
 class SourceDocument(SQLModel, table=True):
+    """A document that announced a measure or evidenced its state.
+
+    `consulted` says whether its text was read for this register. A document that was not (a letter
+    cited by the fact sheet) is known `via` another document, and its quotes are that document's
+    sentences. `citation` is how evidence from it is shown everywhere (see `citation_of`).
+    """
+
     __tablename__ = "source_document"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -26,3 +66,8 @@ class SourceDocument(SQLModel, table=True):
     author_id: int | None = Field(default=None, foreign_key="organisation.id")
     url: str | None = Field(default=None, max_length=500)
     file: str | None = Field(default=None, max_length=200)
+    date_precision: str = Field(default="dag", max_length=10)
+    consulted: bool = True
+    via_id: int | None = Field(default=None, foreign_key="source_document.id")
+    address: str | None = Field(default=None, max_length=300)  # as the citing document gives it
+    citation: str = Field(default="", max_length=400)

@@ -16,7 +16,8 @@ ANNOUNCEMENTS = {
     "rapporteur": "Toezegging genoemd door de Nationaal Rapporteur",
     "nieuw": "Nieuw vastgelegd in Maatregelmonitor",
 }
-BUDGET_KINDS = {"structureel": "Structureel", "eenmalig": "Eenmalig"}
+# "onbekend": the source gives an amount per year, but not whether it is structural or for how long.
+BUDGET_KINDS = {"structureel": "Structureel", "eenmalig": "Eenmalig", "onbekend": "Onbekend"}
 BUDGET_PER = {"jaar": "per jaar", "totaal": "totaal"}
 UNKNOWN_BASIS = "onbekend"
 

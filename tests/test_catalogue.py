@@ -182,3 +182,58 @@ def test_audit_covers_every_catalogue_entry():
     assert {m["code"] for m in catalogue.measures} <= entries
     assert {r["code"] for r in catalogue.recommendations} <= entries
     assert {f"update:{u['measure']}:{u['as_of']}" for u in catalogue.updates} <= entries
+
+
+def _with_documents(directory: Path, extra: str) -> None:
+    path = directory / "documents.toml"
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
+def test_an_update_cannot_cite_a_document_dated_before_the_state_it_reports(small_catalogue):
+    text = GOOD_MEASURE.format(extra="").replace('as_of = "2018-05-25"', 'as_of = "2019-01-01"')
+    problems = _problems(small_catalogue, text)
+    assert any("kan geen stand van 2019-01-01 melden" in p for p in problems)
+
+
+def test_a_year_known_only_to_the_year_covers_the_whole_year(small_catalogue):
+    _with_documents(
+        small_catalogue,
+        '\n[[documents]]\nkey = "later"\ntitle = "t"\ndate = "2019-01-01"\ndate_precision = "jaar"\nkind = "bericht"\n'
+        'reference = "r"\nauthor = "onbekend"\nconsulted = false\nvia = "kst-28638-161"\n',
+    )
+    text = GOOD_MEASURE.format(extra="").replace('as_of = "2018-05-25"', 'as_of = "2019-12-31"\nevidence = "later"')
+    assert _problems(small_catalogue, text) == []
+    late = text.replace('as_of = "2019-12-31"', 'as_of = "2020-01-01"')
+    assert any("kan geen stand van 2020-01-01 melden" in p for p in _problems(small_catalogue, late))
+
+
+def test_a_document_not_consulted_is_quoted_through_the_document_it_is_known_via(small_catalogue):
+    _with_documents(
+        small_catalogue,
+        '\n[[documents]]\nkey = "cited"\ntitle = "t"\ndate = "2018-06-01"\nkind = "kamerstuk"\n'
+        'reference = "Kamerstuk X"\nauthor = "JenV"\nconsulted = false\nvia = "kst-28638-161"\n'
+        '\n[[documents]]\nkey = "orphan"\ntitle = "t"\ndate = "2018-06-01"\nkind = "kamerstuk"\n'
+        'reference = "Kamerstuk Y"\nauthor = "JenV"\nconsulted = false\n',
+    )
+    text = GOOD_MEASURE.format(extra="").replace('as_of = "2018-05-25"', 'as_of = "2018-05-25"\nevidence = "cited"')
+    problems = _problems(small_catalogue, text)
+    assert problems == ["document orphan: niet geraadpleegd, dus 'via' een geraadpleegd document nodig"]
+    wrong = text.replace(
+        'quote = "Daarnaast wordt dit geld ingezet voor de ontwikkeling van een webcrawler"',
+        'quote = "Niet in de brief."',
+    )
+    assert any("citaat komt niet voor in 002_a1b06333d24a812e.txt" in p for p in _problems(small_catalogue, wrong))
+
+
+def test_a_structural_budget_line_needs_a_quote_that_says_so(small_catalogue):
+    budget = """
+[[measures.budget]]
+amount = "2000000.00"
+kind = "structureel"
+per = "jaar"
+from_year = 2018
+funding = "onbekend"
+quote = "Daarnaast wordt dit geld ingezet voor de ontwikkeling van een webcrawler"
+"""
+    problems = _problems(small_catalogue, GOOD_MEASURE.format(extra=budget))
+    assert any("structureel, maar het citaat zegt dat niet" in p for p in problems)

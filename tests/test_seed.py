@@ -35,7 +35,7 @@ kind = "structureel"
 per = "jaar"
 from_year = 2018
 funding = "Regeerakkoord"
-quote = "ontwikkeling van een webcrawler"
+quote = "structureel € 2 miljoen vanaf 2018"
 
 [[updates]]
 measure = "CT-B-99"

@@ -13,10 +13,22 @@ CATALOGUE_DIR = Path(__file__).resolve().parent
 SOURCES_DIR = Path(os.environ.get("MM_SOURCES_DIR", CATALOGUE_DIR.parents[2] / "shared" / "sources"))
 
 ANNOUNCEMENTS = ("reeds_in_gang_gezet", "besloten", "lopende_tekst", "programma", "rapporteur")
-BUDGET_KINDS = ("structureel", "eenmalig")
+BUDGET_KINDS = ("structureel", "eenmalig", "onbekend")
 BUDGET_PER = ("jaar", "totaal")
 ORGANISATION_KINDS = ("ministerie", "uitvoeringsorganisatie", "gemeente", "ngo", "overig")
-DOCUMENT_KINDS = ("kabinetsbrief", "programma", "brief_rapporteur", "onderzoek", "overig")
+DOCUMENT_KINDS = (
+    "kabinetsbrief",
+    "programma",
+    "brief_rapporteur",
+    "onderzoek",
+    "overig",
+    "factsheet",
+    "kamerstuk",
+    "bericht",
+    "jaarverslag",
+    "advies",
+)
+DATE_PRECISIONS = ("dag", "maand", "jaar", "onbekend")
 RECOMMENDATION_KINDS = ("aanbeveling", "bevinding")
 UNKNOWN = "onbekend"
 BASE_FILES = ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml")
@@ -80,6 +92,19 @@ def _is_date(value) -> bool:
     return True
 
 
+def _last_day(value, precision: str) -> date:
+    """Return the last day a document's date can stand for, given how precisely it is known."""
+    day = date.fromisoformat(str(value))
+    if precision == "jaar":
+        return date(day.year, 12, 31)
+    if precision == "maand":
+        following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    if precision == "onbekend":
+        return date.max
+    return day
+
+
 def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> list[str]:
     """Return every problem in the catalogue as a readable line; an empty list means valid.
 
@@ -101,6 +126,9 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
         doc = doc_by_key.get(doc_key)
         if doc is None:
             return None
+        if not doc.get("consulted", True):
+            # Not read here: what is quoted from it is the sentence of the document it is known via.
+            return source_text(doc.get("via")) if doc.get("via") in doc_by_key else None
         if doc_key not in texts:
             path = sources_dir / doc["file"]
             texts[doc_key] = normalise(path.read_text(encoding="utf-8")) if path.exists() else ""
@@ -118,18 +146,34 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
         if text is None:
             problems.append(f"{where}: onbekend document {doc_key!r}")
         elif normalise(quote) not in text:
-            problems.append(f"{where}: citaat komt niet voor in {doc_by_key[doc_key]['file']}: {quote[:80]!r}")
+            doc = doc_by_key[doc_key]
+            file = doc.get("file") or doc_by_key.get(doc.get("via"), {}).get("file")
+            problems.append(f"{where}: citaat komt niet voor in {file}: {quote[:80]!r}")
 
     for org in catalogue.organisations:
         if org.get("kind") not in ORGANISATION_KINDS:
             problems.append(f"organisatie {org.get('abbreviation')}: onbekende soort {org.get('kind')!r}")
     for doc in catalogue.documents:
+        dwhere = f"document {doc['key']}"
         if doc.get("kind") not in DOCUMENT_KINDS:
-            problems.append(f"document {doc['key']}: onbekende soort {doc.get('kind')!r}")
-        if doc.get("author") not in org_keys:
-            problems.append(f"document {doc['key']}: onbekende auteur {doc.get('author')!r}")
+            problems.append(f"{dwhere}: onbekende soort {doc.get('kind')!r}")
+        if doc.get("author") != UNKNOWN and doc.get("author") not in org_keys:
+            problems.append(f"{dwhere}: onbekende auteur {doc.get('author')!r}")
         if not _is_date(doc.get("date")):
-            problems.append(f"document {doc['key']}: ongeldige datum")
+            problems.append(f"{dwhere}: ongeldige datum")
+        if doc.get("date_precision", "dag") not in DATE_PRECISIONS:
+            problems.append(f"{dwhere}: onbekende datumprecisie {doc.get('date_precision')!r}")
+        if doc.get("consulted", True):
+            if not doc.get("file"):
+                problems.append(f"{dwhere}: geraadpleegd, maar zonder bestand")
+            if doc.get("via"):
+                problems.append(f"{dwhere}: een geraadpleegd document is niet 'via' een ander bekend")
+        else:
+            via = doc_by_key.get(doc.get("via"))
+            if via is None or not via.get("consulted", True):
+                problems.append(f"{dwhere}: niet geraadpleegd, dus 'via' een geraadpleegd document nodig")
+            if doc.get("file"):
+                problems.append(f"{dwhere}: niet geraadpleegd, maar met een bestand")
     for theme in catalogue.themes:
         if theme["scheme"] not in scheme_keys:
             problems.append(f"thema {theme['code']}: onbekend schema {theme['scheme']!r}")
@@ -184,6 +228,8 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
                 problems.append(f"{bwhere}: onbekende periode {line.get('per')!r}")
             if not isinstance(line.get("from_year"), int):
                 problems.append(f"{bwhere}: from_year ontbreekt")
+            if line.get("kind") == "structureel" and "structure" not in normalise(str(line.get("quote", ""))):
+                problems.append(f"{bwhere}: structureel, maar het citaat zegt dat niet")
             check_quote(bwhere, line.get("quote"), m.get("document"))
 
     recommendation_codes: set[str] = set()
@@ -214,5 +260,12 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
             problems.append(f"{where}: toelichting ontbreekt")
         if not isinstance(u.get("problem", False), bool):
             problems.append(f"{where}: problem is true of false")
-        check_quote(where, u.get("quote"), u.get("document"))
+        evidence = u.get("evidence", u.get("document"))
+        if evidence not in doc_by_key:
+            problems.append(f"{where}: onbekend bewijsdocument {evidence!r}")
+        elif _is_date(u.get("as_of")) and _is_date(doc_by_key[evidence].get("date")):
+            cited = doc_by_key[evidence]
+            if date.fromisoformat(str(u["as_of"])) > _last_day(cited["date"], cited.get("date_precision", "dag")):
+                problems.append(f"{where}: {evidence} ({cited['date']}) kan geen stand van {u['as_of']} melden")
+        check_quote(where, u.get("quote"), evidence)
     return problems

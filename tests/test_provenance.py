@@ -1,0 +1,66 @@
+"""Evidence cites the document that said it: a fact the fact sheet attributes to a later letter
+cites that letter, "via" the fact sheet, with its date as precisely as it is known."""
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from models import SourceDocument
+from models.document import citation_of, shown_date
+
+CHAIN = "Kamerstuk 28 638 nr. 184 (18-11-2020), via factsheet"
+
+
+@pytest.fixture
+def seeded(runner):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("precision", "shown"),
+    [("dag", "18-11-2020"), ("maand", "november 2020"), ("jaar", "2020"), ("onbekend", "datum onbekend")],
+)
+def test_a_date_is_shown_as_precisely_as_it_is_known(precision, shown):
+    from datetime import date
+
+    assert shown_date(date(2020, 11, 18), precision) == shown
+
+
+def test_a_consulted_document_is_cited_by_its_reference_alone():
+    from datetime import date
+
+    assert citation_of(reference="R", day=date(2020, 1, 1), precision="dag", consulted=True, via=None) == "R"
+
+
+def test_fact_sheet_facts_cite_the_document_the_fact_sheet_names(client, auth, seeded, session, create_user):
+    cited = session.exec(select(SourceDocument).where(SourceDocument.key == "kst-28638-184")).one()
+    assert (cited.consulted, cited.citation) == (False, CHAIN)
+    # The programme letter itself was never read here either: it is known through the fact sheet.
+    programme = session.exec(select(SourceDocument).where(SourceDocument.key == "kst-28638-164")).one()
+    assert not programme.consulted and programme.file is None
+    auth.login(create_user("lezer").email)
+    items = client.get("/api/v1/measures/CT-B-02/status-updates").get_json()
+    update = next(u for u in items["items"] if u["as_of"] == "2020-11-18")
+    assert update["evidence_document"] == "kst-28638-184" and update["evidence_citation"] == CHAIN
+    # No fact dated after 13 November 2018 cites the programme letter of that day.
+    for u in client.get("/api/v1/measures/CT-B-04/status-updates").get_json()["items"]:
+        if u["as_of"] > "2018-11-13":
+            assert u["evidence_document"] != "kst-28638-164", u
+
+
+def test_detail_page_and_checks_show_the_chain(client, runner, seeded):
+    html = client.get("/maatregelen/CT-B-02").get_data(as_text=True)
+    assert CHAIN in html
+    result = runner.invoke(args=["check-stalled", "--format", "json"])
+    negative = next(
+        f for f in json.loads(result.output) if f["measure_code"] == "CT-B-02" and f["rule"] == "negatief_bewijs"
+    )
+    assert CHAIN in negative["explanation"] and "Kamerstuk 28 638 nr. 164" not in negative["explanation"]
+
+
+def test_document_page_says_not_consulted_and_through_what(client, seeded):
+    html = client.get("/documenten/parool-2023").get_data(as_text=True)
+    assert "niet geraadpleegd" in html and 'href="/documenten/factsheet-stm"' in html
+    assert "<dt>Datum</dt><dd>2023</dd>" in html  # a year stays a year, not 1 januari 2023
+    assert "parool.nl" in html
