@@ -27,6 +27,7 @@ from models import (
     Theme,
     ThemeScheme,
 )
+from models.measure import ALREADY_REALISED
 
 SORTS = {
     "code": (Measure.code,),
@@ -346,7 +347,16 @@ def overview(session: Session) -> dict:
         ]
         without = {code: totals.get(code, 0) - per_scheme.get(scheme.id, {}).get(code, 0) for code in totals}
         schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
-    return {"statuses": statuses, "schemes": schemes, "totals": totals, "total": sum(totals.values())}
+    realised_at_announcement = session.exec(
+        select(func.count()).where(Measure.announcement == ALREADY_REALISED, Measure.status_code == "gerealiseerd")
+    ).one()
+    return {
+        "statuses": statuses,
+        "schemes": schemes,
+        "totals": totals,
+        "total": sum(totals.values()),
+        "realised_at_announcement": realised_at_announcement,
+    }
 
 
 def measure_detail(session: Session, code: str) -> dict | None:
@@ -455,7 +465,15 @@ def overview_as_of(session: Session, as_of: date) -> dict:
             rows.append({"theme": t, "counts": counts, "total": sum(counts.values())})
         without = {code: totals.get(code, 0) - per_scheme.get(scheme.code, {}).get(code, 0) for code in totals}
         schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
-    return {"statuses": statuses, "schemes": schemes, "totals": totals, "total": len(states)}
+    already = set(session.exec(select(Measure.id).where(Measure.announcement == ALREADY_REALISED)).all())
+    realised_at_announcement = sum(1 for s in states if s.id in already and s.status_code == "gerealiseerd")
+    return {
+        "statuses": statuses,
+        "schemes": schemes,
+        "totals": totals,
+        "total": len(states),
+        "realised_at_announcement": realised_at_announcement,
+    }
 
 
 def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, page_size: int) -> Page:

@@ -24,7 +24,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from measures import charts, checks, history
 from measures.checks import RULE_LABELS
-from models import Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
+from models import Measure, Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
 from models.db import session_scope
 from models.document import shown_date
 from models.flag import SILENCE, STALL
@@ -60,6 +60,7 @@ def build_snapshot(
     themes = session.exec(select(Theme).order_by(Theme.position)).all()
     organisations = {o.abbreviation: o.name for o in session.exec(select(Organisation)).all()}
     documents = session.exec(select(SourceDocument).order_by(SourceDocument.date)).all()
+    announcements = dict(session.exec(select(Measure.id, Measure.announcement)).all())
     # The flags the rules raise on the peildatum itself: a past peildatum gets that date's flags,
     # whatever ran (or did not run) in between.
     evaluation = checks.evaluate(
@@ -93,6 +94,7 @@ def build_snapshot(
         measures.append(
             {
                 "code": s.code,
+                "announcement": announcements.get(s.id, ""),
                 "title": s.title,
                 "lead": s.lead,
                 "lead_name": organisations.get(s.lead) if s.lead else None,

@@ -15,7 +15,10 @@ ANNOUNCEMENTS = {
     "programma": "Programmamaatregel",
     "rapporteur": "Toezegging genoemd door de Nationaal Rapporteur",
     "nieuw": "Nieuw vastgelegd in Maatregelmonitor",
+    # The letter reports it as done already when it announced it: not an achievement of the programme.
+    "al_gerealiseerd": "Al gerealiseerd bij aankondiging",
 }
+ALREADY_REALISED = "al_gerealiseerd"
 # "onbekend": the source gives an amount per year, but not whether it is structural or for how long.
 BUDGET_KINDS = {"structureel": "Structureel", "eenmalig": "Eenmalig", "onbekend": "Onbekend"}
 BUDGET_PER = {"jaar": "per jaar", "totaal": "totaal"}

@@ -12,7 +12,7 @@ CATALOGUE_DIR = Path(__file__).resolve().parent
 # The sources live beside the repository (../shared/sources); MM_SOURCES_DIR overrides that.
 SOURCES_DIR = Path(os.environ.get("MM_SOURCES_DIR", CATALOGUE_DIR.parents[2] / "shared" / "sources"))
 
-ANNOUNCEMENTS = ("reeds_in_gang_gezet", "besloten", "lopende_tekst", "programma", "rapporteur")
+ANNOUNCEMENTS = ("reeds_in_gang_gezet", "besloten", "lopende_tekst", "programma", "rapporteur", "al_gerealiseerd")
 BUDGET_KINDS = ("structureel", "eenmalig", "onbekend")
 BUDGET_PER = ("jaar", "totaal")
 ORGANISATION_KINDS = ("ministerie", "uitvoeringsorganisatie", "gemeente", "ngo", "overig")
