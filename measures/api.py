@@ -220,6 +220,7 @@ def _status_update_json(u, document) -> dict:
         "id": u.id,
         "status": u.status_code,
         "as_of": _iso(u.as_of),
+        "as_of_precision": u.as_of_precision,
         "note": u.note,
         "evidence_document": document.key if document else None,
         # How the evidence is cited: a document not read here with the one it is known through.

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from measures.history import MeasureState, UpdateFact, gc_paused, programme_as_of
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
+from models.document import shown_date
 from models.flag import SEVERITY_LABELS, SILENCE, STALL
 from models.review import TRAFFIC_LIGHTS
 
@@ -86,6 +87,11 @@ def _d(day: date | None) -> str:
     return f"{day.day:02d}-{day.month:02d}-{day.year}" if day else "onbekend"
 
 
+def _when(update: UpdateFact) -> str:
+    """Return an update's date as precisely as it is known: 18-11-2020, juni 2020 or 2023."""
+    return _d(update.as_of) if update.as_of_precision == "dag" else shown_date(update.as_of, update.as_of_precision)
+
+
 def _months_before(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
@@ -111,6 +117,7 @@ class RapporteurFinding:
     quote: str | None
     reports_problem: bool
     reference: str
+    precision: str = "dag"
 
 
 @dataclass
@@ -143,7 +150,7 @@ class Context:
             return "geen status vastgelegd"
         source = f", {update.evidence}" if update.evidence else ""
         note = f" — {update.note}" if update.note else ""
-        return f"({_d(update.as_of)}{source}): {self.labels.get(update.status_code, update.status_code)}{note}"
+        return f"({_when(update)}{source}): {self.labels.get(update.status_code, update.status_code)}{note}"
 
 
 def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurFinding]:
@@ -156,6 +163,7 @@ def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurF
             StatusUpdate.evidence_quote,
             StatusUpdate.reports_problem,
             SourceDocument.citation,
+            StatusUpdate.as_of_precision,
         )
         .join(
             SourceDocument,
@@ -166,7 +174,12 @@ def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurF
     ).all()
     return {
         row.measure_id: RapporteurFinding(
-            row.as_of, row.note, row.evidence_quote, bool(row.reports_problem), row.citation
+            row.as_of,
+            row.note,
+            row.evidence_quote,
+            bool(row.reports_problem),
+            row.citation,
+            row.as_of_precision,
         )
         for row in rows  # ordered oldest first: the last one per measure wins
     }
@@ -218,6 +231,7 @@ def negative_evidence(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]
             f"laatste onderbouwde status {ctx.describe(s.latest_evidenced)}",
             {
                 "as_of": s.latest_evidenced.as_of.isoformat(),
+                "evidence_precision": s.latest_evidenced.as_of_precision,
                 "evidence": s.latest_evidenced.evidence,
                 "status": s.latest_evidenced.status_code,
             },
@@ -243,7 +257,7 @@ def contested_completion(ctx: Context, thresholds: Thresholds) -> list[FlagFindi
                 state.code,
                 "betwiste_afronding",
                 HOOG,
-                f"eigenaar meldt gerealiseerd {ctx.describe(claim)}; maar de Nationaal Rapporteur ({_d(finding.as_of)}, {finding.reference}): "
+                f"eigenaar meldt gerealiseerd {ctx.describe(claim)}; maar de Nationaal Rapporteur ({shown_date(finding.as_of, finding.precision)}, {finding.reference}): "
                 f"{finding.note}; geen later onafhankelijk bewijs dat het doel is bereikt",
                 {
                     "owner_claim": {"as_of": claim.as_of.isoformat(), "evidence": claim.evidence, "note": claim.note},
@@ -253,6 +267,7 @@ def contested_completion(ctx: Context, thresholds: Thresholds) -> list[FlagFindi
                         "note": finding.note,
                         "quote": finding.quote,
                     },
+                    "evidence_precision": finding.precision,
                 },
                 evidence_on=finding.as_of,
             )
@@ -309,10 +324,10 @@ def deadline_passed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
         last = s.last_update_on
         if last is not None and last > s.deadline:
             level = MIDDEL
-            why = f"op {_d(last)}, na de deadline, nog {ctx.labels.get(s.status_code, s.status_code).lower()}"
+            why = f"op {_when(s.latest)}, na de deadline, nog {ctx.labels.get(s.status_code, s.status_code).lower()}"
         else:
             level = LAAG
-            since = f"laatste update {_d(last)}" if last else "nooit bijgewerkt"
+            since = f"laatste update {_when(s.latest)}" if last else "nooit bijgewerkt"
             why = f"sinds de deadline geen update ({since}): ook afronding is niet gemeld"
         findings.append(
             FlagFinding(
@@ -360,7 +375,7 @@ def stale(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
         last = s.last_update_on or s.announced_on
         if ctx.is_open(s) and last < limit and not _evidenced_as_realised(s):
             since = (
-                f"laatste update {_d(s.last_update_on)}"
+                f"laatste update {_when(s.latest)}"
                 if s.last_update_on
                 else f"nooit bijgewerkt sinds aankondiging op {_d(s.announced_on)}"
             )
@@ -479,6 +494,14 @@ class MeasureSignal:
         return LEVEL_LABELS[self.level]
 
     @property
+    def evidence_precision(self) -> str:
+        """Return how precisely the oldest evidence's date is known (dag, maand, jaar)."""
+        for f in self.stall:
+            if f.evidence_on == self.evidence_on:
+                return _facts(f).get("evidence_precision", "dag")
+        return "dag"
+
+    @property
     def silence_facts(self) -> list[str]:
         """Return the silence kinds as facts: geen_update, lang_lopend, geen_trekker, geen_deadline."""
         facts = []
@@ -497,6 +520,7 @@ class MeasureSignal:
             "stall_level_label": self.level_label,
             "score": self.score,
             "oldest_evidence_on": self.evidence_on.isoformat() if self.evidence_on else None,
+            "oldest_evidence_precision": self.evidence_precision,
             "stall_reasons": [
                 {"rule": f.rule, "label": RULE_LABELS.get(f.rule, f.rule), "rule_level": LEVEL_LABELS[f.rule_severity]}
                 for f in self.stall

@@ -7,6 +7,8 @@ from decimal import Decimal
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, gettext
 
+from models.document import shown_date
+
 
 def nl_date(value: date | None, fmt: str = "d MMMM y") -> str:
     """Format a date the Dutch way ('25 mei 2018'); 'onbekend' for none."""
@@ -77,6 +79,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(audit_value)
     app.add_template_filter(nl_date)
     app.add_template_filter(precise_date)
+    app.add_template_filter(shown_date)
     app.add_template_filter(short_date)
     app.add_template_filter(nl_datetime)
     app.add_template_filter(euro)

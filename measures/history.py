@@ -65,6 +65,7 @@ class UpdateFact:
     evidence_url: str | None
     reports_problem: bool
     recorded_by: str
+    as_of_precision: str = "dag"
 
     @property
     def evidence(self) -> str | None:
@@ -137,11 +138,12 @@ def _latest_updates(
             StatusUpdate.evidence_url,
             StatusUpdate.reports_problem,
             StatusUpdate.recorded_by,
+            StatusUpdate.as_of_precision,
         )
         .join(ranked, and_(ranked.c.id == StatusUpdate.id, ranked.c.rank == 1))
         .join(SourceDocument, SourceDocument.id == StatusUpdate.evidence_document_id, isouter=True)
     ).all()
-    return {row[0]: UpdateFact(*row[1:8], bool(row[8]), row[9]) for row in rows}
+    return {row[0]: UpdateFact(*row[1:8], bool(row[8]), row[9], row[10]) for row in rows}
 
 
 def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[int, tuple[date | None, str, int]]:

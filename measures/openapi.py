@@ -259,6 +259,11 @@ def document() -> dict:
                         "id": {"type": "integer"},
                         "status": {"type": "string"},
                         "as_of": date,
+                        "as_of_precision": {
+                            "type": "string",
+                            "enum": ["dag", "maand", "jaar"],
+                            "description": "Hoeveel van de datum bekend is; bij maand of jaar is as_of de laatste dag daarvan.",
+                        },
                         "note": {"type": "string"},
                         "evidence_document": {"type": ["string", "null"]},
                         "evidence_citation": {
@@ -343,6 +348,7 @@ def document() -> dict:
                                     "stall_level_label": LEVEL,
                                     "score": {"type": "integer", "minimum": 0},
                                     "oldest_evidence_on": {"type": ["string", "null"], "format": "date"},
+                                    "oldest_evidence_precision": {"type": "string", "enum": ["dag", "maand", "jaar"]},
                                     "stall_reasons": {
                                         "type": "array",
                                         "items": {

@@ -74,6 +74,7 @@ def build_snapshot(
             "level_label": checks.LEVEL_LABELS[signal.level],
             "score": signal.score,
             "evidence_on": signal.evidence_on.isoformat() if signal.evidence_on else None,
+            "evidence_precision": signal.evidence_precision,
             "silence": signal.silence_facts,
         }
         flags[signal.measure_id] = [
@@ -105,7 +106,12 @@ def build_snapshot(
                 "deadline_basis": s.deadline_basis,
                 "postponements": s.postponements,
                 "budget": s.budget,
-                "latest": {"as_of": s.latest.as_of.isoformat(), "note": s.latest.note, "evidence": s.latest.evidence}
+                "latest": {
+                    "as_of": s.latest.as_of.isoformat(),
+                    "as_of_precision": s.latest.as_of_precision,
+                    "note": s.latest.note,
+                    "evidence": s.latest.evidence,
+                }
                 if s.latest
                 else None,
                 "flags": flags.get(s.id, []),

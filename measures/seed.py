@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from measures import services
-from measures.catalogue import Catalogue, load_catalogue, validate
+from measures.catalogue import Catalogue, load_catalogue, parse_period, validate
 from models import (
     CatalogueEntry,
     Measure,
@@ -239,11 +239,13 @@ def _seed_update(session: Session, entry: dict, documents: dict, now: datetime, 
     if _recorded(session, "update", key) is not None:
         return
     measure = session.exec(select(Measure).where(Measure.code == entry["measure"])).one()
+    as_of, precision = parse_period(entry["as_of"])
     services.record_status(
         session=session,
         measure=measure,
         status_code=entry["status"],
-        as_of=_as_date(entry["as_of"]),
+        as_of=as_of,
+        as_of_precision=precision,
         note=entry["note"],
         recorded_by=CATALOGUE_AUTHOR,
         now=now,
@@ -307,7 +309,7 @@ def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None,
     documents = _seed_reference_data(session, catalogue)
     for entry in catalogue.measures:
         _seed_measure(session, entry, documents, now, report)
-    for entry in sorted(catalogue.updates, key=lambda u: (str(u["as_of"]), u["measure"])):
+    for entry in sorted(catalogue.updates, key=lambda u: (parse_period(u["as_of"])[0], u["measure"])):
         _seed_update(session, entry, documents, now, report)
     for entry in catalogue.recommendations:
         _seed_recommendation(session, entry, documents, now, report)

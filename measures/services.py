@@ -393,11 +393,18 @@ def record_status(
     reports_problem: bool = False,
     recorded_by_id: int | None = None,
     expected_version: int | None = None,
+    as_of_precision: str = "dag",
 ) -> StatusUpdate:
-    """Append a status update and bring the measure's current status in line with its history."""
+    """Append a status update and bring the measure's current status in line with its history.
+
+    `as_of_precision` says how much of `as_of` is known: for a month or a year, `as_of` is the last
+    day of that period.
+    """
     status = session.get(Status, status_code)
     if status is None:
         raise ServiceError(f"Onbekende status: {status_code}")
+    if as_of_precision not in ("dag", "maand", "jaar"):
+        raise ServiceError(f"Onbekende precisie van de datum: {as_of_precision}")
     if as_of > now.date():
         raise ServiceError("De datum van de stand mag niet in de toekomst liggen.")
     try:
@@ -409,6 +416,7 @@ def record_status(
     entry = StatusUpdate(
         measure_id=measure.id,
         status_code=status_code,
+        as_of_precision=as_of_precision,
         as_of=as_of,
         note=note.strip(),
         evidence_document_id=evidence_document_id,

@@ -29,6 +29,9 @@ class StatusUpdate(SQLModel, table=True):
     measure_id: int = Field(foreign_key="measure.id", index=True)
     status_code: str = Field(foreign_key="status.code", max_length=40)
     as_of: date = Field(index=True)
+    # How much of the date is known (dag, maand, jaar). A state known only to a month or a year is
+    # dated on the last day of that period: the register never claims it held before it is known to.
+    as_of_precision: str = Field(default="dag", max_length=10)
     note: str = Field(default="", sa_type=Text)
     evidence_document_id: int | None = Field(default=None, foreign_key="source_document.id", index=True)
     evidence_url: str | None = Field(default=None, max_length=500)

@@ -566,7 +566,9 @@ def test_seeded_contested_nvm_shows_both_claims(runner, seeded):
     flags = json.loads(runner.invoke(args=["check-stalled", "--format", "json", "--as-of", "2019-12-05"]).output)
     nvm = next(f for f in flags if f["measure_code"] == "CT-C-07")
     assert nvm["rule"] == "betwiste_afronding"
-    assert nvm["facts"]["owner_claim"]["as_of"] == "2018-05-25" and nvm["facts"]["rapporteur"]["as_of"] == "2017-02-01"
+    # The rapporteur's letter is known to the month (February 2017): dated on the month's last day.
+    assert nvm["facts"]["owner_claim"]["as_of"] == "2018-05-25" and nvm["facts"]["rapporteur"]["as_of"] == "2017-02-28"
+    assert "de Nationaal Rapporteur (februari 2017," in nvm["explanation"]
     assert "afgerond" in nvm["facts"]["owner_claim"]["note"] and "bindend" in nvm["explanation"]
 
 

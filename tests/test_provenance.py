@@ -81,3 +81,49 @@ def test_measures_realised_when_announced_are_counted_apart(client, seeded, sess
     assert f"door het programma gerealiseerd zijn er {len(realised) - len(counted_apart)}" in html
     past = client.get("/?as_of=2019-12-05").get_data(as_text=True)
     assert "al gerealiseerd toen de brief ze aankondigde" in past
+
+
+@pytest.mark.parametrize(
+    ("given", "held_from", "precision"),
+    [("2023", "2023-12-31", "jaar"), ("2019-04", "2019-04-30", "maand"), ("2020-02", "2020-02-29", "maand"),
+     ("2019-11-28", "2019-11-28", "dag")],
+)  # fmt: skip
+def test_a_state_known_to_a_month_or_year_holds_from_the_periods_last_day(given, held_from, precision):
+    from datetime import date
+
+    from measures.catalogue import parse_period
+
+    assert parse_period(given) == (date.fromisoformat(held_from), precision)
+
+
+def test_dates_keep_their_precision_on_the_pages_and_in_time_travel(client, auth, seeded, create_user):
+    html = client.get("/maatregelen/CT-B-04").get_data(as_text=True)
+    assert "<strong>2023</strong>" in html and "<strong>juni 2020</strong>" in html
+    assert "1 januari 2023" not in html
+    # As of mid-2023 the fact known only to "2023" is not yet claimed; by the end of the year it is.
+    mid = client.get("/maatregelen/CT-B-04?as_of=2023-06-30").get_data(as_text=True)
+    end = client.get("/maatregelen/CT-B-04?as_of=2023-12-31").get_data(as_text=True)
+    assert "<strong>2023</strong>" not in mid and "<strong>2023</strong>" in end
+    auth.login(create_user("lezer").email)
+    items = client.get("/api/v1/measures/CT-B-04/status-updates").get_json()["items"]
+    assert {(u["as_of"], u["as_of_precision"]) for u in items} >= {("2023-12-31", "jaar"), ("2020-06-30", "maand")}
+
+
+def test_the_service_refuses_an_unknown_precision(session, create_measure):
+    from datetime import date
+
+    from measures import services
+    from tests.conftest import NOW
+
+    measure = create_measure("M")
+    with pytest.raises(services.ServiceError, match="precisie"):
+        services.record_status(
+            session=session,
+            measure=measure,
+            status_code="in_uitvoering",
+            as_of=date(2020, 1, 1),
+            note="",
+            recorded_by="t",
+            now=NOW,
+            as_of_precision="eeuw",
+        )

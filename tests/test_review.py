@@ -15,13 +15,25 @@ from tests.conftest import NOW
 # --- against the seeded catalogue -----------------------------------------------------------------
 
 
+def _held_from(text: str) -> date:
+    """A state known to a year ("2023") or a month ("2019-04") holds from the period's last day."""
+    import calendar
+
+    if len(text) == 4:
+        return date(int(text), 12, 31)
+    if len(text) == 7:
+        year, month = int(text[:4]), int(text[5:])
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return date.fromisoformat(text)
+
+
 def expected_statuses(as_of: date) -> dict[str, str]:
     """The status of each measure on a date, computed from the catalogue files alone."""
     catalogue = load_catalogue()
     documents = {d["key"]: date.fromisoformat(str(d["date"])) for d in catalogue.documents}
     result = {m["code"]: "onbekend" for m in catalogue.measures if documents[m["document"]] <= as_of}
-    for u in sorted(catalogue.updates, key=lambda u: (str(u["as_of"]), u["measure"])):
-        if date.fromisoformat(str(u["as_of"])) <= as_of and u["measure"] in result:
+    for u in sorted(catalogue.updates, key=lambda u: (_held_from(str(u["as_of"])), u["measure"])):
+        if _held_from(str(u["as_of"])) <= as_of and u["measure"] in result:
             result[u["measure"]] = u["status"]
     return result
 
