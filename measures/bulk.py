@@ -15,6 +15,7 @@ from measures.permissions import Action, can
 from measures.queries import themes_for
 from measures.text import DateError, clean_text, parse_date
 from models import Measure, Organisation, SourceDocument, Status, StatusUpdate, User
+from models.measure import JOINT_LEAD
 
 # The export's columns; the import reads the same file back (see IMPORT_COLUMNS).
 LIST_COLUMNS = (
@@ -66,7 +67,7 @@ def list_rows(session: Session, measures: list[Measure]) -> list[dict]:
             {
                 "code": m.code,
                 "titel": m.title,
-                "trekker": orgs.get(m.lead_organisation_id, "onbekend"),
+                "trekker": orgs.get(m.lead_organisation_id) or (JOINT_LEAD if m.lead_joint else "onbekend"),
                 "thema": by_scheme.get("contouren", ""),
                 "actielijn": by_scheme.get("actielijn", ""),
                 "status": m.status_code,

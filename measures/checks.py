@@ -21,6 +21,7 @@ from measures.history import MeasureState, UpdateFact, gc_paused, programme_as_o
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
 from models.document import shown_date
 from models.flag import SEVERITY_LABELS, SILENCE, STALL
+from models.measure import JOINT_LEAD
 from models.review import TRAFFIC_LIGHTS
 
 log = logging.getLogger(__name__)
@@ -415,7 +416,9 @@ def monitoring_gap(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
     """No owner, or no deadline: nobody can be held to it (the rapporteur's point of 2018)."""
     findings = []
     for s in ctx.states:
-        missing = [what for what, absent in (("trekker", s.lead is None), ("deadline", s.deadline is None)) if absent]
+        # Named jointly is not a lead either: nobody is the one to hold to it.
+        no_lead = s.lead is None or s.lead == JOINT_LEAD
+        missing = [what for what, absent in (("trekker", no_lead), ("deadline", s.deadline is None)) if absent]
         if missing and ctx.is_open(s):
             findings.append(
                 FlagFinding(
@@ -423,8 +426,13 @@ def monitoring_gap(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
                     s.code,
                     "monitoringgat",
                     0,
-                    f"geen {' en geen '.join(missing)} vastgelegd: niet te volgen wie wat wanneer oplevert",
-                    {"missing": missing},
+                    f"geen {' en geen '.join(missing)} vastgelegd: niet te volgen wie wat wanneer oplevert"
+                    + (
+                        f" (de bron noemt {', '.join(s.co_owners)} gezamenlijk, geen van hen als trekker)"
+                        if s.lead == JOINT_LEAD
+                        else ""
+                    ),
+                    {"missing": missing, "joint": s.lead == JOINT_LEAD},
                     kind=SILENCE,
                 )
             )

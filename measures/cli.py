@@ -32,11 +32,33 @@ def upgrade_database(app: Flask) -> None:
     url = make_url(app.config["DATABASE_URL"])
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    migrate(app, "head")
+
+
+def migrate(app: Flask, revision: str, direction: str = "upgrade") -> None:
+    """Move the schema to `revision` (up or down) in one transaction.
+
+    On SQLite a batch migration rebuilds a table by copying it and dropping the old one, which
+    SQLite refuses while other rows refer to it. So foreign keys are off during the migration (the
+    documented way), and checked in full before it commits.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with get_engine(app).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with get_engine(app).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                getattr(command, direction)(config, revision)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+                    raise RuntimeError("De migratie laat verwijzingen naar ontbrekende rijen achter.")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 @click.command("init-db")

@@ -28,6 +28,7 @@ from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, O
 from measures import passwords
 from measures.queries import SORTS, MeasureFilter
 from measures.text import DateError, clean_text, parse_date
+from models.measure import JOINT_LEAD
 from models.user import ROLES
 
 MAX_SEARCH = 200
@@ -342,7 +343,8 @@ class MeasureForm(VersionedForm):
     def __init__(self, organisations, schemes, **kwargs):
         super().__init__(**kwargs)
         self.lead.choices = options(
-            [("", _l("Onbekend"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
+            [("", _l("Onbekend")), (JOINT_LEAD, _l("Gezamenlijk: geen trekker genoemd"))]
+            + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
         )
         self.co_owners.choices = options([(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations])
         self.schemes = schemes

@@ -31,6 +31,7 @@ from models import (
     Theme,
     ThemeScheme,
 )
+from models.measure import JOINT_LEAD
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ROLLED_BACK_FIELDS = ("title", "lead", "co_owners", "themes", "budget")
@@ -248,14 +249,27 @@ def measure_as_of(session: Session, measure_id: int, as_of: date) -> MeasureStat
 def _build_programme(session: Session, as_of: date, full: bool, only: int | None = None) -> list[MeasureState]:
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
     measures = session.exec(
-        select(Measure.id, Measure.code, Measure.title, Measure.announced_on, Measure.lead_organisation_id)
+        select(
+            Measure.id,
+            Measure.code,
+            Measure.title,
+            Measure.announced_on,
+            Measure.lead_organisation_id,
+            Measure.lead_joint,
+        )
         .where(Measure.announced_on <= as_of, *_only(Measure.id, only))
         .order_by(Measure.code)
     ).all()
     ids = {m[0] for m in measures}
     fields: dict[int, dict] = {
-        mid: {"title": title, "lead": orgs.get(lead_id), "co_owners": [], "themes": [], "budget": []}
-        for mid, _code, title, _announced, lead_id in measures
+        mid: {
+            "title": title,
+            "lead": orgs.get(lead_id) or (JOINT_LEAD if joint else None),
+            "co_owners": [],
+            "themes": [],
+            "budget": [],
+        }
+        for mid, _code, title, _announced, lead_id, joint in measures
     }
     for measure_id, org_id in session.exec(
         select(MeasureCoOwner.measure_id, MeasureCoOwner.organisation_id).where(*_only(MeasureCoOwner.measure_id, only))
@@ -301,7 +315,7 @@ def _build_programme(session: Session, as_of: date, full: bool, only: int | None
     deadlines = _deadlines(session, as_of, only)
     assessments = _assessments(session, as_of, only) if full else {}
     states = []
-    for mid, code, _title, announced_on, _lead in measures:
+    for mid, code, _title, announced_on, _lead, _joint in measures:
         f = fields[mid]
         deadline, basis, postponements = deadlines.get(mid, (None, "onbekend", 0))
         states.append(

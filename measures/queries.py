@@ -27,7 +27,7 @@ from models import (
     Theme,
     ThemeScheme,
 )
-from models.measure import ALREADY_REALISED
+from models.measure import ALREADY_REALISED, JOINT_LEAD
 
 SORTS = {
     "code": (Measure.code,),
@@ -153,7 +153,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
     items = [
         {
             "measure": m,
-            "lead": lead_abbr,
+            "lead": lead_abbr or (JOINT_LEAD if m.lead_joint else None),
             "status_label": status_label,
             "themes": themes.get(m.id, []),
             "overdue": m.deadline is not None and m.deadline < today,
@@ -394,6 +394,7 @@ def measure_detail(session: Session, code: str) -> dict | None:
         "measure": measure,
         "status": session.get(Status, measure.status_code),
         "lead": lead,
+        "lead_joint": measure.lead_joint,
         "co_owners": co_owners,
         "themes": [{"scheme": s, "theme": t, "basis": basis} for s, t, basis in themes],
         "document": session.get(SourceDocument, measure.source_document_id) if measure.source_document_id else None,
@@ -564,6 +565,7 @@ def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | Non
     data["audit"] = [a for a in data["audit"] if a.changed_at <= moment]
     data["status"] = session.get(Status, state.status_code)
     data["lead"] = organisations.get(state.lead) if state.lead else None
+    data["lead_joint"] = state.lead == JOINT_LEAD
     data["co_owners"] = [organisations[a] for a in state.co_owners if a in organisations]
     data["state"] = state
     data["budget"] = [SimpleNamespace(**{**line, "amount": Decimal(line["amount"])}) for line in state.budget]

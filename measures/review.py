@@ -17,6 +17,7 @@ from models import (
     SourceDocument,
     Status,
 )
+from models.measure import JOINT_LEAD
 from models.review import TRAFFIC_LIGHTS
 
 
@@ -143,7 +144,7 @@ def gaps(session: Session, as_of: date, flt: GapFilter, signals: list) -> dict:
     return {
         "recommendations_without_measures": [r for r in all_recommendations if not r["measures"]],
         "recommendations": all_recommendations,
-        "without_owner": [s for s in open_states if s.lead is None],
+        "without_owner": [s for s in open_states if s.lead is None or s.lead == JOINT_LEAD],
         "without_deadline": [s for s in open_states if s.deadline is None],
         "overdue": sorted(
             [s for s in open_states if s.deadline is not None and s.deadline < as_of], key=lambda s: s.deadline

@@ -27,6 +27,7 @@ from models import (
     ThemeScheme,
 )
 from models.base import utcnow
+from models.measure import JOINT_LEAD
 
 # The fields an edit may change, in the order the audit trail shows them.
 EDITABLE_FIELDS = ("title", "description", "lead", "co_owners", "themes", "budget", "source_section", "source_quote")
@@ -147,7 +148,7 @@ def _theme_rows(session: Session, keys) -> list[tuple[int, int, str]]:
 
 def measure_fields(session: Session, measure: Measure) -> dict:
     """Return the editable fields of a measure as plain, comparable data."""
-    lead = None
+    lead = JOINT_LEAD if measure.lead_joint else None
     if measure.lead_organisation_id is not None:
         lead = session.get(Organisation, measure.lead_organisation_id).abbreviation
     co_owners = session.exec(
@@ -187,7 +188,8 @@ def _apply_fields(session: Session, measure: Measure, values: dict, only: set[st
         measure.source_quote = values["source_quote"]
     if "lead" in only:
         lead = values["lead"]
-        measure.lead_organisation_id = _organisation_ids(session, [lead])[lead] if lead else None
+        measure.lead_joint = lead == JOINT_LEAD
+        measure.lead_organisation_id = _organisation_ids(session, [lead])[lead] if lead and lead != JOINT_LEAD else None
     if "co_owners" in only:
         ids = _organisation_ids(session, values["co_owners"])
         for link in session.exec(select(MeasureCoOwner).where(MeasureCoOwner.measure_id == measure.id)).all():

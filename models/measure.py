@@ -19,6 +19,9 @@ ANNOUNCEMENTS = {
     "al_gerealiseerd": "Al gerealiseerd bij aankondiging",
 }
 ALREADY_REALISED = "al_gerealiseerd"
+# The lead field's value when the source names organisations jointly and none of them as lead
+# (the co-owners are the ones it names). Distinct from unknown: the source did say who, jointly.
+JOINT_LEAD = "gezamenlijk"
 # "onbekend": the source gives an amount per year, but not whether it is structural or for how long.
 BUDGET_KINDS = {"structureel": "Structureel", "eenmalig": "Eenmalig", "onbekend": "Onbekend"}
 BUDGET_PER = {"jaar": "per jaar", "totaal": "totaal"}
@@ -31,6 +34,7 @@ class Measure(SQLModel, table=True):
     title: str = Field(max_length=300)
     description: str = Field(default="", sa_type=Text)
     lead_organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    lead_joint: bool = False  # see JOINT_LEAD; never true together with a lead organisation
     source_document_id: int | None = Field(default=None, foreign_key="source_document.id", index=True)
     source_section: str = Field(default="", max_length=300)
     source_quote: str = Field(default="", sa_type=Text)

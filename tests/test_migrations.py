@@ -57,16 +57,9 @@ def test_sqlite_online_backup(app, runner, tmp_path, create_measure):
 
 
 def _migrate(app, revision: str, direction: str = "upgrade") -> None:
-    from alembic import command
-    from alembic.config import Config
+    from measures.cli import migrate
 
-    from measures.cli import MIGRATIONS_DIR
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with get_engine(app).begin() as connection:
-        config.attributes["connection"] = connection
-        getattr(command, direction)(config, revision)
+    migrate(app, revision, direction)
 
 
 def test_stall_and_silence_migration_carries_open_flags_and_acknowledgements_over(app, create_measure):

@@ -127,3 +127,52 @@ def test_the_service_refuses_an_unknown_precision(session, create_measure):
             now=NOW,
             as_of_precision="eeuw",
         )
+
+
+def test_a_jointly_named_lead_is_its_own_value_and_still_a_monitoring_gap(client, runner, seeded, session):
+    from models import Measure
+
+    webcrawler = session.exec(select(Measure).where(Measure.code == "CT-B-04")).one()
+    assert webcrawler.lead_joint and webcrawler.lead_organisation_id is None
+    html = client.get("/maatregelen/CT-B-04").get_data(as_text=True)
+    assert "gezamenlijk: de bron noemt de mede-eigenaren samen" in html
+    listing = client.get("/maatregelen?q=webcrawler").get_data(as_text=True)
+    assert ">gezamenlijk<" in listing
+    flags = json.loads(runner.invoke(args=["check-stalled", "--format", "json"]).output)
+    gap = next(f for f in flags if f["measure_code"] == "CT-B-04" and f["rule"] == "monitoringgat")
+    assert "trekker" in gap["facts"]["missing"] and gap["facts"]["joint"]
+    assert "de bron noemt OM, Politie gezamenlijk" in gap["explanation"]
+
+
+def test_the_edit_form_offers_joint_and_a_named_lead_clears_it(
+    client, auth, session, create_measure, create_user, create_organisation
+):
+    from models import Measure
+
+    create_organisation("Politie")
+    create_organisation("OM")
+    measure = create_measure("M", co_owners=["OM", "Politie"])
+    auth.login(create_user("programmacoordinator").email)
+    page = client.get("/maatregelen/M/bewerken").get_data(as_text=True)
+    assert 'value="gezamenlijk"' in page
+    from measures import services
+    from tests.conftest import NOW
+
+    def save(lead):
+        fields = services.measure_fields(session, measure)
+        services.edit_measure(
+            session=session,
+            measure=measure,
+            content=services.MeasureInput(**{**fields, "lead": lead, "budget": []}),
+            changed_by="t",
+            now=NOW,
+        )
+        session.commit()
+        session.refresh(measure)
+
+    save("gezamenlijk")
+    assert measure.lead_joint and measure.lead_organisation_id is None
+    assert services.measure_fields(session, measure)["lead"] == "gezamenlijk"
+    save("Politie")
+    assert not measure.lead_joint and measure.lead_organisation_id is not None
+    assert session.exec(select(Measure).where(Measure.lead_joint.is_(True))).all() == []

@@ -129,7 +129,7 @@ def test_check_run_page_counts_stalled_and_silent_measures(client, auth, checked
 def test_oldest_evidence_keeps_the_precision_of_its_date(client, auth, checked, create_user):
     auth.login(create_user("rapporteur", email="r@nrm.nl").email)
     html = client.get("/rapporteur").get_data(as_text=True)
-    row = html.split('>CT-B-04</a>')[1].split("</tr>")[0]
+    row = html.split(">CT-B-04</a>")[1].split("</tr>")[0]
     assert ">2023</td>" in row and "31-12-2023" not in row  # the webcrawler's 2023 is a year, not a day
     items = client.get("/api/v1/flagged-measures").get_json()["items"]
     webcrawler = next(i for i in items if i["measure_code"] == "CT-B-04")

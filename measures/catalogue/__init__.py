@@ -31,6 +31,7 @@ DOCUMENT_KINDS = (
 DATE_PRECISIONS = ("dag", "maand", "jaar", "onbekend")
 RECOMMENDATION_KINDS = ("aanbeveling", "bevinding")
 UNKNOWN = "onbekend"
+JOINT = "gezamenlijk"  # organisations named jointly, none as lead: they are the co-owners
 BASE_FILES = ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml")
 
 
@@ -223,8 +224,12 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
             problems.append(f"{where}: onbekend document {m.get('document')!r}")
         check_quote(where, m.get("quote"), m.get("document"))
         lead = m.get("lead", UNKNOWN)
-        if lead != UNKNOWN and lead not in org_keys:
+        if lead not in (UNKNOWN, JOINT) and lead not in org_keys:
             problems.append(f"{where}: onbekende trekker {lead!r}")
+        if lead == JOINT and len(m.get("co_owners", [])) < 2:
+            problems.append(
+                f"{where}: gezamenlijk vraagt om de (minstens twee) samen genoemde organisaties als mede-eigenaren"
+            )
         for co in m.get("co_owners", []):
             if co not in org_keys:
                 problems.append(f"{where}: onbekende mede-eigenaar {co!r}")
