@@ -178,14 +178,20 @@ def _users_page(db, form: UserForm, status: int, reset: tuple[str, str] | None =
     ), status
 
 
+def _other_user(db, user_id: int) -> User | None:
+    """Return the account an administrator acts on (404 when there is none), or None when it is their own."""
+    user = db.get(User, user_id)
+    if user is None:
+        abort(404)
+    return None if user.id == current_user.id else user
+
+
 @bp.post("/beheer/gebruikers/<id:user_id>/actief")
 @require(Action.MANAGE_USERS)
 def toggle_user(user_id: int):
     db = get_session()
-    user = db.get(User, user_id)
+    user = _other_user(db, user_id)
     if user is None:
-        abort(404)
-    if user.id == current_user.id:
         flash(_("U kunt uw eigen account niet blokkeren."), "error")
         return redirect(url_for("auth.users"))
     user.active = not user.active
@@ -209,10 +215,8 @@ def toggle_user(user_id: int):
 def reset_password(user_id: int):
     """Give an account a temporary password, shown once, to be changed at its next login."""
     db = get_session()
-    user = db.get(User, user_id)
+    user = _other_user(db, user_id)
     if user is None:
-        abort(404)
-    if user.id == current_user.id:
         flash(_("Wijzig uw eigen wachtwoord op uw profiel."), "error")
         return redirect(url_for("auth.users"))
     temporary = accounts.reset_password(session=db, user=user, now=now_utc())

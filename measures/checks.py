@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 
 from sqlalchemy import and_
 from sqlalchemy.exc import IntegrityError
@@ -388,7 +389,6 @@ def stale(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
                     0,
                     f"geen statusupdate in meer dan {thresholds.stale_months} maanden ({since})",
                     {"last_update": last.isoformat(), "months": thresholds.stale_months},
-                    kind=SILENCE,
                 )
             )
     return findings
@@ -405,7 +405,6 @@ def long_running(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
             0,
             f"sinds {_d(s.announced_on)} open, langer dan {thresholds.long_running_years} jaar, zonder gerealiseerd te zijn",
             {"announced_on": s.announced_on.isoformat(), "years": thresholds.long_running_years},
-            kind=SILENCE,
         )
         for s in ctx.states
         if ctx.is_open(s) and s.announced_on < limit and not _evidenced_as_realised(s)
@@ -433,7 +432,6 @@ def monitoring_gap(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
                         else ""
                     ),
                     {"missing": missing, "joint": s.lead == JOINT_LEAD},
-                    kind=SILENCE,
                 )
             )
     return findings
@@ -465,7 +463,6 @@ RULE_LABELS = {r.code: r.label for r in RULES}
 RULE_KINDS = {r.code: r.kind for r in RULES}
 RULE_FAMILIES = {r.code: r.family for r in RULES}
 RULE_ORDER = {r.code: i for i, r in enumerate(RULES)}
-KIND_LABELS = {STALL: "vastgelopen", SILENCE: "monitoringgat"}
 
 
 # --- one row per measure, in one order ------------------------------------------------------------
@@ -509,7 +506,7 @@ class MeasureSignal:
                 return _facts(f).get("evidence_precision", "dag")
         return "dag"
 
-    @property
+    @cached_property
     def silence_facts(self) -> list[str]:
         """Return the silence kinds as facts: geen_update, lang_lopend, geen_trekker, geen_deadline."""
         facts = []
@@ -605,16 +602,16 @@ def level_counts(signals: list[MeasureSignal]) -> dict:
     }
 
 
-def silence_by_owner(signals: list[MeasureSignal], leads: dict[int, str | None]) -> list[dict]:
-    """Return the monitoring gaps per owner: how many of its measures lack what, biggest gap first."""
+def silence_by_owner(gaps) -> list[dict]:
+    """Return the monitoring gaps per owner, biggest first, from (owner, silence facts) per silent
+    measure: how many of its measures lack what ("" is no owner)."""
     rows: dict[str, dict] = {}
-    for signal in signals:
-        if not signal.silence:
-            continue
-        owner = leads.get(signal.measure_id) or ""
-        row = rows.setdefault(owner, {"owner": owner, "measures": 0, "facts": dict.fromkeys(SILENCE_FACT_LABELS, 0)})
+    for owner, facts in gaps:
+        row = rows.setdefault(
+            owner or "", {"owner": owner or "", "measures": 0, "facts": dict.fromkeys(SILENCE_FACT_LABELS, 0)}
+        )
         row["measures"] += 1
-        for fact in set(signal.silence_facts):
+        for fact in set(facts) & SILENCE_FACT_LABELS.keys():
             row["facts"][fact] += 1
     return sorted(rows.values(), key=lambda r: (-r["measures"], r["owner"] == "", r["owner"]))
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from measures import export as open_data
 from measures import reports
 from measures.accounts import create_user
-from measures.checks import LEVEL_LABELS, RULE_LABELS, Thresholds, rule_level_label, run_checks
+from measures.checks import LEVEL_LABELS, RULE_LABELS, Thresholds, level_counts, rule_level_label, run_checks
 from measures.notifications import send_digests
 from measures.scheduler import build_scheduler
 from measures.seed import seed as seed_catalogue
@@ -181,13 +181,11 @@ def format_findings(evaluation) -> str:
 
 def summarise_signals(signals, on) -> str:
     """Return the run in one line: measures per stall level, and the monitoring gaps apart."""
-    levels = {level: sum(1 for s in signals if s.level == level) for level in (3, 2, 1)}
-    stalled = sum(levels.values())
-    silent = sum(1 for s in signals if s.silence)
-    per_level = ", ".join(f"{LEVEL_LABELS[level]} {count}" for level, count in levels.items())
+    counts = level_counts(signals)
+    per_level = ", ".join(f"{LEVEL_LABELS[level]} {count}" for level, count in counts["by_level"].items())
     return (
-        f"Per {on:%d-%m-%Y}: {stalled} maatregelen met aanwijzingen dat ze vastlopen ({per_level}); "
-        f"{silent} maatregelen met een monitoringgat"
+        f"Per {on:%d-%m-%Y}: {counts['stalled']} maatregelen met aanwijzingen dat ze vastlopen ({per_level}); "
+        f"{counts['silent']} maatregelen met een monitoringgat"
     )
 
 

@@ -8,6 +8,7 @@ def _params(*names: str) -> list[dict]:
 
 
 LEVEL = {"type": "string", "enum": ["geen", "laag", "middel", "hoog"]}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
 
 def _ok(schema_ref: str, description: str = "OK") -> dict:
@@ -23,7 +24,7 @@ def _errors(*codes: int) -> dict:
 
 def document() -> dict:
     date = {"type": "string", "format": "date"}
-    nullable_date = {"type": ["string", "null"], "format": "date"}
+    nullable_date = NULLABLE_DATE
     return {
         "openapi": "3.1.0",
         "info": {
@@ -323,11 +324,11 @@ def document() -> dict:
                                     "severity_label": LEVEL,
                                     "rule_severity": {"type": "integer", "minimum": 0, "maximum": 3},
                                     "rule_level": {"type": "string", "enum": ["stilte", "laag", "middel", "hoog"]},
-                                    "evidence_on": {"type": ["string", "null"], "format": "date"},
+                                    "evidence_on": NULLABLE_DATE,
                                     "explanation": {"type": "string"},
-                                    "first_seen_on": {"type": ["string", "null"], "format": "date"},
-                                    "last_seen_on": {"type": ["string", "null"], "format": "date"},
-                                    "resolved_on": {"type": ["string", "null"], "format": "date"},
+                                    "first_seen_on": NULLABLE_DATE,
+                                    "last_seen_on": NULLABLE_DATE,
+                                    "resolved_on": NULLABLE_DATE,
                                 },
                             },
                         }
@@ -347,7 +348,7 @@ def document() -> dict:
                                     "stall_level": {"type": "integer", "minimum": 0, "maximum": 3},
                                     "stall_level_label": LEVEL,
                                     "score": {"type": "integer", "minimum": 0},
-                                    "oldest_evidence_on": {"type": ["string", "null"], "format": "date"},
+                                    "oldest_evidence_on": NULLABLE_DATE,
                                     "oldest_evidence_precision": {"type": "string", "enum": ["dag", "maand", "jaar"]},
                                     "stall_reasons": {
                                         "type": "array",

@@ -291,7 +291,7 @@ def render_html(snapshot: dict) -> str:
     )
 
 
-LEVELS = {"hoog": 3, "middel": 2, "laag": 1, "geen": 0}
+LEVELS = {label: level for level, label in checks.LEVEL_LABELS.items()}
 
 
 def _signal(measure: dict) -> dict | None:
@@ -337,18 +337,9 @@ def stalled_chapter(snapshot: dict) -> dict:
         )
     )
     top = stalled[0]["signal"]["level"] if stalled else 0
-    kinds = dict.fromkeys(checks.SILENCE_FACT_LABELS, 0)
-    owners: dict[str, dict] = {}
-    for row in silent:
-        facts = set(row["signal"]["silence"]) & set(kinds)
-        owner = owners.setdefault(
-            row["measure"]["lead"] or "",
-            {"owner": row["measure"]["lead"] or "", "measures": 0, "facts": dict.fromkeys(kinds, 0)},
-        )
-        owner["measures"] += 1
-        for fact in facts:
-            kinds[fact] += 1
-            owner["facts"][fact] += 1
+    owners = checks.silence_by_owner((row["measure"]["lead"], row["signal"]["silence"]) for row in silent)
+    # Each measure counts once per fact within its owner's row, so the kinds are the rows' sums.
+    kinds = {fact: sum(owner["facts"][fact] for owner in owners) for fact in checks.SILENCE_FACT_LABELS}
     return {
         "stalled": stalled,
         "top_level": top,
@@ -356,7 +347,7 @@ def stalled_chapter(snapshot: dict) -> dict:
         "by_level": {level: sum(1 for r in stalled if r["signal"]["level"] == level) for level in (3, 2, 1)},
         "silent": len(silent),
         "silence_kinds": kinds,
-        "silence_by_owner": sorted(owners.values(), key=lambda o: (-o["measures"], o["owner"] == "", o["owner"])),
+        "silence_by_owner": owners,
     }
 
 

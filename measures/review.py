@@ -151,7 +151,7 @@ def gaps(session: Session, as_of: date, flt: GapFilter, signals: list) -> dict:
         ),
         "stalled": [signal for signal in in_view if signal.level],
         "signal_counts": level_counts(in_view),
-        "silence_by_owner": silence_by_owner(in_view, {s.id: s.lead for s in states}),
+        "silence_by_owner": silence_by_owner((by_id[s.measure_id].lead, s.silence_facts) for s in in_view if s.silence),
         "disagreements": [s for s in states if disagrees(s)],
         "count": len(states),
     }
