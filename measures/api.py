@@ -106,9 +106,33 @@ def _date_param(name: str, default: date | None = None) -> date | None:
         ) from error
 
 
+class Moved(Exception):
+    """A merged code: its address leads to the measure it went into."""
+
+    def __init__(self, location: str):
+        super().__init__(location)
+        self.location = location
+
+
+@bp.errorhandler(Moved)
+def handle_moved(error: Moved):
+    response = problem_response(301, "Permanent verplaatst", f"Deze maatregel is samengevoegd; zie {error.location}.")
+    response.headers["Location"] = error.location
+    return response
+
+
 def _measure(code: str) -> Measure:
-    measure = get_session().exec(select(Measure).where(Measure.code == code)).first()
+    db = get_session()
+    measure = db.exec(select(Measure).where(Measure.code == code)).first()
     if measure is None:
+        survivor = queries.merged_into(db, code)
+        if survivor is not None and request.method == "GET":
+            raise Moved(
+                request.path.replace(f"/measures/{code}", f"/measures/{survivor}", 1)
+                + (f"?{request.query_string.decode()}" if request.query_string else "")
+            )
+        if survivor is not None:
+            raise Problem(404, "Niet gevonden", f"{code[:60]} is samengevoegd met {survivor}; schrijf naar die code.")
         raise Problem(404, "Niet gevonden", f"Geen maatregel met code {code[:60]}.")
     return measure
 
@@ -164,6 +188,7 @@ def measures():
                 "themes": [f"{t['scheme']}:{t['code']}" for t in item["themes"]],
                 "status": m.status_code,
                 "deadline": _iso(m.deadline),
+                "deadline_precision": m.deadline_precision if m.deadline else None,
                 "flag_severity": item["flag_severity"] or None,
             }
         )
@@ -199,9 +224,13 @@ def measure(code: str):
             "themes": state.themes,
             "status": state.status_code,
             "deadline": _iso(state.deadline),
+            "deadline_precision": state.deadline_precision if state.deadline else None,
             "deadline_basis": state.deadline_basis,
             "postponements": state.postponements,
             "budget": state.budget,
+            # Where lead, co-owners, themes and budget lines come from, as the register holds it now.
+            "provenance": queries.provenance(db, [m])[m.id],
+            "merged_codes": [alias.code for alias in queries.aliases_of(db, m.id)],
             "source": {
                 "document": document.key if document else None,
                 "reference": document.reference if document else None,

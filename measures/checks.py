@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 
-from sqlalchemy import and_
+from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -89,9 +89,13 @@ def _d(day: date | None) -> str:
     return f"{day.day:02d}-{day.month:02d}-{day.year}" if day else "onbekend"
 
 
+def _precise(day: date, precision: str) -> str:
+    """Return a date as precisely as it is known: 18-11-2020, juni 2020 or 2023."""
+    return _d(day) if precision == "dag" else shown_date(day, precision)
+
+
 def _when(update: UpdateFact) -> str:
-    """Return an update's date as precisely as it is known: 18-11-2020, juni 2020 or 2023."""
-    return _d(update.as_of) if update.as_of_precision == "dag" else shown_date(update.as_of, update.as_of_precision)
+    return _precise(update.as_of, update.as_of_precision)
 
 
 def _months_before(day: date, months: int) -> date:
@@ -131,16 +135,26 @@ class Context:
     labels: dict[str, str]
     closed: set[str]
     rapporteur: dict[int, RapporteurFinding] = field(default_factory=dict)
+    # Per measure, the date of the latest update that reports it open (progress, not a closing claim).
+    last_open_update: dict[int, date] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, as_of: date) -> "Context":
         statuses = session.exec(select(Status)).all()
+        open_codes = [s.code for s in statuses if s.is_open]
         return cls(
             as_of=as_of,
             states=programme_as_of(session, as_of),
             labels={s.code: s.label for s in statuses},
             closed={s.code for s in statuses if not s.is_open},
             rapporteur=_rapporteur_findings(session, as_of),
+            last_open_update=dict(
+                session.exec(
+                    select(StatusUpdate.measure_id, func.max(StatusUpdate.as_of))
+                    .where(StatusUpdate.as_of <= as_of, StatusUpdate.status_code.in_(open_codes))
+                    .group_by(StatusUpdate.measure_id)
+                ).all()
+            ),
         )
 
     def is_open(self, state: MeasureState) -> bool:
@@ -195,6 +209,11 @@ def context(session: Session, now: datetime) -> Context:
 
 
 OWNER_ON_TRACK = {"gepland", "in_uitvoering", "deels_gerealiseerd"}
+# An owner's claim that a measure is closed, and what makes it contested after a negative finding.
+CLOSING_CLAIMS = {
+    "gerealiseerd": "geen later onafhankelijk bewijs dat het doel is bereikt",
+    "beeindigd": "afgesloten zonder dat een latere update meldt dat zij liep of het doel bereikte",
+}
 
 
 def disagrees(state: MeasureState) -> bool:
@@ -245,22 +264,30 @@ def negative_evidence(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]
 
 
 def contested_completion(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
-    """The owner reports the measure finished, but the rapporteur's latest finding says its goal was
-    not met, and no later independent evidence shows it was."""
+    """The owner closes the measure although the rapporteur's latest finding says its goal was not met.
+
+    Gerealiseerd: no later independent evidence shows the goal was met. Beëindigd: the measure was
+    closed straight after that finding, with no update in between that reports it under way, so it
+    ended on the rapporteur's negative word.
+    """
     findings = []
     for state in ctx.states:
         finding = ctx.rapporteur.get(state.id)
-        if state.status_code != "gerealiseerd" or finding is None or not finding.reports_problem:
+        if state.status_code not in CLOSING_CLAIMS or finding is None or not finding.reports_problem:
+            continue
+        progress = ctx.last_open_update.get(state.id)
+        if state.status_code == "beeindigd" and progress is not None and progress > finding.as_of:
             continue
         claim = state.latest
+        label = ctx.labels.get(state.status_code, state.status_code).lower()
         findings.append(
             FlagFinding(
                 state.id,
                 state.code,
                 "betwiste_afronding",
                 HOOG,
-                f"eigenaar meldt gerealiseerd {ctx.describe(claim)}; maar de Nationaal Rapporteur ({shown_date(finding.as_of, finding.precision)}, {finding.reference}): "
-                f"{finding.note}; geen later onafhankelijk bewijs dat het doel is bereikt",
+                f"eigenaar meldt {label} {ctx.describe(claim)}; maar de Nationaal Rapporteur ({shown_date(finding.as_of, finding.precision)}, {finding.reference}): "
+                f"{finding.note}; {CLOSING_CLAIMS[state.status_code]}",
                 {
                     "owner_claim": {"as_of": claim.as_of.isoformat(), "evidence": claim.evidence, "note": claim.note},
                     "rapporteur": {
@@ -337,9 +364,10 @@ def deadline_passed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
                 s.code,
                 "deadline_verstreken",
                 level,
-                f"deadline {_d(s.deadline)} verstreken; {why}",
+                f"deadline {_precise(s.deadline, s.deadline_precision)} verstreken; {why}",
                 {
                     "deadline": s.deadline.isoformat(),
+                    "deadline_precision": s.deadline_precision,
                     "deadline_basis": s.deadline_basis,
                     "confirmed_open_after_deadline": level == MIDDEL,
                 },
@@ -357,7 +385,7 @@ def postponed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
             s.code,
             "vaak_uitgesteld",
             MIDDEL,
-            f"deadline {s.postponements} keer uitgesteld (meer dan {thresholds.max_postponements}); nu {_d(s.deadline)}",
+            f"deadline {s.postponements} keer uitgesteld (meer dan {thresholds.max_postponements}); nu {_precise(s.deadline, s.deadline_precision)}",
             {"postponements": s.postponements, "deadline": s.deadline.isoformat() if s.deadline else None},
             evidence_on=s.deadline,
         )

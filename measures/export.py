@@ -20,7 +20,10 @@ CSV_COLUMNS = (
     "status",
     "status_label",
     "deadline",
+    "deadline_precision",
     "deadline_basis",
+    "lead_basis",
+    "co_owners_basis",
     "postponements",
     "budget",
     "source_reference",
@@ -57,6 +60,9 @@ def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
             )
         ).all()
     }
+    from measures.queries import provenance
+
+    bases = provenance(session, session.exec(select(Measure)).all())
     records = []
     for s in states:
         m = fixed[s.id]
@@ -74,7 +80,9 @@ def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
                 "status": s.status_code,
                 "status_label": labels.get(s.status_code),
                 "deadline": s.deadline.isoformat() if s.deadline else None,
+                "deadline_precision": s.deadline_precision if s.deadline else None,
                 "deadline_basis": s.deadline_basis,
+                "provenance": bases[s.id],
                 "postponements": s.postponements,
                 "budget": s.budget,
                 "source": {
@@ -104,7 +112,14 @@ def _flat(record: dict) -> dict:
         "source_reference": record["source"]["reference"],
         "source_section": record["source"]["section"],
         "source_quote": record["source"]["quote"],
+        "lead_basis": _basis_text(record["provenance"]["lead"]),
+        "co_owners_basis": _basis_text(record["provenance"]["co_owners"]),
     }
+
+
+def _basis_text(basis: dict | None) -> str:
+    """A basis in one cell: the sentence and how its document is cited; empty where no source says it."""
+    return f"{basis['quote']} ({basis['citation']})" if basis else ""
 
 
 def to_csv(records: list[dict]) -> bytes:

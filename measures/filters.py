@@ -28,10 +28,12 @@ def precise_date(value: date | None, precision: str = "dag") -> str:
     return format_date(value, "d MMMM y")
 
 
-def short_date(value: date | None) -> str:
-    """Format a date as dd-mm-jjjj."""
-    if value is None:
+def short_date(value: date | None, precision: str = "dag") -> str:
+    """Format a date as dd-mm-jjjj, or only as precisely as it is known: 'juni 2020', '2023'."""
+    if value is None or precision == "onbekend":
         return gettext("onbekend")
+    if precision != "dag":
+        return shown_date(value, precision)
     return value.strftime("%d-%m-%Y")
 
 

@@ -99,6 +99,7 @@ class MeasureState:
     latest: UpdateFact | None
     latest_evidenced: UpdateFact | None
     assessment: "AssessmentFact | None" = None
+    deadline_precision: str = "dag"
 
     @property
     def last_update_on(self) -> date | None:
@@ -147,7 +148,7 @@ def _latest_updates(
     return {row[0]: UpdateFact(*row[1:8], bool(row[8]), row[9], row[10]) for row in rows}
 
 
-def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[int, tuple[date | None, str, int]]:
+def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[int, tuple[date | None, str, int, str]]:
     ranked = (
         select(
             DeadlineChange.id,
@@ -162,9 +163,12 @@ def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[i
         .subquery()
     )
     latest = session.exec(
-        select(DeadlineChange.measure_id, DeadlineChange.new_deadline, DeadlineChange.basis).join(
-            ranked, and_(ranked.c.id == DeadlineChange.id, ranked.c.rank == 1)
-        )
+        select(
+            DeadlineChange.measure_id,
+            DeadlineChange.new_deadline,
+            DeadlineChange.basis,
+            DeadlineChange.new_deadline_precision,
+        ).join(ranked, and_(ranked.c.id == DeadlineChange.id, ranked.c.rank == 1))
     ).all()
     postponed = dict(
         session.exec(
@@ -176,7 +180,7 @@ def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[i
             .group_by(DeadlineChange.measure_id)
         ).all()
     )
-    return {mid: (new, basis, int(postponed.get(mid) or 0)) for mid, new, basis in latest}
+    return {mid: (new, basis, int(postponed.get(mid) or 0), precision) for mid, new, basis, precision in latest}
 
 
 def _assessments(session: Session, as_of: date, only: int | None = None) -> dict[int, AssessmentFact]:
@@ -293,10 +297,16 @@ def _build_programme(session: Session, as_of: date, full: bool, only: int | None
         BudgetLine.to_year,
         BudgetLine.funding,
         BudgetLine.quote,
+        SourceDocument.key,
     )
-    budget_query = select(*budget_columns).where(*_only(BudgetLine.measure_id, only)).order_by(BudgetLine.id)
+    budget_query = (
+        select(*budget_columns)
+        .join(SourceDocument, SourceDocument.id == BudgetLine.document_id, isouter=True)
+        .where(*_only(BudgetLine.measure_id, only))
+        .order_by(BudgetLine.id)
+    )
     budget_rows = session.exec(budget_query).all() if full else []
-    for measure_id, amount, kind, per, from_year, to_year, funding, quote in budget_rows:
+    for measure_id, amount, kind, per, from_year, to_year, funding, quote, document in budget_rows:
         if measure_id in ids:
             fields[measure_id]["budget"].append(
                 {
@@ -307,6 +317,8 @@ def _build_programme(session: Session, as_of: date, full: bool, only: int | None
                     "to_year": to_year,
                     "funding": funding,
                     "quote": quote,
+                    # the document the quote is from, when not the measure's own (as the audit trail has it)
+                    **({"document": document} if document else {}),
                 }
             )
     _rollback(fields, session, end_of_day(as_of), ids, only)
@@ -317,7 +329,7 @@ def _build_programme(session: Session, as_of: date, full: bool, only: int | None
     states = []
     for mid, code, _title, announced_on, _lead, _joint in measures:
         f = fields[mid]
-        deadline, basis, postponements = deadlines.get(mid, (None, "onbekend", 0))
+        deadline, basis, postponements, deadline_precision = deadlines.get(mid, (None, "onbekend", 0, "dag"))
         states.append(
             MeasureState(
                 id=mid,
@@ -331,6 +343,7 @@ def _build_programme(session: Session, as_of: date, full: bool, only: int | None
                 status_code=latest[mid].status_code if mid in latest else "onbekend",
                 deadline=deadline,
                 deadline_basis=basis,
+                deadline_precision=deadline_precision,
                 postponements=postponements,
                 latest=latest.get(mid),
                 latest_evidenced=evidenced.get(mid),

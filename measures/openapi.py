@@ -25,6 +25,15 @@ def _errors(*codes: int) -> dict:
 def document() -> dict:
     date = {"type": "string", "format": "date"}
     nullable_date = NULLABLE_DATE
+    precision = {"type": ["string", "null"], "enum": ["dag", "maand", "jaar", None]}
+    basis = {
+        "type": ["object", "null"],
+        "properties": {
+            "quote": {"type": ["string", "null"]},
+            "document": {"type": ["string", "null"]},
+            "citation": {"type": ["string", "null"]},
+        },
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -61,7 +70,17 @@ def document() -> dict:
                 "get": {
                     "operationId": "getMeasure",
                     "parameters": _params("code", "as_of"),
-                    "responses": {"200": _ok("Measure"), **_errors(400, 401, 404)},
+                    "responses": {
+                        "200": _ok("Measure"),
+                        "301": {
+                            "description": "Samengevoegd: de code verwijst naar de maatregel waarin zij opging",
+                            "headers": {"Location": {"schema": {"type": "string"}}},
+                            "content": {
+                                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                            },
+                        },
+                        **_errors(400, 401, 404),
+                    },
                 }
             },
             "/measures/{code}/status-updates": {
@@ -219,6 +238,7 @@ def document() -> dict:
                         "themes": {"type": "array", "items": {"type": "string"}},
                         "status": {"type": "string"},
                         "deadline": nullable_date,
+                        "deadline_precision": precision,
                         "flag_severity": {"type": ["integer", "null"]},
                     },
                 },
@@ -245,9 +265,27 @@ def document() -> dict:
                         "themes": {"type": "array", "items": {"type": "string"}},
                         "status": {"type": "string"},
                         "deadline": nullable_date,
+                        "deadline_precision": precision,
                         "deadline_basis": {"type": "string"},
                         "postponements": {"type": "integer"},
                         "budget": {"type": "array", "items": {"type": "object"}},
+                        "provenance": {
+                            "description": "Where each asserted field comes from, as the register holds it now: "
+                            "a basis (the sentence, the document and how to cite it), or null where no source says it.",
+                            "type": "object",
+                            "properties": {
+                                "lead": basis,
+                                "co_owners": basis,
+                                "themes": {"type": "object", "additionalProperties": {"type": "object"}},
+                                "budget": {"type": "array", "items": basis},
+                                "deadline": {"type": ["string", "null"]},
+                            },
+                        },
+                        "merged_codes": {
+                            "description": "Codes merged into this measure; their addresses redirect here (301).",
+                            "type": "array",
+                            "items": {"type": "string"},
+                        },
                         "source": {"type": "object"},
                         "version": {"type": "integer"},
                         "as_of": date,

@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from measures.checks import level_counts, measure_signals, signal_order
+from measures.services import measure_fields
 from models import (
     AuditRecord,
     BudgetLine,
@@ -18,6 +19,7 @@ from models import (
     Flag,
     FlagAcknowledgement,
     Measure,
+    MeasureAlias,
     MeasureCoOwner,
     MeasureTheme,
     Organisation,
@@ -359,6 +361,62 @@ def overview(session: Session) -> dict:
     }
 
 
+def provenance(session: Session, measures: list[Measure]) -> dict[int, dict]:
+    """Where each asserted field of each measure comes from, by measure id (see the README).
+
+    Per field a basis: the sentence and the document it is from (with how to cite it), or None
+    when no source says it (unknown, or set in the register: the history says by whom). A theme
+    the register chose says so; a budget line's quote is from its own document or the measure's.
+    """
+    ids = [m.id for m in measures]
+    documents = {d.id: d for d in session.exec(select(SourceDocument)).all()}
+
+    def basis(text: str, document_id: int | None) -> dict | None:
+        if not text:
+            return None
+        document = documents.get(document_id)
+        return {
+            "quote": text,
+            "document": document.key if document else None,
+            "citation": (document.citation or document.reference) if document else None,
+        }
+
+    themes: dict[int, dict] = {mid: {} for mid in ids}
+    for mid, scheme, text, document_id, by_register in session.exec(
+        select(
+            MeasureTheme.measure_id,
+            ThemeScheme.code,
+            MeasureTheme.basis,
+            MeasureTheme.basis_document_id,
+            MeasureTheme.by_register,
+        )
+        .join(ThemeScheme, ThemeScheme.id == MeasureTheme.scheme_id)
+        .where(MeasureTheme.measure_id.in_(ids))
+    ).all():
+        themes[mid][scheme] = {**(basis(text, document_id) or {"quote": None}), "by_register": by_register}
+    budget: dict[int, list] = {mid: [] for mid in ids}
+    own = {m.id: m.source_document_id for m in measures}
+    for line in session.exec(select(BudgetLine).where(BudgetLine.measure_id.in_(ids)).order_by(BudgetLine.id)).all():
+        budget[line.measure_id].append(basis(line.quote, line.document_id or own[line.measure_id]))
+    return {
+        m.id: {
+            "lead": basis(m.lead_basis, m.lead_basis_document_id),
+            "co_owners": basis(m.co_owners_basis, m.co_owners_basis_document_id),
+            "themes": themes[m.id],
+            "budget": budget[m.id],
+            "deadline": m.deadline_basis if m.deadline is not None else None,
+        }
+        for m in measures
+    }
+
+
+def aliases_of(session: Session, measure_id: int) -> list[MeasureAlias]:
+    """Codes merged into this measure: they redirect here."""
+    return session.exec(
+        select(MeasureAlias).where(MeasureAlias.measure_id == measure_id).order_by(MeasureAlias.code)
+    ).all()
+
+
 def measure_detail(session: Session, code: str) -> dict | None:
     """Return everything the detail page shows of one measure, or None."""
     measure = session.exec(select(Measure).where(Measure.code == code)).first()
@@ -409,7 +467,18 @@ def measure_detail(session: Session, code: str) -> dict | None:
             .where(AuditRecord.measure_id == measure.id)
             .order_by(AuditRecord.changed_at.desc(), AuditRecord.id.desc())
         ).all(),
+        "provenance": provenance(session, [measure])[measure.id],
+        "aliases": aliases_of(session, measure.id),
+        # A database seeded before a merge keeps the merged measure, closed; it names the survivor.
+        "merged_into": merged_into(session, measure.code),
     }
+
+
+def merged_into(session: Session, code: str) -> str | None:
+    """The code of the measure that `code` was merged into, or None."""
+    return session.exec(
+        select(Measure.code).join(MeasureAlias, MeasureAlias.measure_id == Measure.id).where(MeasureAlias.code == code)
+    ).first()
 
 
 def document_detail(session: Session, key: str) -> dict | None:
@@ -571,4 +640,23 @@ def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | Non
     data["budget"] = [SimpleNamespace(**{**line, "amount": Decimal(line["amount"])}) for line in state.budget]
     themes_now = {f"{t['scheme'].code}:{t['theme'].code}": t for t in data["themes"]}
     data["themes"] = [themes_now[k] for k in state.themes if k in themes_now]
+    # The bases are the register's current ones: shown for a past state only where it still holds.
+    now = measure_fields(session, data["measure"])
+    bases = data["provenance"]
+    if state.lead != now["lead"]:
+        bases["lead"] = None
+    if sorted(state.co_owners) != now["co_owners"]:
+        bases["co_owners"] = None
+    citations = {d.key: d.citation or d.reference for d in session.exec(select(SourceDocument)).all()}
+    own = data["document"].key if data["document"] else None
+    bases["budget"] = [
+        {
+            "quote": line["quote"],
+            "document": line.get("document", own),
+            "citation": citations.get(line.get("document", own)),
+        }
+        if line.get("quote")
+        else None
+        for line in state.budget
+    ]
     return data

@@ -104,6 +104,7 @@ def build_snapshot(
                 "status": s.status_code,
                 "deadline": s.deadline.isoformat() if s.deadline else None,
                 "deadline_basis": s.deadline_basis,
+                "deadline_precision": s.deadline_precision,
                 "postponements": s.postponements,
                 "budget": s.budget,
                 "latest": {

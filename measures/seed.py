@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from measures import services
-from measures.catalogue import Catalogue, load_catalogue, parse_period, validate
+from measures.catalogue import Catalogue, basis_of, load_catalogue, parse_period, validate
 from models import (
     CatalogueEntry,
     Measure,
@@ -30,12 +30,14 @@ CATALOGUE_AUTHOR = "catalogus"
 class SeedReport:
     created: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
     updates_added: int = 0
     recommendations: int = 0
 
     def summary(self) -> str:
         return (
             f"{len(self.created)} maatregelen toegevoegd, {len(self.changed)} gewijzigd, "
+            f"{len(self.merged)} samengevoegd, "
             f"{self.updates_added} statusupdates toegevoegd, {self.recommendations} aanbevelingen bijgewerkt"
         )
 
@@ -145,6 +147,7 @@ def _content(entry: dict) -> services.MeasureInput:
                 to_year=b.get("to_year"),
                 funding=b.get("funding", "onbekend"),
                 quote=b.get("quote", ""),
+                document=b.get("document"),
             )
             for b in entry.get("budget", [])
         ],
@@ -172,13 +175,45 @@ def _remember(session: Session, kind: str, key: str, data: dict, now: datetime) 
     session.add(row)
 
 
-def _seed_measure(session: Session, entry: dict, documents: dict, now: datetime, report: SeedReport) -> None:
+def _provenance(entry: dict, documents: dict, schemes: dict) -> dict:
+    """The basis of each asserted field of an entry (see the catalogue README): owners and themes."""
+
+    def owner(field: str, named: bool) -> services.Basis:
+        if not named:
+            return services.Basis()  # the sources are silent: nothing to point at
+        key, sentence = basis_of(entry, field)
+        return services.Basis(sentence, documents[key].id)
+
+    themes = {}
+    for theme in entry.get("themes", []):
+        scheme = theme.partition(":")[0]
+        chosen = entry.get("register_themes", {}).get(scheme)
+        if chosen:
+            themes[scheme] = services.Basis(chosen, None, by_register=True)
+        elif schemes[scheme].get("source"):
+            themes[scheme] = services.Basis(entry[f"{scheme}_basis"], documents[schemes[scheme]["source"]].id)
+        else:  # the document's own heading puts the measure under the theme
+            themes[scheme] = services.Basis(entry["section"], documents[entry["document"]].id)
+    return {
+        "lead": owner("lead", entry.get("lead", "onbekend") != "onbekend"),
+        "co_owners": owner("co_owners", bool(entry.get("co_owners"))),
+        "themes": themes,
+    }
+
+
+def _deadline(entry: dict) -> tuple[date | None, str]:
+    return parse_period(entry["deadline"]) if entry.get("deadline") else (None, "dag")
+
+
+def _seed_measure(
+    session: Session, entry: dict, documents: dict, schemes: dict, now: datetime, report: SeedReport
+) -> None:
     data = _entry_data(entry)
     code = entry["code"]
     document = documents[entry["document"]]
     previous = _recorded(session, "measure", code)
     measure = session.exec(select(Measure).where(Measure.code == code)).first()
-    basis = {"actielijn": entry["actielijn_basis"]} if entry.get("actielijn_basis") else None
+    deadline, precision = _deadline(entry)
     if measure is None:
         measure = services.create_measure(
             session=session,
@@ -189,13 +224,21 @@ def _seed_measure(session: Session, entry: dict, documents: dict, now: datetime,
             source_document_id=document.id,
             recorded_by=CATALOGUE_AUTHOR,
             now=now,
-            theme_basis=basis,
         )
-        if data["deadline"] is not None:
+        services.set_provenance(
+            session=session,
+            measure=measure,
+            **_provenance(entry, documents, schemes),
+            changed_by=CATALOGUE_AUTHOR,
+            now=now,
+            initial=True,
+        )
+        if deadline is not None:
             services.change_deadline(
                 session=session,
                 measure=measure,
-                new_deadline=_as_date(data["deadline"]),
+                new_deadline=deadline,
+                precision=precision,
                 basis=entry["deadline_basis"],
                 reason="Vastgelegd in de bron",
                 decided_on=document.date,
@@ -217,11 +260,19 @@ def _seed_measure(session: Session, entry: dict, documents: dict, now: datetime,
                 now=now,
                 only=changed_fields,
             )
+        services.set_provenance(
+            session=session,
+            measure=measure,
+            **_provenance(entry, documents, schemes),
+            changed_by=CATALOGUE_AUTHOR,
+            now=now,
+        )
         if old.get("deadline") != data["deadline"] or old.get("deadline_basis") != data.get("deadline_basis"):
             services.change_deadline(
                 session=session,
                 measure=measure,
-                new_deadline=_as_date(data["deadline"]) if data["deadline"] else None,
+                new_deadline=deadline,
+                precision=precision,
                 basis=entry.get("deadline_basis", "onbekend"),
                 reason="Gewijzigd in de catalogus",
                 decided_on=now.date(),
@@ -256,6 +307,17 @@ def _seed_update(session: Session, entry: dict, documents: dict, now: datetime, 
     )
     _remember(session, "update", key, {k: v for k, v in entry.items() if not k.startswith("_")}, now)
     report.updates_added += 1
+
+
+def _seed_merge(session: Session, entry: dict, now: datetime, report: SeedReport) -> None:
+    if _recorded(session, "merged", entry["code"]) is not None:
+        return
+    into = session.exec(select(Measure).where(Measure.code == entry["into"])).one()
+    services.merge_measure(
+        session=session, code=entry["code"], into=into, reason=entry["reason"], merged_by=CATALOGUE_AUTHOR, now=now
+    )
+    _remember(session, "merged", entry["code"], {k: v for k, v in entry.items() if not k.startswith("_")}, now)
+    report.merged.append(entry["code"])
 
 
 def _seed_recommendation(session: Session, entry: dict, documents: dict, now: datetime, report: SeedReport) -> None:
@@ -307,8 +369,11 @@ def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None,
             raise services.ServiceError("De catalogus is niet in orde:\n" + "\n".join(problems))
     report = SeedReport()
     documents = _seed_reference_data(session, catalogue)
+    schemes = {scheme["code"]: scheme for scheme in catalogue.schemes}
     for entry in catalogue.measures:
-        _seed_measure(session, entry, documents, now, report)
+        _seed_measure(session, entry, documents, schemes, now, report)
+    for entry in catalogue.merged:
+        _seed_merge(session, entry, now, report)
     for entry in sorted(catalogue.updates, key=lambda u: (parse_period(u["as_of"])[0], u["measure"])):
         _seed_update(session, entry, documents, now, report)
     for entry in catalogue.recommendations:

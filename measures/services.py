@@ -18,9 +18,11 @@ from models import (
     BudgetLine,
     DeadlineChange,
     Measure,
+    MeasureAlias,
     MeasureCoOwner,
     MeasureTheme,
     Organisation,
+    SourceDocument,
     Status,
     StatusUpdate,
     Theme,
@@ -30,6 +32,7 @@ from models.base import utcnow
 from models.measure import JOINT_LEAD
 
 # The fields an edit may change, in the order the audit trail shows them.
+DATE_PRECISIONS = ("dag", "maand", "jaar")
 EDITABLE_FIELDS = ("title", "description", "lead", "co_owners", "themes", "budget", "source_section", "source_quote")
 
 
@@ -66,9 +69,11 @@ class BudgetInput:
     to_year: int | None = None
     funding: str = "onbekend"
     quote: str = ""
+    # The key of the document the quote is from, when it is not the measure's own source document.
+    document: str | None = None
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "amount": str(Decimal(self.amount).quantize(Decimal("0.01"))),
             "kind": self.kind,
             "per": self.per,
@@ -77,6 +82,9 @@ class BudgetInput:
             "funding": self.funding,
             "quote": self.quote,
         }
+        if self.document:
+            data["document"] = self.document
+        return data
 
 
 @dataclass
@@ -163,6 +171,7 @@ def measure_fields(session: Session, measure: Measure) -> dict:
         .where(MeasureTheme.measure_id == measure.id)
     ).all()
     budget = session.exec(select(BudgetLine).where(BudgetLine.measure_id == measure.id).order_by(BudgetLine.id)).all()
+    document_keys = _document_keys(session, {b.document_id for b in budget} - {None})
     return {
         "title": measure.title,
         "description": measure.description,
@@ -170,14 +179,25 @@ def measure_fields(session: Session, measure: Measure) -> dict:
         "co_owners": sorted(co_owners),
         "themes": sorted(f"{s}:{t}" for s, t in themes),
         "budget": [
-            BudgetInput(b.amount, b.kind, b.per, b.from_year, b.to_year, b.funding, b.quote).as_dict() for b in budget
+            BudgetInput(
+                b.amount, b.kind, b.per, b.from_year, b.to_year, b.funding, b.quote, document_keys.get(b.document_id)
+            ).as_dict()
+            for b in budget
         ],
         "source_section": measure.source_section,
         "source_quote": measure.source_quote,
     }
 
 
+def _document_keys(session: Session, ids) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.exec(select(SourceDocument.id, SourceDocument.key).where(SourceDocument.id.in_(ids))).all())
+
+
 def _apply_fields(session: Session, measure: Measure, values: dict, only: set[str]) -> None:
+    """Write the fields in `only`. A changed owner or theme loses its basis: whoever changes it
+    now asserts it (the audit trail says who); `set_provenance` gives it a source again."""
     if "title" in only:
         measure.title = values["title"]
     if "description" in only:
@@ -190,6 +210,7 @@ def _apply_fields(session: Session, measure: Measure, values: dict, only: set[st
         lead = values["lead"]
         measure.lead_joint = lead == JOINT_LEAD
         measure.lead_organisation_id = _organisation_ids(session, [lead])[lead] if lead and lead != JOINT_LEAD else None
+        measure.lead_basis, measure.lead_basis_document_id = "", None
     if "co_owners" in only:
         ids = _organisation_ids(session, values["co_owners"])
         for link in session.exec(select(MeasureCoOwner).where(MeasureCoOwner.measure_id == measure.id)).all():
@@ -197,6 +218,7 @@ def _apply_fields(session: Session, measure: Measure, values: dict, only: set[st
         session.flush()
         for org_id in ids.values():
             session.add(MeasureCoOwner(measure_id=measure.id, organisation_id=org_id))
+        measure.co_owners_basis, measure.co_owners_basis_document_id = "", None
     if "themes" in only:
         rows = _theme_rows(session, values["themes"])
         for link in session.exec(select(MeasureTheme).where(MeasureTheme.measure_id == measure.id)).all():
@@ -208,12 +230,50 @@ def _apply_fields(session: Session, measure: Measure, values: dict, only: set[st
         for line in session.exec(select(BudgetLine).where(BudgetLine.measure_id == measure.id)).all():
             session.delete(line)
         session.flush()
+        documents = {line["document"] for line in values["budget"] if line.get("document")}
+        document_ids = {key: id_ for id_, key in _document_keys_by_key(session, documents).items()}
         for line in values["budget"]:
-            session.add(BudgetLine(measure_id=measure.id, **{**line, "amount": Decimal(line["amount"])}))
+            fields = {name: value for name, value in line.items() if name != "document"}
+            session.add(
+                BudgetLine(
+                    measure_id=measure.id,
+                    **{**fields, "amount": Decimal(line["amount"])},
+                    document_id=document_ids.get(line.get("document")),
+                )
+            )
+
+
+def _document_keys_by_key(session: Session, keys) -> dict[int, str]:
+    if not keys:
+        return {}
+    rows = dict(session.exec(select(SourceDocument.id, SourceDocument.key).where(SourceDocument.key.in_(keys))).all())
+    missing = set(keys) - set(rows.values())
+    if missing:
+        raise ServiceError("Onbekend brondocument: " + ", ".join(sorted(missing)))
+    return rows
 
 
 def _dump(value) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _audit_records(
+    measure: Measure, before: dict, after: dict, names, *, changed_by: str, changed_by_id: int | None, now: datetime
+) -> list[AuditRecord]:
+    """One audit record per changed field: old and new value, who and when, at the new version."""
+    return [
+        AuditRecord(
+            measure_id=measure.id,
+            field=name,
+            old_value=_dump(before[name]),
+            new_value=_dump(after[name]),
+            changed_by=changed_by,
+            changed_by_id=changed_by_id,
+            changed_at=now,
+            measure_version=measure.version,
+        )
+        for name in names
+    ]
 
 
 def create_measure(
@@ -226,7 +286,6 @@ def create_measure(
     source_document_id: int | None,
     recorded_by: str,
     now: datetime,
-    theme_basis: dict[str, str] | None = None,
 ) -> Measure:
     """Create a measure with its owners, themes and budget; its status starts as 'onbekend'."""
     code = code.strip()
@@ -248,14 +307,121 @@ def create_measure(
     session.add(measure)
     session.flush()
     _apply_fields(session, measure, content.as_fields(), set(EDITABLE_FIELDS))
-    if theme_basis:
-        session.flush()
-        for link in session.exec(select(MeasureTheme).where(MeasureTheme.measure_id == measure.id)).all():
-            scheme_code = session.get(ThemeScheme, link.scheme_id).code
-            link.basis = theme_basis.get(scheme_code, "")
-            session.add(link)
     session.flush()
     return measure
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Where an asserted field comes from: a sentence and the document it is from.
+
+    `by_register` marks a choice of the register itself (a theme the source does not give); an
+    empty basis means the sources are silent, or a person set the field (the history says who).
+    """
+
+    text: str = ""
+    document_id: int | None = None
+    by_register: bool = False
+
+
+def _provenance(session: Session, measure: Measure) -> dict:
+    themes = session.exec(
+        select(ThemeScheme.code, MeasureTheme.basis, MeasureTheme.basis_document_id, MeasureTheme.by_register)
+        .join(MeasureTheme, MeasureTheme.scheme_id == ThemeScheme.id)
+        .where(MeasureTheme.measure_id == measure.id)
+    ).all()
+    return {
+        "lead_basis": [measure.lead_basis, measure.lead_basis_document_id],
+        "co_owners_basis": [measure.co_owners_basis, measure.co_owners_basis_document_id],
+        "theme_basis": {
+            code: [basis, document_id, by_register] for code, basis, document_id, by_register in sorted(themes)
+        },
+    }
+
+
+def set_provenance(
+    *,
+    session: Session,
+    measure: Measure,
+    lead: Basis,
+    co_owners: Basis,
+    themes: dict[str, Basis],
+    changed_by: str,
+    now: datetime,
+    initial: bool = False,
+) -> list[AuditRecord]:
+    """Record where the owners and themes come from; each changed basis is an audit record
+    (not when `initial`: the bases a measure is created with are part of its creation)."""
+    before = _provenance(session, measure)
+    measure.lead_basis, measure.lead_basis_document_id = clean_text(lead.text).strip(), lead.document_id
+    measure.co_owners_basis = clean_text(co_owners.text).strip()
+    measure.co_owners_basis_document_id = co_owners.document_id
+    links = session.exec(
+        select(MeasureTheme, ThemeScheme.code)
+        .join(ThemeScheme, MeasureTheme.scheme_id == ThemeScheme.id)
+        .where(MeasureTheme.measure_id == measure.id)
+    ).all()
+    for link, scheme_code in links:
+        basis = themes.get(scheme_code, Basis())
+        link.basis, link.by_register = clean_text(basis.text).strip(), basis.by_register
+        link.basis_document_id = basis.document_id
+        session.add(link)
+    session.add(measure)
+    session.flush()
+    after = _provenance(session, measure)
+    changed = [] if initial else [name for name in after if before[name] != after[name]]
+    records = _audit_records(measure, before, after, changed, changed_by=changed_by, changed_by_id=None, now=now)
+    session.add_all(records)
+    session.flush()
+    return records
+
+
+def merge_measure(
+    *, session: Session, code: str, into: Measure, reason: str, merged_by: str, now: datetime
+) -> MeasureAlias:
+    """Make `code` an alias of `into`: the same commitment recorded twice. Nothing is deleted.
+
+    A measure that still has the code (seeded before the merge) keeps its history; it is closed
+    with a status update that says where it went, and its address redirects like any alias.
+    """
+    reason = clean_text(reason).strip()
+    if not reason:
+        raise ServiceError("Geef een reden voor het samenvoegen.")
+    if code == into.code:
+        raise ServiceError("Een maatregel kan niet met zichzelf worden samengevoegd.")
+    alias = session.get(MeasureAlias, code)
+    if alias is not None:
+        if alias.measure_id != into.id:
+            raise ServiceError(f"De code {code} is al samengevoegd met een andere maatregel.")
+        return alias
+    if session.exec(select(MeasureAlias).where(MeasureAlias.code == into.code)).first() is not None:
+        raise ServiceError(f"{into.code} is zelf samengevoegd; voeg samen met de maatregel waar die naar verwijst.")
+    old = session.exec(select(Measure).where(Measure.code == code)).first()
+    if old is not None:
+        record_status(
+            session=session,
+            measure=old,
+            status_code="beeindigd",
+            as_of=now.date(),
+            note=f"Samengevoegd met {into.code}: {reason}",
+            recorded_by=merged_by,
+            now=now,
+        )
+        session.add(
+            AuditRecord(
+                measure_id=old.id,
+                field="merged",
+                old_value=None,
+                new_value=_dump(into.code),
+                changed_by=merged_by,
+                changed_at=now,
+                measure_version=old.version,
+            )
+        )
+    alias = MeasureAlias(code=code, measure_id=into.id, reason=reason, recorded_at=now)
+    session.add(alias)
+    session.flush()
+    return alias
 
 
 def changes_since(session: Session, measure_id: int, version: int) -> list[Change]:
@@ -350,19 +516,9 @@ def edit_measure(
     if not changed:
         return []
     _apply_fields(session, measure, after, set(changed))
-    records = [
-        AuditRecord(
-            measure_id=measure.id,
-            field=name,
-            old_value=_dump(before[name]),
-            new_value=_dump(after[name]),
-            changed_by=changed_by,
-            changed_by_id=changed_by_id,
-            changed_at=now,
-            measure_version=measure.version,
-        )
-        for name in changed
-    ]
+    records = _audit_records(
+        measure, before, after, changed, changed_by=changed_by, changed_by_id=changed_by_id, now=now
+    )
     session.add_all(records)
     session.add(measure)
     session.flush()
@@ -405,7 +561,7 @@ def record_status(
     status = session.get(Status, status_code)
     if status is None:
         raise ServiceError(f"Onbekende status: {status_code}")
-    if as_of_precision not in ("dag", "maand", "jaar"):
+    if as_of_precision not in DATE_PRECISIONS:
         raise ServiceError(f"Onbekende precisie van de datum: {as_of_precision}")
     if as_of > now.date():
         raise ServiceError("De datum van de stand mag niet in de toekomst liggen.")
@@ -451,11 +607,18 @@ def change_deadline(
     evidence_document_id: int | None = None,
     recorded_by_id: int | None = None,
     expected_version: int | None = None,
+    precision: str = "dag",
 ) -> DeadlineChange:
-    """Append a deadline change (old -> new, with its reason) and update the measure's deadline."""
+    """Append a deadline change (old -> new, with its reason) and update the measure's deadline.
+
+    `precision` says how much of the new deadline is known: for a month or a year, `new_deadline`
+    is the period's last day (the same conservative rule as a status update's date).
+    """
     reason, basis = clean_text(reason), clean_text(basis)
     if not reason.strip():
         raise ServiceError("Geef een reden voor de wijziging van de deadline.")
+    if precision not in DATE_PRECISIONS:
+        raise ServiceError(f"Onbekende precisie van de datum: {precision}")
     if new_deadline is not None:
         try:
             check_date_range(new_deadline)
@@ -466,6 +629,7 @@ def change_deadline(
         measure_id=measure.id,
         old_deadline=measure.deadline,
         new_deadline=new_deadline,
+        new_deadline_precision=precision,
         basis=basis.strip() or "onbekend",
         reason=reason.strip(),
         decided_on=decided_on,
@@ -477,6 +641,7 @@ def change_deadline(
     )
     session.add(entry)
     measure.deadline = new_deadline
+    measure.deadline_precision = precision
     measure.deadline_basis = entry.basis
     session.add(measure)
     session.flush()

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
@@ -31,6 +31,10 @@ FIELD_LABELS = {
     "budget": _l("Budget"),
     "source_section": _l("Vindplaats in de bron"),
     "source_quote": _l("Citaat"),
+    "lead_basis": _l("Grondslag trekker"),
+    "co_owners_basis": _l("Grondslag mede-eigenaren"),
+    "theme_basis": _l("Grondslag thema's"),
+    "merged": _l("Samengevoegd"),
 }
 
 
@@ -137,7 +141,11 @@ def measure_detail(code: str):
         else queries.measure_detail(get_session(), code)
     )
     if data is None:
-        abort(404)
+        survivor = queries.merged_into(get_session(), code)
+        if survivor is None:
+            abort(404)
+        # A merged code stays reachable: it leads to the measure it went into, on the same date.
+        return redirect(url_for("measures.measure_detail", code=survivor, **request.args), 301)
     if data.get("not_yet"):
         return render_template("measures/not_yet.html", measure=data["measure"], as_of=as_of), 404
     announcement_label = ANNOUNCEMENTS.get(data["measure"].announcement, data["measure"].announcement)

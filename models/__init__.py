@@ -3,7 +3,15 @@
 from models.catalogue import CatalogueEntry
 from models.document import SourceDocument
 from models.flag import CheckRun, Flag, FlagAcknowledgement
-from models.measure import AuditRecord, BudgetLine, DeadlineChange, Measure, MeasureCoOwner, MeasureTheme
+from models.measure import (
+    AuditRecord,
+    BudgetLine,
+    DeadlineChange,
+    Measure,
+    MeasureAlias,
+    MeasureCoOwner,
+    MeasureTheme,
+)
 from models.organisation import Organisation
 from models.report import ReportEdition, ReportJob
 from models.review import Assessment, AssessmentReply, Recommendation, RecommendationMeasure
@@ -25,6 +33,7 @@ __all__ = [
     "FlagAcknowledgement",
     "Measure",
     "MeasureCoOwner",
+    "MeasureAlias",
     "MeasureTheme",
     "LoginAttempt",
     "Organisation",

@@ -45,6 +45,14 @@ class Measure(SQLModel, table=True):
     status_code: str = Field(default="onbekend", foreign_key="status.code", max_length=40, index=True)
     deadline: date | None = Field(default=None, index=True)
     deadline_basis: str = Field(default=UNKNOWN_BASIS, sa_type=Text)
+    # A deadline known only to a month or a year is stored on the period's last day, with this.
+    deadline_precision: str = Field(default="dag", max_length=10)
+    # Provenance of the owners: the sentence that names them and the document it is from. Empty
+    # means: not from a source (unknown, or set in the register; the history says by whom).
+    lead_basis: str = Field(default="", sa_type=Text)
+    lead_basis_document_id: int | None = Field(default=None, foreign_key="source_document.id")
+    co_owners_basis: str = Field(default="", sa_type=Text)
+    co_owners_basis_document_id: int | None = Field(default=None, foreign_key="source_document.id")
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
     # Optimistic locking: every write checks and bumps it.
@@ -67,6 +75,10 @@ class MeasureTheme(SQLModel, table=True):
     # Denormalised so the database itself enforces one theme per scheme.
     scheme_id: int = Field(foreign_key="theme_scheme.id")
     basis: str = Field(default="", sa_type=Text)
+    # The document whose heading or row puts the measure under this theme.
+    basis_document_id: int | None = Field(default=None, foreign_key="source_document.id")
+    # The register chose this theme; the source does not put the measure under it (basis says why).
+    by_register: bool = False
 
 
 class BudgetLine(SQLModel, table=True):
@@ -81,6 +93,8 @@ class BudgetLine(SQLModel, table=True):
     to_year: int | None = None
     funding: str = Field(default="onbekend", max_length=300)
     quote: str = Field(default="", sa_type=Text)
+    # The document the quote is from, when it is not the measure's own source document.
+    document_id: int | None = Field(default=None, foreign_key="source_document.id")
 
 
 class DeadlineChange(SQLModel, table=True):
@@ -93,6 +107,7 @@ class DeadlineChange(SQLModel, table=True):
     measure_id: int = Field(foreign_key="measure.id", index=True)
     old_deadline: date | None = None
     new_deadline: date | None = None
+    new_deadline_precision: str = Field(default="dag", max_length=10)
     basis: str = Field(default="", sa_type=Text)
     reason: str = Field(default="", sa_type=Text)
     # The date the change took effect; time travel reads the deadline as of this date.
@@ -124,3 +139,14 @@ class AuditRecord(SQLModel, table=True):
     changed_at: datetime = timestamp_field()
     # The measure's version after this change, so an edit conflict can list what changed since.
     measure_version: int | None = None
+
+
+class MeasureAlias(SQLModel, table=True):
+    """A code that no longer names a measure of its own: merged into another. Its address redirects."""
+
+    __tablename__ = "measure_alias"
+
+    code: str = Field(max_length=40, primary_key=True)
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    reason: str = Field(default="", sa_type=Text)
+    recorded_at: datetime = timestamp_field()

@@ -266,3 +266,15 @@ def budget_line():
         return services.BudgetInput(amount=Decimal(amount), kind=kind, per=per, from_year=from_year)
 
     return make
+
+
+@pytest.fixture
+def small_catalogue(tmp_path):
+    """A copy of the catalogue's base files; the test writes one document file beside them."""
+    import shutil
+
+    from measures.catalogue import CATALOGUE_DIR
+
+    for name in ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml"):
+        shutil.copy(CATALOGUE_DIR / name, tmp_path / name)
+    return tmp_path

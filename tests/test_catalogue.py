@@ -1,6 +1,6 @@
 """The catalogue stays honest: every entry is quoted from its source and refers to known things."""
 
-import shutil
+import re
 from pathlib import Path
 
 import pytest
@@ -23,14 +23,6 @@ def test_normalise_folds_whitespace_and_case_only():
     assert normalise("zo’n") != normalise("zo'n")
 
 
-@pytest.fixture
-def small_catalogue(tmp_path) -> Path:
-    """A copy of the base files plus one document file the test writes."""
-    for name in ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml"):
-        shutil.copy(CATALOGUE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
 GOOD_MEASURE = """
 document = "kst-28638-161"
 
@@ -43,7 +35,9 @@ section = "b) Versterking opsporing"
 quote = "Daarnaast wordt dit geld ingezet voor de   ontwikkeling van een WEBCRAWLER"
 lead = "Politie"
 co_owners = ["OM"]
+lead_basis = "De politie en het OM hebben vanaf 2017 extra middelen ter beschikking gekregen."
 themes = ["contouren:b", "actielijn:1"]
+actielijn_basis = "Factsheet: rij ‘Police webcrawler (digital search application for online sex advertisements)’ onder actielijn 1."
 {extra}
 
 [[updates]]
@@ -140,7 +134,7 @@ def test_the_app_seeds_without_the_sources_folder(tmp_path):
     for args in (["init-db"], ["seed"]):
         result = subprocess.run([*flask, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
-    assert "Catalogus geladen: 74 maatregelen toegevoegd" in result.stdout
+    assert f"Catalogus geladen: {len(load_catalogue().measures)} maatregelen toegevoegd" in result.stdout
     assert "citaat" not in result.stdout + result.stderr
 
 
@@ -182,6 +176,60 @@ def test_audit_covers_every_catalogue_entry():
     assert {m["code"] for m in catalogue.measures} <= entries
     assert {r["code"] for r in catalogue.recommendations} <= entries
     assert {f"update:{u['measure']}:{u['as_of']}" for u in catalogue.updates} <= entries
+
+
+HANDLINGS = {"verwerkt", "afgewezen"}
+
+
+def test_every_finding_of_the_audit_is_handled():
+    """A finding is applied or rejected with a reason; nothing stays a mere work list."""
+    for name, row in _audit_rows():
+        where = (name, row["entry"], row["field"])
+        if row["verdict"] == "juist":
+            assert row["afhandeling"] == "", where
+        else:
+            assert row["afhandeling"] in HANDLINGS, where
+            assert row["afhandeling"] == "verwerkt" or row["toelichting"].strip(), where
+
+
+ASSIGNMENT = re.compile(r'^(lead|announcement|status) = "([^"]+)"(?! of )')
+
+
+def test_findings_applied_as_written_are_in_the_catalogue():
+    """Where a correction is an assignment ('lead = "gezamenlijk"'), or a merge, and it was applied,
+    the catalogue says so: a later edit cannot silently undo an audited correction."""
+    catalogue = load_catalogue()
+    measures = {m["code"]: m for m in catalogue.measures}
+    updates = {(u["measure"], str(u["as_of"])): u for u in catalogue.updates}
+    merged = {m["code"]: m["into"] for m in catalogue.merged}
+    checked = 0
+    for name, row in _audit_rows():
+        if row["afhandeling"] != "verwerkt":
+            continue
+        entry, correction = row["entry"].split(" ")[0], row["correction"]
+        where = (name, row["entry"], row["field"], correction[:60])
+        target = measures.get(entry)
+        if entry.startswith("update:"):
+            _, code, as_of = entry.split(":", 2)
+            target = updates.get((code, as_of))
+            if code in merged:  # the update went with its measure
+                assert target is None, where
+                checked += 1
+                continue
+        into = re.match(r"^merge into (\S+?):", correction)
+        if into:
+            assert merged.get(entry) == into.group(1), where
+            checked += 1
+            continue
+        match = ASSIGNMENT.match(correction)
+        if match and target is not None:
+            field, value = match.groups()
+            assert str(target.get(field, "onbekend")) == value, where
+            checked += 1
+        elif correction.startswith("problem = true") and target is not None:
+            assert target.get("problem") is True, where
+            checked += 1
+    assert checked >= 25
 
 
 def _with_documents(directory: Path, extra: str) -> None:

@@ -25,6 +25,7 @@ section = "b) Versterking opsporing"
 quote = "Daarnaast wordt dit geld ingezet voor de ontwikkeling van een webcrawler"
 lead = "Politie"
 co_owners = ["OM"]
+lead_basis = "De politie en het OM hebben vanaf 2017 extra middelen ter beschikking gekregen."
 themes = ["contouren:b"]
 deadline = "{deadline}"
 deadline_basis = "test"

@@ -47,6 +47,8 @@ class Catalogue:
     measures: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
     recommendations: list[dict] = field(default_factory=list)
+    # Codes merged into another measure: {code, into, reason}; the code stays reachable.
+    merged: list[dict] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -80,7 +82,45 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
             catalogue.updates.append({**update, "document": document, "_file": path.name})
         for recommendation in data.get("recommendations", []):
             catalogue.recommendations.append({**recommendation, "document": document, "_file": path.name})
+        for merged in data.get("merged", []):
+            catalogue.merged.append({**merged, "document": document, "_file": path.name})
     return catalogue
+
+
+def names_organisation(text: str, names: list[str]) -> bool:
+    """Whether `text` names an organisation by one of its `names` (see organisations.toml).
+
+    An all-capitals name is an acronym: a whole word, with its case ("OM", not "om"). Any other
+    name matches case-insensitively at the start of a word ("politie" in "politiemedewerkers").
+    """
+    for name in names:
+        if name.isupper():
+            pattern = rf"(?<![\w]){re.escape(name)}(?![\w])"
+            if re.search(pattern, text):
+                return True
+        elif re.search(rf"(?<![\w]){re.escape(name)}", text, flags=re.IGNORECASE):
+            return True
+    return False
+
+
+def basis_of(entry: dict, field: str) -> tuple[str, str]:
+    """Return (document key, sentence) that is the basis of a measure's `lead` or `co_owners`.
+
+    The entry's `<field>_basis` is a sentence of the entry's own document, or a table
+    {document, quote}; without one, the co-owners share the lead's basis, and the lead's basis is
+    the entry's own quote.
+    """
+    basis = entry.get(f"{field}_basis")
+    if not basis and field == "co_owners":
+        return basis_of(entry, "lead")
+    if isinstance(basis, dict):
+        return basis.get("document", entry.get("document")), basis.get("quote", "")
+    if basis:
+        return entry.get("document"), basis
+    return entry.get("document"), entry.get("quote", "")
+
+
+THEME_QUOTE = re.compile(r"‘([^’]+)’")
 
 
 def _is_date(value) -> bool:
@@ -180,6 +220,42 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
             file = doc.get("file") or doc_by_key.get(doc.get("via"), {}).get("file")
             problems.append(f"{where}: citaat komt niet voor in {file}: {quote[:80]!r}")
 
+    org_names = {o["abbreviation"]: o.get("names") or [o["abbreviation"]] for o in catalogue.organisations}
+    scheme_by_code = {s["code"]: s for s in catalogue.schemes}
+
+    def check_owner_basis(where: str, m: dict) -> None:
+        """A named lead or co-owner is named in the sentence that is its basis."""
+        lead = m.get("lead", UNKNOWN)
+        named = {"lead": [lead] if lead in org_keys else [], "co_owners": list(m.get("co_owners", []))}
+        if lead == JOINT:  # named jointly: the one sentence that names them together is the lead's basis
+            named["lead"] = list(m.get("co_owners", []))
+        for owner_field, orgs in named.items():
+            if not orgs and m.get(f"{owner_field}_basis"):
+                problems.append(f"{where}: {owner_field}_basis zonder organisatie")
+                continue
+            if not orgs:
+                continue
+            doc_key, sentence = basis_of(m, owner_field)
+            if m.get(f"{owner_field}_basis"):  # the default (the entry's quote) is checked as that
+                check_quote(f"{where} ({owner_field}_basis)", sentence, doc_key)
+            for org in orgs:
+                if org in org_names and not names_organisation(sentence, org_names[org]):
+                    problems.append(
+                        f"{where}: {org} ({owner_field}) wordt niet genoemd in de grondslag {sentence[:70]!r}; "
+                        f"geef {owner_field}_basis, of 'onbekend'/geen wanneer de bron zwijgt"
+                    )
+
+    def check_theme_row(where: str, basis, doc_key) -> None:
+        """A theme known from a row of another document: the basis quotes that row's words in ‘…’."""
+        fragments = THEME_QUOTE.findall(str(basis or ""))
+        if not fragments:
+            problems.append(f"{where}: thema zonder grondslag (<schema>_basis met de woorden van de rij in ‘…’)")
+            return
+        for fragment in fragments:
+            for part in fragment.split("…"):  # an ellipsis joins the row's words that are quoted
+                if part.strip(" ;,"):
+                    check_quote(f"{where} (thema-grondslag)", part.strip(" ;,"), doc_key)
+
     for org in catalogue.organisations:
         if org.get("kind") not in ORGANISATION_KINDS:
             problems.append(f"organisatie {org.get('abbreviation')}: onbekende soort {org.get('kind')!r}")
@@ -233,16 +309,36 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
         for co in m.get("co_owners", []):
             if co not in org_keys:
                 problems.append(f"{where}: onbekende mede-eigenaar {co!r}")
+        check_owner_basis(where, m)
         seen_schemes = set()
+        register_themes = m.get("register_themes", {})
         for theme in m.get("themes", []):
             if theme not in theme_keys:
                 problems.append(f"{where}: onbekend thema {theme!r}")
-            scheme = theme.split(":")[0]
+            scheme, _, theme_code = theme.partition(":")
             if scheme in seen_schemes:
                 problems.append(f"{where}: meer dan één thema in schema {scheme!r}")
             seen_schemes.add(scheme)
+            if scheme in register_themes:
+                if not str(register_themes[scheme]).strip():
+                    problems.append(f"{where}: thema {theme} gekozen door het register, zonder reden")
+            elif scheme_by_code.get(scheme, {}).get("source"):
+                # Known from rows of another document (the fact sheet's action-line column).
+                check_theme_row(where, m.get(f"{scheme}_basis"), scheme_by_code[scheme]["source"])
+            elif scheme_by_code.get(scheme, {}).get("document") == m.get("document"):
+                # The scheme is this document's own headings: the measure's section must be the theme's.
+                if not str(m.get("section", "")).startswith(f"{theme_code})"):
+                    problems.append(
+                        f"{where}: thema {theme} staat niet in de sectie {m.get('section')!r}; "
+                        "een eigen keuze van het register hoort in register_themes"
+                    )
+            else:
+                problems.append(f"{where}: thema {theme}: de bron deelt het niet in; zet het in register_themes")
+        for scheme in register_themes:
+            if not any(t.startswith(f"{scheme}:") for t in m.get("themes", [])):
+                problems.append(f"{where}: register_themes noemt {scheme!r}, maar de maatregel heeft daar geen thema")
         if "deadline" in m:
-            if not _is_date(m["deadline"]):
+            if not _is_period(m["deadline"]):
                 problems.append(f"{where}: ongeldige deadline {m['deadline']!r}")
             if not str(m.get("deadline_basis", "")).strip():
                 problems.append(f"{where}: deadline zonder grondslag")
@@ -264,7 +360,17 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
                 problems.append(f"{bwhere}: from_year ontbreekt")
             if line.get("kind") == "structureel" and "structure" not in normalise(str(line.get("quote", ""))):
                 problems.append(f"{bwhere}: structureel, maar het citaat zegt dat niet")
-            check_quote(bwhere, line.get("quote"), m.get("document"))
+            check_quote(bwhere, line.get("quote"), line.get("document", m.get("document")))
+
+    for merged in catalogue.merged:
+        where = f"{merged['_file']}: samengevoegd {merged.get('code', '?')}"
+        if merged.get("code") in codes or not merged.get("code"):
+            problems.append(f"{where}: een samengevoegde code is geen maatregel meer (en niet leeg)")
+        if merged.get("into") not in codes:
+            problems.append(f"{where}: onbekende maatregel {merged.get('into')!r} om mee samen te voegen")
+        if not str(merged.get("reason", "")).strip():
+            problems.append(f"{where}: reden ontbreekt")
+    merged_codes = {m.get("code") for m in catalogue.merged}
 
     recommendation_codes: set[str] = set()
     for r in catalogue.recommendations:
@@ -278,7 +384,9 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
             if not str(r.get(required, "")).strip():
                 problems.append(f"{where}: {required} ontbreekt")
         for code in r.get("measures", []):
-            if code not in codes:
+            if code in merged_codes:
+                problems.append(f"{where}: {code} is samengevoegd; koppel de maatregel waarin het opging")
+            elif code not in codes:
                 problems.append(f"{where}: onbekende maatregel {code!r}")
         check_quote(where, r.get("quote"), r.get("document"))
 
