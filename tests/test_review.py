@@ -92,7 +92,7 @@ def test_comparison_2018_06_01_to_2020_01_01_lists_exactly_the_implied_changes(s
 
 def test_comparison_page_and_json(client, seeded):
     html = client.get("/vergelijken?van=2018-06-01&tot=2020-01-01").get_data(as_text=True)
-    assert "Statuswijzigingen" in html and "CT-B-04" in html
+    assert "Statuswijzigingen" in html and "CT-A-03" in html  # plan sent to parliament: in uitvoering → deels gerealiseerd
     data = client.get("/vergelijken.json?van=2018-06-01&tot=2020-01-01").get_json()
     assert data["start"] == "2018-06-01" and any(
         c["code"] == "CT-C-01" and c["to"] == "beeindigd" for c in data["status_changes"]

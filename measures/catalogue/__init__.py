@@ -107,12 +107,14 @@ def basis_of(entry: dict, field: str) -> tuple[str, str]:
     """Return (document key, sentence) that is the basis of a measure's `lead` or `co_owners`.
 
     The entry's `<field>_basis` is a sentence of the entry's own document, or a table
-    {document, quote}; without one, the co-owners share the lead's basis, and the lead's basis is
-    the entry's own quote.
+    {document, quote}; without one, the co-owners share the lead's basis (and a joint lead the
+    co-owners'), and otherwise the basis is the entry's own quote.
     """
     basis = entry.get(f"{field}_basis")
-    if not basis and field == "co_owners":
+    if not basis and field == "co_owners" and entry.get("lead_basis"):
         return basis_of(entry, "lead")
+    if not basis and field == "lead" and entry.get("lead") == JOINT and entry.get("co_owners_basis"):
+        return basis_of(entry, "co_owners")  # named jointly: one sentence names them all
     if isinstance(basis, dict):
         return basis.get("document", entry.get("document")), basis.get("quote", "")
     if basis:
