@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import models.db
-from measures import filters as template_filters
+from measures.core import jinja as template_filters
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -61,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         MAX_IMPORT_BYTES=4 * 1024 * 1024,
         BASE_URL="http://127.0.0.1:5000",
-        # Stalled-measure checks (see measures/checks.py) and their schedule.
+        # Stalled-measure checks (see measures/checks/rules.py) and their schedule.
         CHECK_STALE_MONTHS=12,
         CHECK_MAX_POSTPONEMENTS=1,
         CHECK_LONG_RUNNING_YEARS=3,
@@ -97,7 +97,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     template_filters.init_app(app)
 
-    from measures import api, auth, cli, edit_views, report_views, review_views, views
+    from measures import cli
+    from measures.accounts import views as auth
+    from measures.api import resources as api
+    from measures.register import edit_views, views
+    from measures.reports import views as report_views
+    from measures.review import views as review_views
 
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
@@ -153,7 +158,7 @@ def _register_error_pages(app: Flask) -> None:
         app.logger.error("Database niet bereikbaar bij %s: %s", request.path, error)
         models.db.discard_session()
         if request.path.startswith("/api/"):
-            from measures.api import problem_response
+            from measures.api.resources import problem_response
 
             response = problem_response(503, "Dienst niet beschikbaar", "De database is tijdelijk niet bereikbaar.")
         else:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from measures.seed import seed
+from measures.register.seed import seed
 from models import (
     DeadlineChange,
     Measure,

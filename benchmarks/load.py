@@ -23,9 +23,10 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from app import create_app
-from measures import accounts, tokens
+from measures.accounts import services as accounts
+from measures.accounts import tokens
 from measures.cli import upgrade_database
-from measures.seed import seed
+from measures.register.seed import seed
 from models import Measure, Organisation, StatusUpdate
 from models.db import get_engine
 

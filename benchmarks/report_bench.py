@@ -13,7 +13,7 @@ import time
 from datetime import date
 
 from app import create_app
-from measures import reports
+from measures.reports import build as reports
 
 
 def main() -> None:

@@ -21,9 +21,9 @@ from sqlmodel import Session
 from app import create_app
 from benchmarks.generate import NOW, generate
 from benchmarks.harness import Figure, measure
-from measures.checks import Thresholds, evaluate
+from measures.checks.rules import Thresholds, evaluate
 from measures.cli import upgrade_database
-from measures.seed import seed
+from measures.register.seed import seed
 from models.db import get_engine
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"

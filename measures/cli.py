@@ -13,14 +13,14 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
-from measures import export as open_data
-from measures import reports
-from measures.accounts import create_user
-from measures.checks import LEVEL_LABELS, RULE_LABELS, Thresholds, level_counts, rule_level_label, run_checks
-from measures.notifications import send_digests
-from measures.scheduler import build_scheduler
-from measures.seed import seed as seed_catalogue
-from measures.services import ServiceError, now_utc
+from measures.accounts.services import create_user
+from measures.checks.notifications import send_digests
+from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, Thresholds, level_counts, rule_level_label, run_checks
+from measures.checks.scheduler import build_scheduler
+from measures.register import open_data
+from measures.register.seed import seed as seed_catalogue
+from measures.register.services import ServiceError, now_utc
+from measures.reports import build as reports
 from models.db import get_engine, session_scope
 from models.user import ROLES
 

@@ -14,8 +14,8 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from app import create_app
-from measures import services
 from measures.cli import upgrade_database
+from measures.register import services
 from models import Organisation, SourceDocument, Status, Theme, ThemeScheme
 from models.db import get_engine
 
@@ -37,7 +37,7 @@ def fast_password_hashing(monkeypatch):
     """Use cheap Argon2 parameters in tests; production keeps the library's defaults."""
     from argon2 import PasswordHasher
 
-    from measures import accounts
+    from measures.accounts import services as accounts
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
@@ -224,7 +224,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def create_user(session):
     """Create an account through the accounts service."""
-    from measures import accounts
+    from measures.accounts import services as accounts
 
     def make(role: str = "coordinator", organisation: str | None = None, email: str | None = None):
         user = accounts.create_user(
@@ -273,7 +273,7 @@ def small_catalogue(tmp_path):
     """A copy of the catalogue's base files; the test writes one document file beside them."""
     import shutil
 
-    from measures.catalogue import CATALOGUE_DIR
+    from measures.register.catalogue import CATALOGUE_DIR
 
     for name in ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml"):
         shutil.copy(CATALOGUE_DIR / name, tmp_path / name)

@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app import create_app
-from measures import bulk, reports, services
+from measures.register import bulk, services
+from measures.reports import build as reports
 from models import Measure, User
 from models.db import get_engine
 

@@ -12,7 +12,8 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from app import create_app
-from measures import accounts, tokens
+from measures.accounts import services as accounts
+from measures.accounts import tokens
 from measures.cli import upgrade_database
 from models.db import get_engine
 from tests.conftest import PASSWORD, TEST_DATABASE_URL

@@ -192,7 +192,7 @@ def test_behind_a_proxy_one_attackers_failures_do_not_block_anyone_else(proxied,
 def test_throttle_slows_down_with_a_growing_wait_instead_of_locking_out(session, coordinator):
     from datetime import timedelta
 
-    from measures import accounts
+    from measures.accounts import services as accounts
     from tests.conftest import NOW
 
     def attempt(at):
@@ -222,7 +222,7 @@ def test_parallel_attempts_get_no_more_password_checks_than_allowed(app, coordin
     from argon2 import PasswordHasher
     from sqlmodel import Session
 
-    from measures import accounts
+    from measures.accounts import services as accounts
     from models.db import get_engine
     from tests.conftest import NOW
 
@@ -305,14 +305,14 @@ def test_blocking_and_password_change_end_other_sessions(app, client, auth, sess
     ],
 )
 def test_weak_passwords_are_refused(password, reason):
-    from measures import passwords
+    from measures.accounts import passwords
 
     found = " ".join(str(p) for p in passwords.problems(password, email="coordinator-politie@example.nl", name="Co"))
     assert reason in found
 
 
 def test_a_passphrase_is_accepted():
-    from measures import passwords
+    from measures.accounts import passwords
 
     assert passwords.problems(PASSWORD, email="a@b.nl") == []
     assert passwords.problems("fietsen langs de Amstel bij nacht", email="a@b.nl") == []

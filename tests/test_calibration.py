@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from measures import checks
-from measures.checks import Context, RapporteurFinding, Thresholds, evaluate_context
-from measures.history import AssessmentFact, MeasureState, UpdateFact, programme_as_of
+from measures.checks import rules as checks
+from measures.checks.rules import Context, RapporteurFinding, Thresholds, evaluate_context
+from measures.register.history import AssessmentFact, MeasureState, UpdateFact, programme_as_of
 from models import Measure
 from tests.conftest import TEST_DATABASE_URL
 

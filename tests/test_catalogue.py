@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from measures.catalogue import CATALOGUE_DIR, SOURCES_DIR, load_catalogue, normalise, validate
+from measures.register.catalogue import CATALOGUE_DIR, SOURCES_DIR, load_catalogue, normalise, validate
 
 
 def test_real_catalogue_is_valid():

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from measures import checks, services
-from measures.checks import Thresholds, evaluate, run_checks
+from measures.checks import rules as checks
+from measures.checks.rules import Thresholds, evaluate, run_checks
+from measures.register import services
 from models import CheckRun, Flag, FlagAcknowledgement
 from tests.conftest import NOW
 
@@ -491,7 +492,7 @@ def test_flags_show_in_overview_list_filter_and_my_measures(client, auth, sessio
 
 def _scheduled_run(url: str, barrier, results):
     from app import create_app
-    from measures.scheduler import daily_check
+    from measures.checks.scheduler import daily_check
 
     app = create_app({"DATABASE_URL": url, "TESTING": True})
     barrier.wait()
@@ -519,7 +520,7 @@ def test_two_schedulers_run_the_daily_check_once(app, session, owned, create_mea
 
 
 def test_scheduler_job_settings(app):
-    from measures.scheduler import build_scheduler
+    from measures.checks.scheduler import build_scheduler
 
     app.config["CHECK_TIME"] = "05:45"
     scheduler = build_scheduler(app)
@@ -614,7 +615,7 @@ def test_check_stalled_refuses_a_future_date_and_saves_nothing(runner, seeded, s
 def test_seeded_realised_measures_with_evidence_are_not_flagged_as_stalled(runner, seeded, session):
     flags = json.loads(runner.invoke(args=["check-stalled", "--format", "json"]).output)
     stalled_rules = {"deadline_verstreken", "geen_update", "vaak_uitgesteld", "negatief_bewijs", "lang_lopend"}
-    from measures.history import programme_as_of
+    from measures.register.history import programme_as_of
 
     realised = {
         s.code

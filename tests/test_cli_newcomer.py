@@ -44,7 +44,7 @@ def test_organisation_matches_any_case_and_unknown_lists_the_valid_ones(runner, 
 
 
 def test_report_into_a_missing_folder_fails_before_rendering(runner, tmp_path, monkeypatch):
-    from measures import reports
+    from measures.reports import build as reports
 
     monkeypatch.setattr(reports, "produce", lambda *a, **k: pytest.fail("rendered anyway"))
     result = runner.invoke(args=["report", "--as-of", "2019-12-05", "--out", str(tmp_path / "nergens" / "r.pdf")])

@@ -13,7 +13,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from app import create_app
-from measures import accounts
+from measures.accounts import services as accounts
 from measures.cli import upgrade_database
 from models import ReportEdition, StatusUpdate
 from models.db import get_engine

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import select
 
-from measures import checks, services
-from measures.catalogue import load_catalogue, names_organisation, validate
-from measures.seed import seed
+from measures.checks import rules as checks
+from measures.register import services
+from measures.register.catalogue import load_catalogue, names_organisation, validate
+from measures.register.seed import seed
 from models import AuditRecord, Measure, MeasureAlias, MeasureTheme, StatusUpdate
 from tests.conftest import NOW
 
@@ -124,7 +125,7 @@ def test_the_detail_page_shows_the_basis_of_every_asserted_field(client, seeded)
 
 
 def test_the_api_and_the_open_data_carry_the_provenance(client, auth, session, seeded, create_user):
-    from measures import export
+    from measures.register import open_data as export
     from tests.test_api import bearer, token_for
 
     records = {r["code"]: r for r in export.measure_records(session)}

@@ -7,7 +7,7 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import select
 
-from measures import services
+from measures.register import services
 from models import Assessment, AssessmentReply, AuditRecord, DeadlineChange, Flag, FlagAcknowledgement, StatusUpdate
 from tests.conftest import NOW
 

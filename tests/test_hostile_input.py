@@ -11,7 +11,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlmodel import func, select
 
-from measures import bulk, services, spreadsheets
+from measures.core import spreadsheets
+from measures.register import bulk, services
 from models import Measure, StatusUpdate
 from tests.conftest import NOW
 
@@ -204,7 +205,7 @@ def test_import_refuses_malformed_and_ancient_dates(client, auth, session, polit
 
 @pytest.mark.parametrize("raw", ["0001-01-01garbage", "2024-09-09T99:99", "0001-01-01"])
 def test_api_refuses_malformed_and_ancient_dates(client, session, politie, raw):
-    from measures import tokens
+    from measures.accounts import tokens
 
     _token, plain = tokens.create_token(session=session, user=politie["user"], name="t", now=NOW)
     session.commit()
@@ -226,7 +227,7 @@ def test_api_as_of_at_the_end_of_time_is_a_400_not_a_500(client, auth, politie):
 
 
 def test_the_service_refuses_a_status_in_year_one(session, politie):
-    from measures import services
+    from measures.register import services
 
     with pytest.raises(services.ServiceError, match="kies een datum tussen"):
         services.record_status(
@@ -310,7 +311,7 @@ def test_open_data_csv_and_xlsx_neutralise_formulas(client, session, politie):
 
 
 def test_both_exports_use_the_one_writer():
-    from measures import export
+    from measures.register import open_data as export
 
     assert export.spreadsheets is spreadsheets and bulk.spreadsheets is spreadsheets
     assert spreadsheets.safe_cell("-1+1") == "'-1+1" and spreadsheets.safe_cell("\tx") == "'\tx"

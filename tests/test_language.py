@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from measures import filters
+from measures.core import jinja as filters
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 

@@ -9,8 +9,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 from sqlmodel import select
 
-from measures import services
-from measures.checks import Thresholds, run_checks
+from measures.checks.rules import Thresholds, run_checks
+from measures.register import services
 from models import Measure
 from tests.conftest import NOW
 
@@ -56,7 +56,7 @@ def two_organisations(session, create_organisation, create_measure, create_user)
 
 
 def _run(app, session, day, notify=True):
-    from measures.notifications import send_digests
+    from measures.checks.notifications import send_digests
 
     session.info.clear()
     return run_checks(

@@ -91,7 +91,7 @@ def test_measures_realised_when_announced_are_counted_apart(client, seeded, sess
 def test_a_state_known_to_a_month_or_year_holds_from_the_periods_last_day(given, held_from, precision):
     from datetime import date
 
-    from measures.catalogue import parse_period
+    from measures.register.catalogue import parse_period
 
     assert parse_period(given) == (date.fromisoformat(held_from), precision)
 
@@ -112,7 +112,7 @@ def test_dates_keep_their_precision_on_the_pages_and_in_time_travel(client, auth
 def test_the_service_refuses_an_unknown_precision(session, create_measure):
     from datetime import date
 
-    from measures import services
+    from measures.register import services
     from tests.conftest import NOW
 
     measure = create_measure("M")
@@ -155,7 +155,7 @@ def test_the_edit_form_offers_joint_and_a_named_lead_clears_it(
     auth.login(create_user("programmacoordinator").email)
     page = client.get("/maatregelen/M/bewerken").get_data(as_text=True)
     assert 'value="gezamenlijk"' in page
-    from measures import services
+    from measures.register import services
     from tests.conftest import NOW
 
     def save(lead):

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from measures import report_queue, reports
+from measures.reports import build as reports
+from measures.reports import jobs as report_queue
 from models import ReportEdition, ReportJob
 from models.db import session_scope
 from tests.conftest import PASSWORD

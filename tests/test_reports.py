@@ -15,10 +15,11 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
 from app import create_app
-from measures import reports, services
-from measures.checks import Thresholds, run_checks
+from measures.checks.rules import Thresholds, run_checks
 from measures.cli import upgrade_database
-from measures.history import programme_as_of
+from measures.register import services
+from measures.register.history import programme_as_of
+from measures.reports import build as reports
 from models import Measure, ReportEdition
 from models.db import get_engine
 from tests.conftest import NOW, TEST_DATABASE_URL
@@ -183,7 +184,7 @@ def test_no_page_renders_blank(rendered, tmp_path):
 
 def test_edition_is_frozen_hashed_listed_and_reproducible(report_app):
     client = report_app.test_client()
-    from measures import accounts
+    from measures.accounts import services as accounts
 
     with Session(get_engine(report_app)) as session:
         accounts.create_user(

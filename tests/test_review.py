@@ -7,8 +7,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from measures import history, review, services
-from measures.catalogue import load_catalogue
+from measures.register import history, services
+from measures.register.catalogue import load_catalogue
+from measures.review import services as review
 from models import Assessment, AssessmentReply, Measure, Recommendation, RecommendationMeasure, StatusUpdate
 from tests.conftest import NOW
 
@@ -92,7 +93,8 @@ def test_comparison_2018_06_01_to_2020_01_01_lists_exactly_the_implied_changes(s
 
 def test_comparison_page_and_json(client, seeded):
     html = client.get("/vergelijken?van=2018-06-01&tot=2020-01-01").get_data(as_text=True)
-    assert "Statuswijzigingen" in html and "CT-A-03" in html  # plan sent to parliament: in uitvoering → deels gerealiseerd
+    # The plan sent to parliament in November 2018: in uitvoering → deels gerealiseerd.
+    assert "Statuswijzigingen" in html and "CT-A-03" in html
     data = client.get("/vergelijken.json?van=2018-06-01&tot=2020-01-01").get_json()
     assert data["start"] == "2018-06-01" and any(
         c["code"] == "CT-C-01" and c["to"] == "beeindigd" for c in data["status_changes"]
@@ -179,7 +181,7 @@ def test_assessment_disagreement_is_listed_and_flagged(client, auth, session, me
     assert "In uitvoering" in beside and "Ernstig vertraagd" in beside and "Niet geïmplementeerd." in beside
     gaps = client.get("/rapporteur").get_data(as_text=True)
     assert "Eigenaar en rapporteur oneens (1)" in gaps and "M-1 Webcrawler" in gaps
-    from measures.checks import Thresholds, evaluate
+    from measures.checks.rules import Thresholds, evaluate
     from tests.test_checks import at
 
     session.info.clear()

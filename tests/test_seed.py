@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlmodel import func, select
 
-from measures import services
-from measures.catalogue import CATALOGUE_DIR, load_catalogue, validate
-from measures.seed import seed
+from measures.register import services
+from measures.register.catalogue import CATALOGUE_DIR, load_catalogue, validate
+from measures.register.seed import seed
 from models import AuditRecord, DeadlineChange, Measure, StatusUpdate
 from tests.conftest import NOW
 

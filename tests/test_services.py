@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from measures import services
+from measures.register import services
 from models import AuditRecord, DeadlineChange, Measure, StatusUpdate
 from tests.conftest import NOW
 

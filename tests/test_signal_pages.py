@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from measures.checks import Thresholds, run_checks
-from measures.services import now_utc
+from measures.checks.rules import Thresholds, run_checks
+from measures.register.services import now_utc
 
 NAMED_STALLS = ("CT-B-04", "CT-B-02", "CT-C-07", "CT-A-03")
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from measures import services
+from measures.register import services
 from tests.conftest import NOW
 
 

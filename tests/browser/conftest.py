@@ -12,8 +12,8 @@ from sqlmodel import Session
 from werkzeug.serving import make_server
 
 from app import create_app
-from measures import accounts
-from measures.checks import Thresholds, run_checks
+from measures.accounts import services as accounts
+from measures.checks.rules import Thresholds, run_checks
 from measures.cli import upgrade_database
 from models.db import get_engine
 from tests.conftest import PASSWORD, TEST_DATABASE_URL

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session, or_, select
 
-from measures.checks import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS
-from measures.queries import open_signals
+from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS
+from measures.register.queries import open_signals
 from models import Flag, MeasureCoOwner, Organisation, User
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Stalled-measure rules: pure functions of (session, now) that return flags, and the job that
 persists them.
 
-No rule names a measure. Each reads the programme as it stood on `now`'s date (measures.history)
+No rule names a measure. Each reads the programme as it stood on `now`'s date (measures.register.history)
 and fires on what the catalogue and the coordinators recorded: deadlines, dates, statuses, and
 evidence that reports a problem.
 """
@@ -18,7 +18,7 @@ from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from measures.history import MeasureState, UpdateFact, gc_paused, programme_as_of
+from measures.register.history import MeasureState, UpdateFact, gc_paused, programme_as_of
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
 from models.document import shown_date
 from models.flag import SEVERITY_LABELS, SILENCE, STALL

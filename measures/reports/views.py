@@ -10,9 +10,9 @@ from sqlmodel import select
 from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from measures import report_queue
-from measures.forms import BaseForm, StrictDateField, options
-from measures.services import ServiceError, now_utc
+from measures.register.forms import BaseForm, StrictDateField, options
+from measures.register.services import ServiceError, now_utc
+from measures.reports import jobs as report_queue
 from models import ReportEdition, ReportJob
 from models.db import get_session
 

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from measures import bulk, queries, services
-from measures.auth import require
-from measures.forms import (
+from measures.accounts.views import require
+from measures.core.permissions import Action, can
+from measures.register import bulk, queries, services
+from measures.register.forms import (
     AcknowledgeFlagForm,
     DeadlineForm,
     ImportForm,
@@ -22,8 +23,7 @@ from measures.forms import (
     NewMeasureForm,
     StatusUpdateForm,
 )
-from measures.permissions import Action, can
-from measures.services import now_utc
+from measures.register.services import now_utc
 from models import CheckRun, Flag, FlagAcknowledgement, Measure, Organisation, SourceDocument, Status
 from models.db import get_session
 

@@ -22,8 +22,10 @@ from sqlmodel import Session, select
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from measures import charts, checks, history
-from measures.checks import RULE_LABELS
+from measures.checks import rules as checks
+from measures.checks.rules import RULE_LABELS
+from measures.register import history
+from measures.reports import charts
 from models import Measure, Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
 from models.db import session_scope
 from models.document import shown_date

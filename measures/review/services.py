@@ -5,9 +5,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
-from measures.checks import disagrees, level_counts, silence_by_owner
-from measures.history import MeasureState, programme_as_of
-from measures.services import ServiceError
+from measures.checks.rules import disagrees, level_counts, silence_by_owner
+from measures.register.history import MeasureState, programme_as_of
+from measures.register.services import ServiceError
 from models import (
     Assessment,
     AssessmentReply,

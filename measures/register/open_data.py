@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from measures import spreadsheets
+from measures.core import spreadsheets
 from models import Measure, SourceDocument, Status
 
 CSV_COLUMNS = (
@@ -39,8 +39,8 @@ def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
     Set-based: the programme's state comes from `programme_as_of` (a handful of queries), the
     fields that have no history (description, source, version) from one more.
     """
-    from measures.history import programme_as_of
-    from measures.services import now_utc
+    from measures.register.history import programme_as_of
+    from measures.register.services import now_utc
 
     states = programme_as_of(session, as_of or now_utc().date())
     documents = {d.id: d for d in session.exec(select(SourceDocument)).all()}
@@ -60,7 +60,7 @@ def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
             )
         ).all()
     }
-    from measures.queries import provenance
+    from measures.register.queries import provenance
 
     bases = provenance(session, session.exec(select(Measure)).all())
     records = []

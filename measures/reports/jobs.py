@@ -9,8 +9,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from measures import reports
-from measures.services import ServiceError
+from measures.register.services import ServiceError
+from measures.reports import build as reports
 from models import ReportJob
 from models.db import session_scope
 

@@ -12,8 +12,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
-from measures.checks import Thresholds, run_checks
-from measures.notifications import send_digests
+from measures.checks.notifications import send_digests
+from measures.checks.rules import Thresholds, run_checks
 from models.db import session_scope
 
 log = logging.getLogger(__name__)

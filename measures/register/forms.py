@@ -25,9 +25,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from measures import passwords
-from measures.queries import SORTS, MeasureFilter
-from measures.text import DateError, clean_text, parse_date
+from measures.accounts import passwords
+from measures.core.text import DateError, clean_text, parse_date
+from measures.register.queries import SORTS, MeasureFilter
 from models.measure import JOINT_LEAD
 from models.user import ROLES
 

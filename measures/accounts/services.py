@@ -8,8 +8,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from measures import passwords
-from measures.services import ServiceError
+from measures.accounts import passwords
+from measures.register.services import ServiceError
 from models import LoginAttempt, Organisation, User
 from models.user import ROLES
 

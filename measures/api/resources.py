@@ -12,12 +12,15 @@ from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
 from app import csrf
-from measures import history, openapi, queries, review, services, tokens
-from measures.checks import LEVEL_LABELS, rule_level_label
-from measures.forms import MeasureFilterForm
-from measures.permissions import Action, can
-from measures.services import now_utc
-from measures.text import DateError, parse_date
+from measures.accounts import tokens
+from measures.api import openapi
+from measures.checks.rules import LEVEL_LABELS, rule_level_label
+from measures.core.permissions import Action, can
+from measures.core.text import DateError, parse_date
+from measures.register import history, queries, services
+from measures.register.forms import MeasureFilterForm
+from measures.register.services import now_utc
+from measures.review import services as review
 from models import Assessment, Flag, Measure, ReportEdition, SourceDocument, Status
 from models.db import get_session
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 CATALOGUE_DIR = Path(__file__).resolve().parent
 # The sources live beside the repository (../shared/sources); MM_SOURCES_DIR overrides that.
-SOURCES_DIR = Path(os.environ.get("MM_SOURCES_DIR", CATALOGUE_DIR.parents[2] / "shared" / "sources"))
+SOURCES_DIR = Path(os.environ.get("MM_SOURCES_DIR", CATALOGUE_DIR.parents[3] / "shared" / "sources"))
 
 ANNOUNCEMENTS = ("reeds_in_gang_gezet", "besloten", "lopende_tekst", "programma", "rapporteur", "al_gerealiseerd")
 BUDGET_KINDS = ("structureel", "eenmalig", "onbekend")

@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from measures import charts, queries, review
-from measures import export as open_data
-from measures.checks import LEVEL_LABELS, RULE_LABELS, RULES, SILENCE_FACT_LABELS, Thresholds
-from measures.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
-from measures.permissions import Action, can, measure_actions
-from measures.services import now_utc
-from measures.text import DateError, parse_date
+from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, RULES, SILENCE_FACT_LABELS, Thresholds
+from measures.core.permissions import Action, can, measure_actions
+from measures.core.text import DateError, parse_date
+from measures.register import open_data, queries
+from measures.register.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
+from measures.register.services import now_utc
+from measures.reports import charts
+from measures.review import services as review
 from models import SourceDocument, Status
 from models.db import get_session
 from models.document import DOCUMENT_KINDS

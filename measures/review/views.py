@@ -8,14 +8,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from measures import history, queries, review, spreadsheets
-from measures.auth import require
-from measures.checks import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, Thresholds, evaluate
-from measures.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
-from measures.permissions import Action, can
-from measures.services import ServiceError, now_utc
-from measures.text import DateError, parse_date
-from measures.views import requested_as_of, status_labels
+from measures.accounts.views import require
+from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, Thresholds, evaluate
+from measures.core import spreadsheets
+from measures.core.permissions import Action, can
+from measures.core.text import DateError, parse_date
+from measures.register import history, queries
+from measures.register.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
+from measures.register.services import ServiceError, now_utc
+from measures.register.views import requested_as_of, status_labels
+from measures.review import services as review
 from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
 from models.db import get_session
 from models.review import TRAFFIC_LIGHTS

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from measures.services import ServiceError
+from measures.register.services import ServiceError
 from models import ApiToken, User
 
 PREFIX = "mm_"

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from measures.text import DateError, check_date_range, clean_text
+from measures.core.text import DateError, check_date_range, clean_text
 from models import (
     AuditRecord,
     BudgetLine,

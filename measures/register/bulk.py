@@ -10,10 +10,11 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from measures import services, spreadsheets
-from measures.permissions import Action, can
-from measures.queries import themes_for
-from measures.text import DateError, clean_text, parse_date
+from measures.core import spreadsheets
+from measures.core.permissions import Action, can
+from measures.core.text import DateError, clean_text, parse_date
+from measures.register import services
+from measures.register.queries import themes_for
 from models import Measure, Organisation, SourceDocument, Status, StatusUpdate, User
 from models.measure import JOINT_LEAD
 

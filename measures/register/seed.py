@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from measures import services
-from measures.catalogue import Catalogue, basis_of, load_catalogue, parse_period, validate
+from measures.register import services
+from measures.register.catalogue import Catalogue, basis_of, load_catalogue, parse_period, validate
 from models import (
     CatalogueEntry,
     Measure,

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
-from measures import accounts, tokens
-from measures.forms import ChangePasswordForm, LoginForm, TokenForm, UserForm
-from measures.permissions import Action, can
-from measures.services import ServiceError, now_utc
+from measures.accounts import services as accounts
+from measures.accounts import tokens
+from measures.core.permissions import Action, can
+from measures.register.forms import ChangePasswordForm, LoginForm, TokenForm, UserForm
+from measures.register.services import ServiceError, now_utc
 from models import ApiToken, Organisation, User
 from models.db import get_session
 from models.user import ROLES

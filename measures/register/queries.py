@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from measures.checks import level_counts, measure_signals, signal_order
-from measures.services import measure_fields
+from measures.checks.rules import level_counts, measure_signals, signal_order
+from measures.register.services import measure_fields
 from models import (
     AuditRecord,
     BudgetLine,
@@ -511,7 +511,7 @@ def document_detail(session: Session, key: str) -> dict | None:
 
 def overview_as_of(session: Session, as_of: date) -> dict:
     """Return the overview's counts for the programme as it stood on `as_of`."""
-    from measures.history import programme_as_of
+    from measures.register.history import programme_as_of
 
     states = programme_as_of(session, as_of, full=False)
     statuses = session.exec(select(Status).order_by(Status.position)).all()
@@ -548,7 +548,7 @@ def overview_as_of(session: Session, as_of: date) -> dict:
 
 def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, page_size: int) -> Page:
     """Return one page of the list as it stood on `as_of` (status, deadline, owners, themes then)."""
-    from measures.history import programme_as_of
+    from measures.register.history import programme_as_of
 
     states = programme_as_of(session, as_of, full=False)
     closed = {s.code for s in session.exec(select(Status).where(Status.is_open.is_(False))).all()}
@@ -618,7 +618,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
 
 def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | None:
     """Return the detail page's data as it stood on `as_of`; None when the measure did not exist yet."""
-    from measures.history import end_of_day, measure_as_of
+    from measures.register.history import end_of_day, measure_as_of
 
     data = measure_detail(session, code)
     if data is None:

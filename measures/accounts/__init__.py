@@ -1,0 +1,1 @@
+"""Accounts: login, users and roles, passwords and API tokens."""

@@ -1,7 +1,0 @@
-"""Validate the catalogue from the shell: `python -m measures.catalogue`."""
-
-from measures.catalogue import load_catalogue, validate
-
-problems = validate(load_catalogue())
-print("\n".join(problems) or "catalogus in orde")
-raise SystemExit(1 if problems else 0)

@@ -1,0 +1,1 @@
+"""The stalled-measure checks: rules, runs, the daily schedule and the digest mail."""

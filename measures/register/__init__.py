@@ -1,0 +1,1 @@
+"""The register: measures, their history, the catalogue, editing, import and open data."""

@@ -1,0 +1,1 @@
+"""Progress reports for parliament: the snapshot, charts, PDF jobs and their pages."""

@@ -1,0 +1,1 @@
+"""The rapporteur's view: assessments, recommendations, gaps and comparisons."""
