@@ -17,9 +17,10 @@ from measures.accounts.services import create_user
 from measures.checks.notifications import send_digests
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, Thresholds, level_counts, rule_level_label, run_checks
 from measures.checks.scheduler import build_scheduler
+from measures.core import clock
 from measures.register import open_data
 from measures.register.seed import seed as seed_catalogue
-from measures.register.services import ServiceError, now_utc
+from measures.register.services import ServiceError
 from measures.reports import build as reports
 from models.db import get_engine, session_scope
 from models.user import ROLES
@@ -75,7 +76,7 @@ def seed_command():
     """Load the measure catalogue (idempotent; never overwrites recorded work)."""
     try:
         with session_scope() as session:
-            report = seed_catalogue(session=session, now=now_utc())
+            report = seed_catalogue(session=session, now=clock.now())
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Catalogus geladen: {report.summary()}.")
@@ -99,7 +100,7 @@ def export_command(fmt: str, as_of, out: str):
     day = as_of.date() if as_of else None
     with session_scope() as session:
         records = open_data.measure_records(session, as_of=day)
-    Path(out).write_bytes(open_data.render(records, fmt, generated_on=now_utc().date(), as_of=day))
+    Path(out).write_bytes(open_data.render(records, fmt, generated_on=clock.today(), as_of=day))
     click.echo(f"{len(records)} maatregelen geschreven naar {out}.")
 
 
@@ -139,12 +140,12 @@ def create_user_command(email: str, role: str, organisation: str | None, name: s
 @with_appcontext
 def check_stalled_command(as_of, fmt: str):
     """Run the stalled-measure checks and print the flags (today's run also persists them)."""
-    now = now_utc()
-    if as_of is not None and as_of.date() > now.date():
+    now = clock.now()
+    if as_of is not None and as_of.date() > clock.day_of(now):
         raise click.UsageError(
             f"--as-of {as_of.date():%Y-%m-%d} ligt in de toekomst; controleer vandaag of een eerdere datum."
         )
-    persist = as_of is None or as_of.date() == now.date()
+    persist = as_of is None or as_of.date() == clock.day_of(now)
     if as_of is not None and not persist:
         now = datetime.combine(as_of.date(), time(12, 0), tzinfo=UTC)
     with session_scope() as session:
@@ -163,7 +164,7 @@ def check_stalled_command(as_of, fmt: str):
     else:
         click.echo(format_findings(evaluation))
         note = "" if persist else " (niet opgeslagen: controle voor een eerdere datum)"
-        click.echo(summarise_signals(evaluation.signals, now.date()) + note + ".")
+        click.echo(summarise_signals(evaluation.signals, clock.day_of(now)) + note + ".")
     for rule, error in evaluation.failed_rules.items():
         click.echo(f"Controle {rule} mislukt: {error}", err=True)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from measures.checks.rules import Thresholds, run_checks
-from measures.register.services import now_utc
+from measures.core import clock
 
 NAMED_STALLS = ("CT-B-04", "CT-B-02", "CT-C-07", "CT-A-03")
 
@@ -17,7 +17,7 @@ def checked(runner, session):
     """The seeded catalogue, checked today (persisted flags)."""
     assert runner.invoke(args=["seed"]).exit_code == 0
     session.info.clear()
-    run_checks(session, now=now_utc(), thresholds=Thresholds(), trigger="test", persist=True)
+    run_checks(session, now=clock.now(), thresholds=Thresholds(), trigger="test", persist=True)
 
 
 def _stalled_rows(html: str) -> list[str]:
@@ -130,7 +130,7 @@ def test_check_run_page_counts_stalled_and_silent_measures(client, auth, checked
     assert run.measures_silent == sum(1 for s in evaluation.signals if s.silence) > run.measures_stalled
     # The page lists the run the fixture stored today, with its two counts.
     session.info.clear()
-    today, _ = run_checks(session, now=now_utc(), thresholds=Thresholds(), trigger="test", persist=False)
+    today, _ = run_checks(session, now=clock.now(), thresholds=Thresholds(), trigger="test", persist=False)
     html = client.get("/controles").get_data(as_text=True)
     assert re.search(rf">{today.measures_stalled}</td>\s*<td[^>]*>{today.measures_silent}</td>", html)
 

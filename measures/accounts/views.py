@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from measures.accounts import services as accounts
 from measures.accounts import tokens
+from measures.core import clock
 from measures.core.permissions import Action, can
 from measures.register.forms import ChangePasswordForm, LoginForm, TokenForm, UserForm
-from measures.register.services import ServiceError, now_utc
+from measures.register.services import ServiceError
 from models import ApiToken, Organisation, User
 from models.db import get_session
 from models.user import ROLES
@@ -97,7 +98,7 @@ def login():
     wait = 0
     if form.validate_on_submit():
         db = get_session()
-        now = now_utc()
+        now = clock.now()
         # Behind a reverse proxy this is the client's address only with MM_TRUSTED_PROXIES set (ProxyFix).
         remote = request.remote_addr or "onbekend"
         attempt, wait = accounts.reserve_attempt(db, email=form.email.data, remote_addr=remote, now=now)
@@ -220,7 +221,7 @@ def reset_password(user_id: int):
     if user is None:
         flash(_("Wijzig uw eigen wachtwoord op uw profiel."), "error")
         return redirect(url_for("auth.users"))
-    temporary = accounts.reset_password(session=db, user=user, now=now_utc())
+    temporary = accounts.reset_password(session=db, user=user, now=clock.now())
     db.commit()
     # Shown on this page only, never stored in a flash message (the session cookie).
     return _users_page(db, UserForm(_organisations(db), formdata=None), 200, reset=(user.email, temporary))
@@ -238,7 +239,7 @@ def change_password():
                 user=current_user,
                 current=form.current_password.data,
                 new=form.new_password.data,
-                now=now_utc(),
+                now=clock.now(),
             )
             db.commit()
             # Every other session of this account ends; this one goes on with the new version.
@@ -261,7 +262,7 @@ def profile():
     new_token = None
     if form.validate_on_submit():
         try:
-            _token, new_token = tokens.create_token(session=db, user=current_user, name=form.name.data, now=now_utc())
+            _token, new_token = tokens.create_token(session=db, user=current_user, name=form.name.data, now=clock.now())
             db.commit()
         except ServiceError as error:
             db.rollback()
@@ -282,7 +283,7 @@ def revoke_token(token_id: int):
     token = db.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    tokens.revoke(session=db, token=token, now=now_utc())
+    tokens.revoke(session=db, token=token, now=clock.now())
     db.commit()
     flash(_("Het token %(name)s is ingetrokken.", name=token.name), "success")
     return redirect(url_for("auth.profile"))

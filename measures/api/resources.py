@@ -15,11 +15,11 @@ from app import csrf
 from measures.accounts import tokens
 from measures.api import openapi
 from measures.checks.rules import LEVEL_LABELS, rule_level_label
+from measures.core import clock
 from measures.core.permissions import Action, can
 from measures.core.text import DateError, parse_date
 from measures.register import history, queries, services
 from measures.register.forms import MeasureFilterForm
-from measures.register.services import now_utc
 from measures.review import services as review
 from models import Assessment, Flag, Measure, ReportEdition, SourceDocument, Status
 from models.db import get_session
@@ -81,7 +81,7 @@ def authenticate():
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             return problem_response(401, "Niet geauthenticeerd", "Gebruik 'Authorization: Bearer <token>'.")
-        user = tokens.user_for_token(get_session(), value.strip(), now_utc())
+        user = tokens.user_for_token(get_session(), value.strip(), clock.now())
         if user is None:
             return problem_response(401, "Niet geauthenticeerd", "Het token is onbekend of ingetrokken.")
         g.api_user = user
@@ -168,7 +168,7 @@ def measures():
             [{"name": "page_size", "reason": "buiten bereik"}],
         )
     as_of = _date_param("as_of")
-    if as_of and as_of > now_utc().date():
+    if as_of and as_of > clock.today():
         raise Problem(
             400,
             "Ongeldige parameter",
@@ -179,7 +179,7 @@ def measures():
     if as_of:
         page = queries.list_measures_as_of(db, flt, as_of=as_of, page_size=int(page_size))
     else:
-        page = queries.list_measures(db, flt, today=now_utc().date(), page_size=int(page_size))
+        page = queries.list_measures(db, flt, today=clock.today(), page_size=int(page_size))
     items = []
     for item in page.items:
         m = item["measure"]
@@ -197,7 +197,7 @@ def measures():
         )
     return jsonify(
         {
-            "as_of": _iso(as_of or now_utc().date()),
+            "as_of": _iso(as_of or clock.today()),
             "total": page.total,
             "page": page.page,
             "page_size": page.page_size,
@@ -211,7 +211,7 @@ def measure(code: str):
     db = get_session()
     m = _measure(code)
     as_of = _date_param("as_of")
-    state = history.measure_as_of(db, m.id, as_of or now_utc().date())
+    state = history.measure_as_of(db, m.id, as_of or clock.today())
     if state is None:
         raise Problem(404, "Niet gevonden", f"De maatregel {m.code} bestond op {as_of} nog niet.")
     document = db.get(SourceDocument, m.source_document_id) if m.source_document_id else None
@@ -242,7 +242,7 @@ def measure(code: str):
                 "quote": m.source_quote,
             },
             "version": m.version,
-            "as_of": _iso(as_of or now_utc().date()),
+            "as_of": _iso(as_of or clock.today()),
         }
     )
 
@@ -333,7 +333,7 @@ def create_status_update(code: str):
             note=note,
             recorded_by=user.label,
             recorded_by_id=user.id,
-            now=now_utc(),
+            now=clock.now(),
             evidence_document_id=document_id,
             evidence_url=url,
             reports_problem=reports_problem,
@@ -463,12 +463,12 @@ def assessments():
 
 @bp.get("/comparisons")
 def comparison():
-    start, end = _date_param("from"), _date_param("to", now_utc().date())
+    start, end = _date_param("from"), _date_param("to", clock.today())
     if start is None:
         raise Problem(
             400, "Ongeldige parameter", "from is verplicht (JJJJ-MM-DD).", [{"name": "from", "reason": "ontbreekt"}]
         )
-    today = now_utc().date()
+    today = clock.today()
     if not (date(2000, 1, 1) <= start < end <= today):
         raise Problem(
             400,

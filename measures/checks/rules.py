@@ -11,13 +11,14 @@ import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property
 
 from sqlalchemy import and_, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from measures.core import clock
 from measures.register.history import MeasureState, UpdateFact, gc_paused, programme_as_of
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
 from models.document import shown_date
@@ -203,9 +204,9 @@ def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurF
 
 def context(session: Session, now: datetime) -> Context:
     cache = session.info.setdefault("check_context", {})
-    if now.date() not in cache:
-        cache[now.date()] = Context.load(session, now.date())
-    return cache[now.date()]
+    if clock.day_of(now) not in cache:
+        cache[clock.day_of(now)] = Context.load(session, clock.day_of(now))
+    return cache[clock.day_of(now)]
 
 
 OWNER_ON_TRACK = {"gepland", "in_uitvoering", "deels_gerealiseerd"}
@@ -776,10 +777,10 @@ def run_checks(
     the run reports what the rules would have said then, and leaves today's flags alone. Returns
     (None, None) when another process already claimed `run_key`.
     """
-    as_of = now.date()
+    as_of = clock.day_of(now)
     persisted = persist
     # A run for a past date may be repeated: only an explicit key (the daily job's) claims a slot.
-    key = run_key or f"{trigger}:{as_of.isoformat()}:{datetime.now(UTC).isoformat()}"
+    key = run_key or f"{trigger}:{as_of.isoformat()}:{clock.now().isoformat()}"
     run = start_run(session, run_key=key, as_of=as_of, trigger=trigger, persisted=persisted, now=now)
     if run is None:
         log.info("Controle %s is al gedraaid; overgeslagen", key)
@@ -798,7 +799,7 @@ def run_checks(
         run.measures_silent = sum(1 for signal in signals if signal.silence)
         run.rule_errors = json.dumps(evaluation.failed_rules, ensure_ascii=False) if evaluation.failed_rules else ""
         run.status = "geslaagd" if not evaluation.failed_rules else "deels mislukt"
-        run.finished_at = datetime.now(now.tzinfo)
+        run.finished_at = clock.now()
         session.add(run)
         session.commit()
         if notify is not None and opened:
@@ -812,7 +813,7 @@ def run_checks(
         failed = session.get(CheckRun, run.id)
         failed.status = "mislukt"
         failed.error = f"{type(error).__name__}: {error}"
-        failed.finished_at = datetime.now(now.tzinfo)
+        failed.finished_at = clock.now()
         session.add(failed)
         session.commit()
         raise

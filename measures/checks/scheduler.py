@@ -6,7 +6,7 @@ first process through, even when two schedulers are started by mistake.
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -14,6 +14,7 @@ from flask import Flask
 
 from measures.checks.notifications import send_digests
 from measures.checks.rules import Thresholds, run_checks
+from measures.core import clock
 from models.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def daily_check(app: Flask, now: datetime | None = None):
     """Run today's checks once, persist the flags and send the digests."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with app.app_context(), session_scope(app) as session:
         run, _evaluation = run_checks(
             session,
@@ -29,7 +30,7 @@ def daily_check(app: Flask, now: datetime | None = None):
             thresholds=Thresholds.from_config(app.config),
             trigger="scheduler",
             persist=True,
-            run_key=f"dagelijks:{now.date().isoformat()}",
+            run_key=f"dagelijks:{clock.day_of(now).isoformat()}",
             notify=lambda s, flags: send_digests(app, s, flags),
         )
         if run is not None:

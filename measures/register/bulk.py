@@ -10,7 +10,7 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from measures.core import spreadsheets
+from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, can
 from measures.core.text import DateError, clean_text, parse_date
 from measures.register import services
@@ -259,7 +259,7 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
         raw_day = row.get("stand_per")
         try:
             as_of = parse_date(raw_day if isinstance(raw_day, date) else _text(raw_day))
-            if as_of > now.date():
+            if as_of > clock.day_of(now):
                 problems.append("De datum van de stand mag niet in de toekomst liggen.")
         except DateError as error:
             as_of = None

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from measures.accounts.views import require
+from measures.core import clock
 from measures.core.permissions import Action, can
 from measures.register import bulk, queries, services
 from measures.register.forms import (
@@ -23,7 +24,6 @@ from measures.register.forms import (
     NewMeasureForm,
     StatusUpdateForm,
 )
-from measures.register.services import now_utc
 from models import CheckRun, Flag, FlagAcknowledgement, Measure, Organisation, SourceDocument, Status
 from models.db import get_session
 
@@ -61,7 +61,7 @@ def record_status(code: str):
     form = StatusUpdateForm(statuses, documents, current_status=current)
     if request.method == "GET":
         form.version.data = str(measure.version)
-        form.as_of.data = now_utc().date()
+        form.as_of.data = clock.today()
     conflict = None
     if form.validate_on_submit():
         document_ids = {d.key: d.id for d in documents}
@@ -77,7 +77,7 @@ def record_status(code: str):
                 reports_problem=bool(form.reports_problem.data),
                 recorded_by=current_user.label,
                 recorded_by_id=current_user.id,
-                now=now_utc(),
+                now=clock.now(),
                 expected_version=form.expected_version(),
             )
             db.commit()
@@ -114,10 +114,10 @@ def change_deadline(code: str):
                 new_deadline=form.new_deadline.data,
                 basis=form.basis.data or "",
                 reason=form.reason.data,
-                decided_on=now_utc().date(),
+                decided_on=clock.today(),
                 recorded_by=current_user.label,
                 recorded_by_id=current_user.id,
-                now=now_utc(),
+                now=clock.now(),
                 expected_version=form.expected_version(),
             )
             db.commit()
@@ -201,7 +201,7 @@ def edit_measure(code: str):
                 content=content,
                 changed_by=current_user.label,
                 changed_by_id=current_user.id,
-                now=now_utc(),
+                now=clock.now(),
                 expected_version=form.expected_version(),
             )
             db.commit()
@@ -240,10 +240,10 @@ def new_measure():
                 code=form.code.data,
                 content=content,
                 announcement="nieuw",
-                announced_on=now_utc().date(),
+                announced_on=clock.today(),
                 source_document_id=document.id if document else None,
                 recorded_by=current_user.label,
-                now=now_utc(),
+                now=clock.now(),
             )
             db.commit()
             flash(_("Maatregel %(code)s is aangemaakt.", code=measure.code), "success")
@@ -263,9 +263,9 @@ def export_list(fmt: str):
     form = MeasureFilterForm(queries.vocabulary(db), formdata=request.args)
     if not form.validate():
         abort(400)
-    measures = queries.filtered_measures(db, form.to_filter(), today=now_utc().date())
+    measures = queries.filtered_measures(db, form.to_filter(), today=clock.today())
     rows = bulk.list_rows(db, measures)
-    stamp = now_utc().strftime("%Y%m%d")
+    stamp = clock.now().strftime("%Y%m%d")
     if fmt == "csv":
         body, mimetype = bulk.to_csv(rows), "text/csv; charset=utf-8"
     else:
@@ -288,7 +288,7 @@ def import_statuses():
             limit = current_app.config["MAX_IMPORT_BYTES"]
             # One byte more than the limit shows that a file is too large: it is refused whole, never cut.
             rows = bulk.read_rows(upload.filename or "", upload.read(limit + 1), max_bytes=limit)
-            result = bulk.import_statuses(session=db, rows=rows, user=current_user, now=now_utc())
+            result = bulk.import_statuses(session=db, rows=rows, user=current_user, now=clock.now())
         except bulk.ImportFileError as error:
             file_error = str(error)
         if result is not None and result.ok:
@@ -313,7 +313,7 @@ def import_statuses():
 @login_required
 def my_measures():
     db = get_session()
-    items = queries.my_measures(db, current_user, today=now_utc().date())
+    items = queries.my_measures(db, current_user, today=clock.today())
     organisation = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
     return render_template("edit/my_measures.html", items=items, organisation=organisation)
 
@@ -335,7 +335,7 @@ def acknowledge_flag(flag_id: int):
                 note=form.note.data.strip(),
                 acknowledged_by=current_user.label,
                 acknowledged_by_id=current_user.id,
-                acknowledged_at=now_utc(),
+                acknowledged_at=clock.now(),
             )
         )
         db.commit()

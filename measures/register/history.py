@@ -10,13 +10,13 @@ import gc
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, select
 
+from measures.core import clock
 from models import (
     Assessment,
     AuditRecord,
@@ -33,7 +33,6 @@ from models import (
 )
 from models.measure import JOINT_LEAD
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ROLLED_BACK_FIELDS = ("title", "lead", "co_owners", "themes", "budget")
 
 
@@ -48,11 +47,6 @@ def gc_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def end_of_day(day: date) -> datetime:
-    """Return the last moment of `day` in Amsterdam, in UTC: 'as of a date' includes that whole day."""
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -321,7 +315,7 @@ def _build_programme(session: Session, as_of: date, full: bool, only: int | None
                     **({"document": document} if document else {}),
                 }
             )
-    _rollback(fields, session, end_of_day(as_of), ids, only)
+    _rollback(fields, session, clock.end_of_day(as_of), ids, only)
     latest = _latest_updates(session, as_of, evidenced=False, only=only)
     evidenced = _latest_updates(session, as_of, evidenced=True, only=only) if full else {}
     deadlines = _deadlines(session, as_of, only)
@@ -437,8 +431,8 @@ def compare(session: Session, start: date, end: date) -> Comparison:
         select(AuditRecord)
         .where(
             AuditRecord.field == "budget",
-            AuditRecord.changed_at > end_of_day(start),
-            AuditRecord.changed_at <= end_of_day(end),
+            AuditRecord.changed_at > clock.end_of_day(start),
+            AuditRecord.changed_at <= clock.end_of_day(end),
         )
         .order_by(AuditRecord.changed_at, AuditRecord.id)
     ).all():

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from measures.core import spreadsheets
+from measures.core import clock, spreadsheets
 from models import Measure, SourceDocument, Status
 
 CSV_COLUMNS = (
@@ -40,9 +40,8 @@ def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
     fields that have no history (description, source, version) from one more.
     """
     from measures.register.history import programme_as_of
-    from measures.register.services import now_utc
 
-    states = programme_as_of(session, as_of or now_utc().date())
+    states = programme_as_of(session, as_of or clock.today())
     documents = {d.id: d for d in session.exec(select(SourceDocument)).all()}
     labels = dict(session.exec(select(Status.code, Status.label)).all())
     fixed = {

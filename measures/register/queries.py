@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from measures.checks.rules import level_counts, measure_signals, signal_order
+from measures.core import clock
 from measures.register.services import measure_fields
 from models import (
     AuditRecord,
@@ -618,7 +619,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
 
 def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | None:
     """Return the detail page's data as it stood on `as_of`; None when the measure did not exist yet."""
-    from measures.register.history import end_of_day, measure_as_of
+    from measures.register.history import measure_as_of
 
     data = measure_detail(session, code)
     if data is None:
@@ -626,7 +627,7 @@ def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | Non
     state = measure_as_of(session, data["measure"].id, as_of)
     if state is None:
         return {"measure": data["measure"], "not_yet": True}
-    moment = end_of_day(as_of)
+    moment = clock.end_of_day(as_of)
     organisations = {o.abbreviation: o for o in session.exec(select(Organisation)).all()}
     data["updates"] = [u for u in data["updates"] if u["entry"].as_of <= as_of]
     data["deadlines"] = [d for d in data["deadlines"] if d.decided_on <= as_of]

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from measures.core import clock
 from measures.register import services
 from measures.register.catalogue import Catalogue, basis_of, load_catalogue, parse_period, validate
 from models import (
@@ -275,7 +276,7 @@ def _seed_measure(
                 precision=precision,
                 basis=entry.get("deadline_basis", "onbekend"),
                 reason="Gewijzigd in de catalogus",
-                decided_on=now.date(),
+                decided_on=clock.day_of(now),
                 evidence_document_id=document.id,
                 recorded_by=CATALOGUE_AUTHOR,
                 now=now,

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from measures.core import clock
 from measures.core.text import DateError, check_date_range, clean_text
 from models import (
     AuditRecord,
@@ -28,7 +29,6 @@ from models import (
     Theme,
     ThemeScheme,
 )
-from models.base import utcnow
 from models.measure import JOINT_LEAD
 
 # The fields an edit may change, in the order the audit trail shows them.
@@ -402,7 +402,7 @@ def merge_measure(
             session=session,
             measure=old,
             status_code="beeindigd",
-            as_of=now.date(),
+            as_of=clock.day_of(now),
             note=f"Samengevoegd met {into.code}: {reason}",
             recorded_by=merged_by,
             now=now,
@@ -563,7 +563,7 @@ def record_status(
         raise ServiceError(f"Onbekende status: {status_code}")
     if as_of_precision not in DATE_PRECISIONS:
         raise ServiceError(f"Onbekende precisie van de datum: {as_of_precision}")
-    if as_of > now.date():
+    if as_of > clock.day_of(now):
         raise ServiceError("De datum van de stand mag niet in de toekomst liggen.")
     try:
         check_date_range(as_of)
@@ -646,8 +646,3 @@ def change_deadline(
     session.add(measure)
     session.flush()
     return entry
-
-
-def now_utc() -> datetime:
-    """Return the current time; the one place request handlers take 'now' from."""
-    return utcnow()

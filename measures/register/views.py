@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlmodel import select
 
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, RULES, SILENCE_FACT_LABELS, Thresholds
+from measures.core import clock
 from measures.core.permissions import Action, can, measure_actions
 from measures.core.text import DateError, parse_date
 from measures.register import open_data, queries
 from measures.register.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
-from measures.register.services import now_utc
 from measures.reports import charts
 from measures.review import services as review
 from models import SourceDocument, Status
@@ -42,7 +42,7 @@ FIELD_LABELS = {
 @bp.app_context_processor
 def labels() -> dict:
     return {
-        "today": now_utc().date(),
+        "today": clock.today(),
         "budget_per": BUDGET_PER,
         "budget_kinds": BUDGET_KINDS,
         "field_labels": FIELD_LABELS,
@@ -100,7 +100,7 @@ def requested_as_of() -> tuple[date | None, str | None]:
         day = parse_date(raw)
     except DateError as error:
         return None, _l("Ongeldige datum bij ‘stand per’: %(reason)s U ziet de stand van vandaag.", reason=str(error))
-    if day >= now_utc().date():
+    if day >= clock.today():
         return None, None
     return day, None
 
@@ -127,7 +127,7 @@ def measure_list():
         if as_of:
             page = queries.list_measures_as_of(session, flt, as_of=as_of, page_size=size)
         else:
-            page = queries.list_measures(session, flt, today=now_utc().date(), page_size=size)
+            page = queries.list_measures(session, flt, today=clock.today(), page_size=size)
     return render_template(
         "measures/list.html", form=form, page=page, vocabulary=vocabulary, as_of=as_of, as_of_error=as_of_error
     )
@@ -212,14 +212,14 @@ def open_data_download(fmt: str):
         abort(404)
     as_of, _error = requested_as_of()
     records = open_data.measure_records(get_session(), as_of=as_of)
-    body = open_data.render(records, fmt, generated_on=now_utc().date(), as_of=as_of)
+    body = open_data.render(records, fmt, generated_on=clock.today(), as_of=as_of)
     mimetypes = {
         "json": "application/json",
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
     response = current_app.response_class(body, mimetype=mimetypes[fmt])
-    stamp = (as_of or now_utc().date()).strftime("%Y%m%d")
+    stamp = (as_of or clock.today()).strftime("%Y%m%d")
     response.headers["Content-Disposition"] = f'attachment; filename="maatregelen-{stamp}.{fmt}"'
     return response
 

@@ -24,6 +24,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from measures.checks import rules as checks
 from measures.checks.rules import RULE_LABELS
+from measures.core import clock
 from measures.register import history
 from measures.reports import charts
 from models import Measure, Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
@@ -472,7 +473,7 @@ def produce(
                 since=since,
                 scheme=scheme,
                 edition=number,
-                generated_at=datetime.now(UTC),
+                generated_at=clock.now(),
                 generated_by=generated_by,
             )
         progress(30, "Opmaak voorbereiden")

@@ -2,13 +2,14 @@
 
 import logging
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
+from measures.core import clock
 from measures.register.services import ServiceError
 from measures.reports import build as reports
 from models import ReportJob
@@ -80,12 +81,12 @@ def claim_next(app: Flask, now: datetime) -> int | None:
 
 def _update(app: Flask, job_id: int, **values) -> None:
     with session_scope(app) as session:
-        session.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values, updated_at=datetime.now(UTC)))
+        session.execute(update(ReportJob).where(ReportJob.id == job_id).values(**values, updated_at=clock.now()))
 
 
 def run_queue(app: Flask) -> None:
     """Render waiting jobs one by one until the queue is empty or held by another worker."""
-    while (job_id := claim_next(app, datetime.now(UTC))) is not None:
+    while (job_id := claim_next(app, clock.now())) is not None:
         with app.app_context(), session_scope(app) as session:
             job = session.get(ReportJob, job_id)
             as_of, since, scheme, who = job.as_of, job.since, job.scheme, job.requested_by

@@ -10,8 +10,9 @@ from sqlmodel import select
 from wtforms import SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
+from measures.core import clock
 from measures.register.forms import BaseForm, StrictDateField, options
-from measures.register.services import ServiceError, now_utc
+from measures.register.services import ServiceError
 from measures.reports import jobs as report_queue
 from models import ReportEdition, ReportJob
 from models.db import get_session
@@ -37,7 +38,7 @@ class ReportForm(BaseForm):
         )
 
     def validate_as_of(self, field):
-        if field.data and field.data > now_utc().date():
+        if field.data and field.data > clock.today():
             raise ValidationError(_l("De peildatum mag niet in de toekomst liggen."))
         if field.data and field.data < date(2010, 1, 1):
             raise ValidationError(_l("Kies een peildatum vanaf 2010."))
@@ -54,7 +55,7 @@ def editions():
     form = ReportForm()
     status = 200
     if request.method == "GET":
-        form.as_of.data = now_utc().date()
+        form.as_of.data = clock.today()
     if request.method == "POST":
         if current_user.role != "programmacoordinator":
             abort(403)
@@ -66,7 +67,7 @@ def editions():
                     since=form.since.data,
                     scheme=form.scheme.data or "",
                     requested_by=current_user.label,
-                    now=now_utc(),
+                    now=clock.now(),
                 )
                 db.commit()
                 report_queue.kick(current_app._get_current_object())
@@ -75,7 +76,7 @@ def editions():
                 db.rollback()
                 form.as_of.errors = list(form.as_of.errors) + [str(error)]
                 status = 429
-    elif report_queue.recover_stale(db, now_utc()):
+    elif report_queue.recover_stale(db, clock.now()):
         db.commit()
     listing = db.exec(
         select(

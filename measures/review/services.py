@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlmodel import Session, func, select
 
 from measures.checks.rules import disagrees, level_counts, silence_by_owner
+from measures.core import clock
 from measures.register.history import MeasureState, programme_as_of
 from measures.register.services import ServiceError
 from models import (
@@ -39,7 +40,7 @@ def record_assessment(
         raise ServiceError(f"Onbekend oordeel: {light}")
     if not text.strip():
         raise ServiceError("Geef een toelichting bij het oordeel.")
-    if as_of > now.date():
+    if as_of > clock.day_of(now):
         raise ServiceError("De datum van het oordeel mag niet in de toekomst liggen.")
     assessment = Assessment(
         measure_id=measure.id,

@@ -10,12 +10,12 @@ from sqlmodel import select
 
 from measures.accounts.views import require
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, Thresholds, evaluate
-from measures.core import spreadsheets
+from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, can
 from measures.core.text import DateError, parse_date
 from measures.register import history, queries
 from measures.register.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
-from measures.register.services import ServiceError, now_utc
+from measures.register.services import ServiceError
 from measures.register.views import requested_as_of, status_labels
 from measures.review import services as review
 from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
@@ -55,7 +55,7 @@ def _gap_filter() -> tuple[review.GapFilter, list[str]]:
 
 def signals_on(db, day: date) -> list:
     """Return the checks' signals on `day`: today's persisted flags, or what the rules said then."""
-    if day == now_utc().date():
+    if day == clock.today():
         return queries.open_signals(db)
     moment = datetime.combine(day, time(12), tzinfo=UTC)
     return evaluate(db, moment, Thresholds.from_config(current_app.config)).signals
@@ -69,7 +69,7 @@ def gaps():
     as_of, as_of_error = requested_as_of()
     if as_of_error:
         errors.append(str(as_of_error))
-    day = as_of or now_utc().date()
+    day = as_of or clock.today()
     data = review.gaps(db, day, flt, signals_on(db, day))
     return render_template(
         "review/gaps.html", data=data, flt=flt, errors=errors, as_of=as_of, day=day, vocabulary=queries.vocabulary(db)
@@ -82,7 +82,7 @@ def gaps_xlsx():
     db = get_session()
     flt, _errors = _gap_filter()
     as_of, _ = requested_as_of()
-    day = as_of or now_utc().date()
+    day = as_of or clock.today()
     data = review.gaps(db, day, flt, signals_on(db, day))
     sheets = [
         (
@@ -182,7 +182,7 @@ def new_recommendation():
                 quote=(form.quote.data or "").strip(),
                 document_id=document.id,
                 issued_on=document.date,
-                created_at=now_utc(),
+                created_at=clock.now(),
             )
             db.add(recommendation)
             db.flush()
@@ -193,7 +193,7 @@ def new_recommendation():
                         recommendation_id=recommendation.id,
                         measure_id=by_code[code].id,
                         linked_by=current_user.label,
-                        linked_at=now_utc(),
+                        linked_at=clock.now(),
                     )
                 )
             db.commit()
@@ -220,7 +220,7 @@ def link_recommendation(code: str):
                     recommendation_id=recommendation.id,
                     measure_id=measure.id,
                     linked_by=current_user.label,
-                    linked_at=now_utc(),
+                    linked_at=clock.now(),
                 )
             )
             db.commit()
@@ -251,7 +251,7 @@ def record_assessment(code: str):
                 as_of=form.as_of.data,
                 recorded_by=current_user.label,
                 recorded_by_id=current_user.id,
-                now=now_utc(),
+                now=clock.now(),
                 evidence_document_id=next((d.id for d in documents if d.key == form.evidence_document.data), None),
                 evidence_url=form.evidence_url.data or None,
             )
@@ -282,7 +282,7 @@ def reply(assessment_id: int):
             text=form.text.data,
             recorded_by=current_user.label,
             recorded_by_id=current_user.id,
-            now=now_utc(),
+            now=clock.now(),
         )
         db.commit()
         flash(_("Uw reactie is geplaatst."), "success")
@@ -293,7 +293,7 @@ def reply(assessment_id: int):
 
 def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
     errors = []
-    today = now_utc().date()
+    today = clock.today()
 
     def parse(name: str, default: date | None) -> date | None:
         raw = request.args.get(name, "").strip()
