@@ -4,33 +4,14 @@ import os
 from datetime import timedelta
 
 import click
-from flask import Flask, has_request_context, render_template, request, session
-from flask_babel import Babel, get_locale
-from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from flask import Flask
+from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import models.db
+from measures.core import errors, extensions, web
 from measures.core import jinja as template_filters
-
-babel = Babel()
-csrf = CSRFProtect()
-
-LANGUAGES = ("nl", "en")
-
-
-def select_locale() -> str:
-    """Pick the language: an explicit ?lang= (remembered), then the remembered choice; Dutch first."""
-    if not has_request_context():
-        return "nl"  # CLI commands, jobs and reports: the report is Dutch
-    chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
-        session["lang"] = chosen
-        return chosen
-    remembered = session.get("lang")
-    return remembered if remembered in LANGUAGES else "nl"
 
 
 class RowIdConverter(IntegerConverter):
@@ -92,9 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["id"] = RowIdConverter
     _require_secret_key(app)
     models.db.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    extensions.init_app(app)
+    web.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
-    csrf.init_app(app)
     template_filters.init_app(app)
 
     from measures import cli
@@ -104,7 +85,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from measures.reports import views as report_views
     from measures.review import views as review_views
 
-    auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(edit_views.bp)
@@ -112,20 +92,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(report_views.bp)
     app.register_blueprint(api.bp)
     cli.init_app(app)
-    _register_error_pages(app)
+    errors.init_app(app)
     return app
 
 
 DEVELOPMENT_KEY = "dev-only-not-secret"
-SECURITY_HEADERS = {
-    # No inline scripts or styles anywhere: the pages need none.
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
 
 
 def _require_secret_key(app: Flask) -> None:
@@ -138,41 +109,3 @@ def _require_secret_key(app: Flask) -> None:
         if click.get_current_context(silent=True) is not None:
             raise click.ClickException(message)  # a `flask` command: one line, not a traceback
         raise RuntimeError(message)
-
-
-def _security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
-
-
-def _register_error_pages(app: Flask) -> None:
-    app.after_request(_security_headers)
-
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def database_unavailable(error):
-        # The database is down or unreachable: say so, and let the pool reconnect when it is back.
-        app.logger.error("Database niet bereikbaar bij %s: %s", request.path, error)
-        models.db.discard_session()
-        if request.path.startswith("/api/"):
-            from measures.api.resources import problem_response
-
-            response = problem_response(503, "Dienst niet beschikbaar", "De database is tijdelijk niet bereikbaar.")
-        else:
-            # A page of its own: the normal layout reads the database, which is just what is missing.
-            # Rendered without the context processors, which would query the database again.
-            response = app.make_response((app.jinja_env.get_template("unavailable.html").render(request=request), 503))
-        response.headers["Retry-After"] = "30"
-        return response
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        return render_template("error.html", error=error), error.code
-
-    @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
-        app.logger.exception("Onverwachte fout bij %s", request.path)
-        return render_template("error.html", error=None), 500

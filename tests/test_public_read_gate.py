@@ -2,7 +2,7 @@
 
 import pytest
 
-from measures.accounts.views import ALWAYS_PUBLIC
+from measures.core.web import ALWAYS_PUBLIC
 
 
 def _url_for_rule(rule) -> str:

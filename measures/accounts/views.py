@@ -2,17 +2,18 @@
 
 import math
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
 from measures.accounts import services as accounts
 from measures.accounts import tokens
 from measures.core import clock
+from measures.core.extensions import login_manager
 from measures.core.permissions import Action, can
+from measures.core.web import safe_next
 from measures.register.forms import ChangePasswordForm, LoginForm, TokenForm, UserForm
 from measures.register.services import ServiceError
 from models import ApiToken, Organisation, User
@@ -20,18 +21,10 @@ from models.db import get_session
 from models.user import ROLES
 
 bp = Blueprint("auth", __name__)
-login_manager = LoginManager()
-login_manager.login_view = "auth.login"
-login_manager.login_message = "Log in om verder te gaan."
-login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
 
 
 # The key in the session cookie of the account's session version at login.
 SESSION_VERSION_KEY = "_sv"
-# Pages open to anyone even when the register is closed (MM_PUBLIC_READ=false). The API answers
-# for itself (401 problem+json); its OpenAPI description holds no data.
-ALWAYS_PUBLIC = {"auth.login", "static", "measures.accessibility", "api.openapi_document"}
 
 
 @login_manager.user_loader
@@ -45,33 +38,6 @@ def load_user(user_id: str) -> User | None:
     if session.get(SESSION_VERSION_KEY) != user.session_version:
         return None
     return user
-
-
-@bp.before_app_request
-def gate():
-    """The one gate: sign-in for a closed register, and a new password first after a reset."""
-    endpoint = request.endpoint or ""
-    if current_user.is_authenticated:
-        if current_user.must_change_password and endpoint not in {"auth.change_password", "auth.logout", "static"}:
-            if request.blueprint == "api":
-                abort(403)
-            return redirect(url_for("auth.change_password"))
-        return None
-    if current_app.config["PUBLIC_READ"] or endpoint in ALWAYS_PUBLIC or request.blueprint == "api":
-        return None
-    return login_manager.unauthorized()
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return `target` if it is a path on this site, else None (no open redirects)."""
-    if not target or len(target) > 2000:
-        return None
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def require(action: Action):

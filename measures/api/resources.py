@@ -11,13 +11,15 @@ from flask_login import current_user
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
-from app import csrf
 from measures.accounts import tokens
 from measures.api import openapi
 from measures.checks.rules import LEVEL_LABELS, rule_level_label
 from measures.core import clock
+from measures.core.errors import Problem, problem_response
+from measures.core.extensions import csrf
 from measures.core.permissions import Action, can
 from measures.core.text import DateError, parse_date
+from measures.core.web import date_arg
 from measures.register import history, queries, services
 from measures.register.forms import MeasureFilterForm
 from measures.review import services as review
@@ -27,26 +29,6 @@ from models.db import get_session
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 MAX_PAGE_SIZE = 200
-
-
-class Problem(Exception):
-    def __init__(self, status: int, title: str, detail: str = "", invalid: list[dict] | None = None):
-        super().__init__(title)
-        self.status, self.title, self.detail, self.invalid = status, title, detail, invalid or []
-
-
-def problem_response(status: int, title: str, detail: str = "", invalid: list[dict] | None = None):
-    body = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if invalid:
-        body["invalid-params"] = invalid
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="maatregelmonitor"'
-    return response
 
 
 @bp.errorhandler(Problem)
@@ -95,11 +77,8 @@ def authenticate():
 
 
 def _date_param(name: str, default: date | None = None) -> date | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
     try:
-        return parse_date(raw)
+        return date_arg(name, default)
     except DateError as error:
         raise Problem(
             400,

@@ -1,7 +1,5 @@
 """HTTP views of the register: thin, they call the queries and services."""
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,7 +8,7 @@ from sqlmodel import select
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, RULES, SILENCE_FACT_LABELS, Thresholds
 from measures.core import clock
 from measures.core.permissions import Action, can, measure_actions
-from measures.core.text import DateError, parse_date
+from measures.core.web import current_url_without, requested_as_of
 from measures.register import open_data, queries
 from measures.register.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
 from measures.reports import charts
@@ -83,26 +81,6 @@ def status_chart(block: dict, statuses: list):
 
 def status_labels() -> dict[str, str]:
     return dict(get_session().exec(select(Status.code, Status.label)).all())
-
-
-def current_url_without(*names: str) -> str:
-    """Return this page's URL with the given query parameters removed."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
-def requested_as_of() -> tuple[date | None, str | None]:
-    """Read ?as_of=YYYY-MM-DD: (the date, or None for today) and a Dutch error for bad input."""
-    raw = request.args.get("as_of", "").strip()
-    if not raw:
-        return None, None
-    try:
-        day = parse_date(raw)
-    except DateError as error:
-        return None, _l("Ongeldige datum bij ‘stand per’: %(reason)s U ziet de stand van vandaag.", reason=str(error))
-    if day >= clock.today():
-        return None, None
-    return day, None
 
 
 @bp.get("/")

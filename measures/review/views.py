@@ -12,11 +12,12 @@ from measures.accounts.views import require
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, Thresholds, evaluate
 from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, can
-from measures.core.text import DateError, parse_date
+from measures.core.text import DateError
+from measures.core.web import date_arg, requested_as_of
 from measures.register import history, queries
 from measures.register.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from measures.register.services import ServiceError
-from measures.register.views import requested_as_of, status_labels
+from measures.register.views import status_labels
 from measures.review import services as review
 from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
 from models.db import get_session
@@ -296,16 +297,12 @@ def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
     today = clock.today()
 
     def parse(name: str, default: date | None) -> date | None:
-        raw = request.args.get(name, "").strip()
-        if not raw:
-            return default
         try:
-            value = parse_date(raw)
+            value = date_arg(name, default)
         except DateError:
-            value = None
-        if value is None:
             errors.append(_("Ongeldige datum bij ‘%(name)s’: gebruik JJJJ-MM-DD.", name=name))
-        elif value > today or value < date(2000, 1, 1):
+            return None
+        if value is not None and (value > today or value < date(2000, 1, 1)):
             errors.append(_("Kies bij ‘%(name)s’ een datum tussen 1 januari 2000 en vandaag.", name=name))
             value = None
         return value
