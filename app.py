@@ -81,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from measures import cli
     from measures.accounts import views as auth
     from measures.api import resources as api
+    from measures.checks import views as check_views
     from measures.register import edit_views, views
     from measures.reports import views as report_views
     from measures.review import views as review_views
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(edit_views.bp)
+    app.register_blueprint(check_views.bp)
     app.register_blueprint(review_views.bp)
     app.register_blueprint(report_views.bp)
     app.register_blueprint(api.bp)

@@ -1,7 +1,6 @@
 """Login, logout and user management."""
 
 import math
-from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -10,11 +9,11 @@ from sqlmodel import select
 
 from measures.accounts import services as accounts
 from measures.accounts import tokens
+from measures.accounts.forms import ChangePasswordForm, LoginForm, TokenForm, UserForm
 from measures.core import clock
 from measures.core.extensions import login_manager
-from measures.core.permissions import Action, can
+from measures.core.permissions import Action, require
 from measures.core.web import safe_next
-from measures.register.forms import ChangePasswordForm, LoginForm, TokenForm, UserForm
 from measures.register.services import ServiceError
 from models import ApiToken, Organisation, User
 from models.db import get_session
@@ -38,22 +37,6 @@ def load_user(user_id: str) -> User | None:
     if session.get(SESSION_VERSION_KEY) != user.session_version:
         return None
     return user
-
-
-def require(action: Action):
-    """Require login and a role that may take `action` (measure-independent actions)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not can(get_session(), current_user, action):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -7,9 +7,10 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import Flask
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, select
 
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS
+from measures.core.permissions import Action, roles_that_may
 from measures.register.queries import open_signals
 from models import Flag, MeasureCoOwner, Organisation, User
 
@@ -49,7 +50,8 @@ def digests(session: Session, flags: list[Flag], base_url: str) -> dict[int, tup
             select(User.email).where(
                 User.organisation_id == org_id,
                 User.active.is_(True),
-                or_(User.role == "coordinator", User.role == "programmacoordinator"),
+                # Those who may acknowledge the flags: the digest asks them to.
+                User.role.in_(sorted(roles_that_may(Action.ACKNOWLEDGE_FLAG))),
             )
         ).all()
         if not recipients:

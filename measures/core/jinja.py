@@ -1,4 +1,5 @@
-"""Template filters: Dutch dates, money and times in Europe/Amsterdam."""
+"""The Jinja setup: filters for Dutch dates, money and times in Europe/Amsterdam, the globals
+and the context every template shares."""
 
 import json
 from datetime import date, datetime
@@ -76,7 +77,37 @@ def date_from_iso(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
+def aria_attributes(field, describedby: str) -> dict:
+    """Return the aria-* attributes a form control needs: only those that have a value."""
+    attributes = {}
+    if describedby.strip():
+        attributes["aria-describedby"] = describedby.strip()
+    if field.errors:
+        attributes["aria-invalid"] = "true"
+    return attributes
+
+
+def shared_context() -> dict:
+    """What every template may use: the register's today, the actions and who may take them."""
+    from flask_login import current_user
+
+    from measures.core import clock
+    from measures.core.permissions import Action, can
+    from measures.core.web import current_url_without
+    from models.db import get_session
+
+    return {
+        "today": clock.today(),
+        "Action": Action,
+        "current_url_without": current_url_without,
+        "user_can": lambda action: can(get_session(), current_user, action),
+    }
+
+
 def init_app(app: Flask) -> None:
+    """The one Jinja setup: filters, globals and the shared context."""
+    app.add_template_global(aria_attributes, "aria")
+    app.context_processor(shared_context)
     app.add_template_filter(date_from_iso)
     app.add_template_filter(audit_value)
     app.add_template_filter(nl_date)

@@ -1,7 +1,10 @@
 """Who may do what. One table of roles to actions, and one ownership rule; nothing else decides."""
 
 from enum import StrEnum
+from functools import wraps
 
+from flask import abort
+from flask_login import current_user, login_required
 from sqlmodel import Session, select
 
 from models import Measure, MeasureCoOwner, User
@@ -20,6 +23,7 @@ class Action(StrEnum):
     WRITE_RECOMMENDATION = "write_recommendation"
     LINK_RECOMMENDATION = "link_recommendation"
     REVIEW_GAPS = "review_gaps"
+    GENERATE_REPORT = "generate_report"
 
 
 # Actions a role may take on any measure, and actions it may take only on its own organisation's.
@@ -35,6 +39,7 @@ ANY_MEASURE = {
         Action.REPLY_ASSESSMENT,
         Action.LINK_RECOMMENDATION,
         Action.REVIEW_GAPS,
+        Action.GENERATE_REPORT,
     },
     "coordinator": {Action.IMPORT_STATUSES, Action.REVIEW_GAPS},
     # The rapporteur judges and recommends; the measure's own status, deadline and budget stay the owners'.
@@ -78,6 +83,16 @@ def can(session: Session, user, action: Action, measure: Measure | None = None) 
     return False
 
 
+def keeps_every_measure(user) -> bool:
+    """Whether the user keeps every measure current (not only their organisation's)."""
+    return Action.RECORD_STATUS in ANY_MEASURE.get(getattr(user, "role", None), set())
+
+
+def roles_that_may(action: Action) -> set[str]:
+    """The roles that may take `action`, on any measure or on their own organisation's."""
+    return {role for table in (ANY_MEASURE, OWN_MEASURE) for role, actions in table.items() if action in actions}
+
+
 def measure_actions(session: Session, user, measure: Measure) -> set[Action]:
     """Return every per-measure action the user may take on this measure (for showing buttons)."""
     return {
@@ -92,3 +107,26 @@ def measure_actions(session: Session, user, measure: Measure) -> set[Action]:
         )
         if can(session, user, a, measure)
     }
+
+
+def authorise(action: Action, measure: Measure | None = None) -> None:
+    """Stop the request with 403 unless the signed-in user may take `action` (on `measure`)."""
+    from models.db import get_session
+
+    if not can(get_session(), current_user, action, measure):
+        abort(403)
+
+
+def require(action: Action):
+    """A view decorator: sign-in, and a role that may take `action` (measure-independent actions)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            authorise(action)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -11,12 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from measures.accounts.views import require
 from measures.core import clock
-from measures.core.permissions import Action, can
+from measures.core.permissions import Action, authorise, require
 from measures.register import bulk, queries, services
 from measures.register.forms import (
-    AcknowledgeFlagForm,
     DeadlineForm,
     ImportForm,
     MeasureFilterForm,
@@ -24,7 +22,7 @@ from measures.register.forms import (
     NewMeasureForm,
     StatusUpdateForm,
 )
-from models import CheckRun, Flag, FlagAcknowledgement, Measure, Organisation, SourceDocument, Status
+from models import Measure, Organisation, SourceDocument, Status
 from models.db import get_session
 
 bp = Blueprint("edit", __name__)
@@ -35,11 +33,6 @@ def _measure_or_404(code: str) -> Measure:
     if measure is None:
         abort(404)
     return measure
-
-
-def _authorise(action: Action, measure: Measure | None = None) -> None:
-    if not can(get_session(), current_user, action, measure):
-        abort(403)
 
 
 def _conflict(form, error: services.EditConflict) -> list[services.Change]:
@@ -54,7 +47,7 @@ def _conflict(form, error: services.EditConflict) -> list[services.Change]:
 def record_status(code: str):
     db = get_session()
     measure = _measure_or_404(code)
-    _authorise(Action.RECORD_STATUS, measure)
+    authorise(Action.RECORD_STATUS, measure)
     statuses = db.exec(select(Status).order_by(Status.position)).all()
     documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
     current = db.get(Status, measure.status_code)
@@ -100,7 +93,7 @@ def record_status(code: str):
 def change_deadline(code: str):
     db = get_session()
     measure = _measure_or_404(code)
-    _authorise(Action.CHANGE_DEADLINE, measure)
+    authorise(Action.CHANGE_DEADLINE, measure)
     form = DeadlineForm()
     if request.method == "GET":
         form.version.data = str(measure.version)
@@ -167,7 +160,7 @@ def _content_from(form) -> services.MeasureInput:
 def edit_measure(code: str):
     db = get_session()
     measure = _measure_or_404(code)
-    _authorise(Action.EDIT_MEASURE, measure)
+    authorise(Action.EDIT_MEASURE, measure)
     organisations, schemes = _measure_form_choices()
     form = MeasureForm(organisations, schemes)
     current = services.measure_fields(db, measure)
@@ -316,40 +309,3 @@ def my_measures():
     items = queries.my_measures(db, current_user, today=clock.today())
     organisation = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
     return render_template("edit/my_measures.html", items=items, organisation=organisation)
-
-
-@bp.post("/signaleringen/<id:flag_id>/bevestigen")
-@login_required
-def acknowledge_flag(flag_id: int):
-    db = get_session()
-    flag = db.get(Flag, flag_id)
-    if flag is None:
-        abort(404)
-    measure = db.get(Measure, flag.measure_id)
-    _authorise(Action.ACKNOWLEDGE_FLAG, measure)
-    form = AcknowledgeFlagForm(prefix=f"flag{flag.id}")
-    if form.validate_on_submit():
-        db.add(
-            FlagAcknowledgement(
-                flag_id=flag.id,
-                note=form.note.data.strip(),
-                acknowledged_by=current_user.label,
-                acknowledged_by_id=current_user.id,
-                acknowledged_at=clock.now(),
-            )
-        )
-        db.commit()
-        flash(_("De signalering is bevestigd."), "success")
-        return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-signaleringen")
-    flash(
-        _("Niet bevestigd: %(error)s", error=" ".join(str(e) for errors in form.errors.values() for e in errors)),
-        "error",
-    )
-    return redirect(url_for("measures.measure_detail", code=measure.code) + f"#signalering-{flag.id}", code=303)
-
-
-@bp.get("/controles")
-@login_required
-def check_runs():
-    runs = get_session().exec(select(CheckRun).order_by(CheckRun.started_at.desc()).limit(100)).all()
-    return render_template("edit/check_runs.html", runs=runs)

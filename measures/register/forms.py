@@ -1,76 +1,31 @@
-"""WTForms for the register. Labels and messages are Dutch, through Flask-Babel."""
+"""Forms of the register: the list filter, measures, statuses, deadlines and the import."""
 
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     FieldList,
     Form,
     FormField,
     HiddenField,
     IntegerField,
-    PasswordField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from measures.accounts import passwords
-from measures.core.text import DateError, clean_text, parse_date
+from measures.core.forms import BaseForm, StrictDateField, check_web_link, options
+from measures.core.text import clean_text
 from measures.register.queries import SORTS, MeasureFilter
 from models.measure import JOINT_LEAD
-from models.user import ROLES
 
 MAX_SEARCH = 200
-
-
-class BaseForm(FlaskForm):
-    """Every form: each text field (not a password) drops control characters as it reads its input."""
-
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            field_class = unbound_field.field_class
-            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
-                options = dict(options, filters=[*unbound_field.kwargs.get("filters", ()), clean_text])
-            return super().bind_field(form, unbound_field, options)
-
-
-class StrictDateField(DateField):
-    """A date as JJJJ-MM-DD only, within the register's range: the parser the API and the import use too."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = " ".join(valuelist).strip()
-        if not raw:
-            self.data = None
-            return
-        try:
-            self.data = parse_date(raw)
-        except DateError as error:
-            self.data = None
-            raise ValueError(_l("Ongeldige datum: %(reason)s", reason=str(error))) from error
-
-
-def check_web_link(field) -> None:
-    """Refuse evidence links that are not web addresses (javascript:, file:, ...)."""
-    if field.data and not field.data.lower().startswith(("https://", "http://")):
-        raise ValidationError(_l("Geef een volledige link, beginnend met https://."))
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Return (value, label) pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MeasureFilterForm(BaseForm):
@@ -158,67 +113,6 @@ class MeasureFilterForm(BaseForm):
             descending=sort.startswith("-"),
             page=self.page.data or 1,
         )
-
-
-class LoginForm(BaseForm):
-    email = StringField(
-        _l("E-mailadres"), validators=[InputRequired(message=_l("Vul uw e-mailadres in.")), Length(max=254)]
-    )
-    password = PasswordField(
-        _l("Wachtwoord"), validators=[InputRequired(message=_l("Vul uw wachtwoord in.")), Length(max=1000)]
-    )
-
-
-class UserForm(BaseForm):
-    email = StringField(
-        _l("E-mailadres"),
-        validators=[
-            InputRequired(message=_l("Vul een e-mailadres in.")),
-            Email(message=_l("Geef een geldig e-mailadres.")),
-            Length(max=254),
-        ],
-    )
-    name = StringField(_l("Naam"), validators=[InputRequired(message=_l("Vul een naam in.")), Length(max=200)])
-    role = SelectField(_l("Rol"), choices=options(ROLES.items()))
-    organisation = SelectField(_l("Organisatie"), default="")
-    password = PasswordField(
-        _l("Wachtwoord"),
-        validators=[InputRequired(message=_l("Vul een wachtwoord in."))],
-        description=_l("Minstens 15 tekens, bijvoorbeeld een zin van een paar woorden; geen veelgebruikt wachtwoord."),
-    )
-
-    def __init__(self, organisations, **kwargs):
-        super().__init__(**kwargs)
-        self.organisation.choices = options(
-            [("", _l("Geen"))] + [(o.abbreviation, f"{o.abbreviation} – {o.name}") for o in organisations]
-        )
-
-    def validate_password(self, field):
-        found = passwords.problems(field.data or "", email=self.email.data or "", name=self.name.data or "")
-        if found:
-            raise ValidationError(" ".join(str(reason) for reason in found))
-
-
-class ChangePasswordForm(BaseForm):
-    current_password = PasswordField(
-        _l("Huidig wachtwoord"),
-        validators=[InputRequired(message=_l("Vul uw huidige wachtwoord in.")), Length(max=1000)],
-    )
-    new_password = PasswordField(
-        _l("Nieuw wachtwoord"),
-        validators=[InputRequired(message=_l("Vul een nieuw wachtwoord in.")), Length(max=1000)],
-        description=_l(
-            "Minstens 15 tekens, bijvoorbeeld een zin van een paar woorden. Geen veelgebruikt of gelekt wachtwoord, geen reeks, en niet uw naam of e-mailadres."
-        ),
-    )
-    confirm = PasswordField(
-        _l("Herhaal het nieuwe wachtwoord"),
-        validators=[InputRequired(message=_l("Herhaal het nieuwe wachtwoord."))],
-    )
-
-    def validate_confirm(self, field):
-        if field.data != self.new_password.data:
-            raise ValidationError(_l("De twee nieuwe wachtwoorden zijn niet gelijk."))
 
 
 class VersionedForm(BaseForm):
@@ -399,106 +293,4 @@ class ImportForm(BaseForm):
         description=_l(
             "Hetzelfde formaat als de export: kolommen code, status, stand_per en eventueel toelichting, bewijs_document, bewijs_link."
         ),
-    )
-
-
-class AcknowledgeFlagForm(BaseForm):
-    note = TextAreaField(
-        _l("Toelichting"),
-        validators=[InputRequired(message=_l("Schrijf wat er met deze signalering gebeurt.")), Length(max=5000)],
-        description=_l("Wat gebeurt er met deze signalering? De toelichting blijft bij de signalering staan."),
-    )
-
-
-class AssessmentForm(BaseForm):
-    light = RadioField(
-        _l("Oordeel"),
-        choices=options(
-            [
-                ("op_schema", _l("Op schema")),
-                ("vraagt_aandacht", _l("Vraagt aandacht")),
-                ("ernstig_vertraagd", _l("Ernstig vertraagd")),
-            ]
-        ),
-        validators=[InputRequired(message=_l("Kies een oordeel."))],
-    )
-    text = TextAreaField(
-        _l("Toelichting"), validators=[InputRequired(message=_l("Onderbouw het oordeel.")), Length(max=10000)]
-    )
-    as_of = StrictDateField(
-        _l("Datum van het oordeel"), validators=[InputRequired(message=_l("Vul de datum van het oordeel in."))]
-    )
-    evidence_document = SelectField(_l("Bewijs: brondocument"), default="")
-    evidence_url = URLField(
-        _l("Bewijs: link"),
-        validators=[
-            Optional(),
-            URL(require_tld=True, message=_l("Geef een volledige link, beginnend met https://.")),
-            Length(max=500),
-        ],
-    )
-
-    def __init__(self, documents, **kwargs):
-        super().__init__(**kwargs)
-        self.evidence_document.choices = options(
-            [("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents]
-        )
-
-    def validate_evidence_url(self, field):
-        check_web_link(field)
-
-
-class ReplyForm(BaseForm):
-    text = TextAreaField(
-        _l("Reactie"), validators=[InputRequired(message=_l("Schrijf een reactie.")), Length(max=10000)]
-    )
-
-
-class RecommendationForm(BaseForm):
-    code = StringField(
-        _l("Code"),
-        validators=[
-            InputRequired(message=_l("Vul een code in.")),
-            Length(max=60),
-            Regexp(
-                r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-                message=_l("Gebruik letters, cijfers, punt, streepje of liggend streepje."),
-            ),
-        ],
-    )
-    kind = SelectField(
-        _l("Soort"), choices=options([("aanbeveling", _l("Aanbeveling")), ("bevinding", _l("Bevinding"))])
-    )
-    title = StringField(_l("Titel"), validators=[InputRequired(message=_l("Vul een titel in.")), Length(max=300)])
-    text = TextAreaField(_l("Tekst"), validators=[InputRequired(message=_l("Vul de tekst in.")), Length(max=10000)])
-    addressee = StringField(_l("Gericht aan"), validators=[Optional(), Length(max=300)])
-    document = SelectField(
-        _l("Brondocument"), validators=[InputRequired(message=_l("Kies het document waarin de aanbeveling staat."))]
-    )
-    quote = TextAreaField(_l("Letterlijk citaat"), validators=[Optional(), Length(max=10000)])
-    measures = SelectMultipleField(_l("Maatregelen die eraan beantwoorden"), default=[])
-
-    def __init__(self, documents, measures, **kwargs):
-        super().__init__(**kwargs)
-        self.document.choices = options(
-            [("", _l("Kies een document"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents]
-        )
-        self.measures.choices = options([(m.code, f"{m.code} {m.title}") for m in measures])
-
-
-class LinkMeasureForm(BaseForm):
-    measure = SelectField(_l("Maatregel"), validators=[InputRequired(message=_l("Kies een maatregel."))])
-
-    def __init__(self, measures, **kwargs):
-        super().__init__(**kwargs)
-        self.measure.choices = options(
-            [("", _l("Kies een maatregel"))] + [(m.code, f"{m.code} {m.title}") for m in measures]
-        )
-
-
-class TokenForm(BaseForm):
-    name = StringField(
-        _l("Naam van het token"),
-        validators=[InputRequired(message=_l("Geef het token een naam.")), Length(max=100)],
-        description=_l("Bijvoorbeeld de naam van het systeem dat het token gebruikt."),
     )

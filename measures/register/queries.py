@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from measures.checks.rules import level_counts, measure_signals, signal_order
 from measures.core import clock
+from measures.core.permissions import keeps_every_measure
 from measures.register.services import measure_fields
 from models import (
     AuditRecord,
@@ -189,7 +190,7 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
         .join(Status, Status.code == Measure.status_code)
         .join(last_update, last_update.c.measure_id == Measure.id, isouter=True)
     )
-    if user.role != "programmacoordinator":
+    if not keeps_every_measure(user):
         if user.organisation_id is None:
             return []
         query = query.where(

@@ -5,19 +5,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
 
-from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, RULES, SILENCE_FACT_LABELS, Thresholds
+from measures.checks.forms import AcknowledgeFlagForm
 from measures.core import clock
-from measures.core.permissions import Action, can, measure_actions
-from measures.core.web import current_url_without, requested_as_of
+from measures.core.permissions import Action, measure_actions
+from measures.core.web import requested_as_of
 from measures.register import open_data, queries
-from measures.register.forms import AcknowledgeFlagForm, AssessmentForm, MeasureFilterForm, ReplyForm
+from measures.register.forms import MeasureFilterForm
 from measures.reports import charts
 from measures.review import services as review
+from measures.review.forms import AssessmentForm, ReplyForm
 from models import SourceDocument, Status
 from models.db import get_session
 from models.document import DOCUMENT_KINDS
 from models.measure import ANNOUNCEMENTS, BUDGET_KINDS, BUDGET_PER
-from models.review import RECOMMENDATION_KINDS
 
 bp = Blueprint("measures", __name__)
 
@@ -39,32 +39,14 @@ FIELD_LABELS = {
 
 @bp.app_context_processor
 def labels() -> dict:
+    """What the register's templates name: budget and document vocabularies, field labels, charts."""
     return {
-        "today": clock.today(),
         "budget_per": BUDGET_PER,
         "budget_kinds": BUDGET_KINDS,
         "field_labels": FIELD_LABELS,
         "document_kinds": DOCUMENT_KINDS,
-        "Action": Action,
-        "current_url_without": current_url_without,
         "status_chart": status_chart,
-        "recommendation_kinds": RECOMMENDATION_KINDS,
-        "rule_labels": RULE_LABELS,
-        "severity_labels": LEVEL_LABELS,
-        "silence_fact_labels": SILENCE_FACT_LABELS,
-        "user_can": lambda action: can(get_session(), current_user, action),
     }
-
-
-@bp.app_template_global("aria")
-def aria_attributes(field, describedby: str) -> dict:
-    """Return the aria-* attributes a form control needs: only those that have a value."""
-    attributes = {}
-    if describedby.strip():
-        attributes["aria-describedby"] = describedby.strip()
-    if field.errors:
-        attributes["aria-invalid"] = "true"
-    return attributes
 
 
 def status_chart(block: dict, statuses: list):
@@ -205,9 +187,3 @@ def open_data_download(fmt: str):
 @bp.get("/toegankelijkheid")
 def accessibility():
     return render_template("measures/accessibility.html")
-
-
-@bp.get("/controles/regels")
-def check_rules():
-    thresholds = Thresholds.from_config(current_app.config)
-    return render_template("measures/check_rules.html", rules=RULES, t=thresholds)

@@ -1,51 +1,19 @@
 """Report editions: list, generate in the background with progress, download."""
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlmodel import select
-from wtforms import SelectField
-from wtforms.validators import InputRequired, Optional, ValidationError
 
 from measures.core import clock
-from measures.register.forms import BaseForm, StrictDateField, options
+from measures.core.permissions import Action, authorise, can
 from measures.register.services import ServiceError
 from measures.reports import jobs as report_queue
+from measures.reports.forms import ReportForm
 from models import ReportEdition, ReportJob
 from models.db import get_session
 
 bp = Blueprint("reports", __name__)
-
-
-class ReportForm(BaseForm):
-    as_of = StrictDateField(_l("Peildatum"), validators=[InputRequired(message=_l("Vul de peildatum in."))])
-    since = StrictDateField(
-        _l("Wijzigingen sinds"), validators=[Optional()], description=_l("Leeg: de peildatum van de vorige editie.")
-    )
-    scheme = SelectField(_l("Indeling"), default="")
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.scheme.choices = options(
-            [
-                ("", _l("Beide indelingen")),
-                ("contouren", _l("Thema's contourenbrief")),
-                ("actielijn", _l("Actielijnen")),
-            ]
-        )
-
-    def validate_as_of(self, field):
-        if field.data and field.data > clock.today():
-            raise ValidationError(_l("De peildatum mag niet in de toekomst liggen."))
-        if field.data and field.data < date(2010, 1, 1):
-            raise ValidationError(_l("Kies een peildatum vanaf 2010."))
-
-    def validate_since(self, field):
-        if field.data and self.as_of.data and field.data >= self.as_of.data:
-            raise ValidationError(_l("‘Wijzigingen sinds’ moet vóór de peildatum liggen."))
 
 
 @bp.route("/rapportages", methods=["GET", "POST"])
@@ -57,8 +25,7 @@ def editions():
     if request.method == "GET":
         form.as_of.data = clock.today()
     if request.method == "POST":
-        if current_user.role != "programmacoordinator":
-            abort(403)
+        authorise(Action.GENERATE_REPORT)
         if form.validate_on_submit():
             try:
                 job = report_queue.enqueue(
@@ -97,7 +64,7 @@ def editions():
         .order_by(ReportJob.created_at.desc())
         .limit(5)
     ).all()
-    can_generate = current_user.role == "programmacoordinator"
+    can_generate = can(db, current_user, Action.GENERATE_REPORT)
     return render_template(
         "reports/editions.html", form=form, editions=listing, jobs=jobs, can_generate=can_generate
     ), (status if status != 200 else 400 if form.errors else 200)

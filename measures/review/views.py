@@ -8,22 +8,26 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from measures.accounts.views import require
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, Thresholds, evaluate
 from measures.core import clock, spreadsheets
-from measures.core.permissions import Action, can
+from measures.core.permissions import Action, authorise, require
 from measures.core.text import DateError
 from measures.core.web import date_arg, requested_as_of
 from measures.register import history, queries
-from measures.register.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from measures.register.services import ServiceError
 from measures.register.views import status_labels
 from measures.review import services as review
+from measures.review.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
 from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
 from models.db import get_session
-from models.review import TRAFFIC_LIGHTS
+from models.review import RECOMMENDATION_KINDS, TRAFFIC_LIGHTS
 
 bp = Blueprint("review", __name__)
+
+
+@bp.app_context_processor
+def labels() -> dict:
+    return {"recommendation_kinds": RECOMMENDATION_KINDS}
 
 
 @bp.app_context_processor
@@ -238,8 +242,7 @@ def record_assessment(code: str):
     measure = db.exec(select(Measure).where(Measure.code == code)).first()
     if measure is None:
         abort(404)
-    if not can(db, current_user, Action.WRITE_ASSESSMENT, measure):
-        abort(403)
+    authorise(Action.WRITE_ASSESSMENT, measure)
     documents = db.exec(select(SourceDocument)).all()
     form = AssessmentForm(documents)
     if form.validate_on_submit():
@@ -273,8 +276,7 @@ def reply(assessment_id: int):
     if assessment is None:
         abort(404)
     measure = db.get(Measure, assessment.measure_id)
-    if not can(db, current_user, Action.REPLY_ASSESSMENT, measure):
-        abort(403)
+    authorise(Action.REPLY_ASSESSMENT, measure)
     form = ReplyForm(prefix=f"reply{assessment.id}")
     if form.validate_on_submit():
         review.reply_to_assessment(
