@@ -8,17 +8,18 @@ from datetime import date
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
+from pydantic import ValidationError
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
 from measures.accounts import tokens
-from measures.api import openapi
+from measures.api import openapi, schemas
 from measures.checks.rules import LEVEL_LABELS, rule_level_label
 from measures.core import clock
 from measures.core.errors import Problem, problem_response
 from measures.core.extensions import csrf
 from measures.core.permissions import Action, can
-from measures.core.text import DateError, parse_date
+from measures.core.text import DateError
 from measures.core.web import date_arg
 from measures.register import history, queries, services
 from measures.register.forms import MeasureFilterForm
@@ -119,10 +120,6 @@ def _measure(code: str) -> Measure:
     return measure
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 # --- measures -------------------------------------------------------------------------------------
 
 
@@ -159,29 +156,28 @@ def measures():
         page = queries.list_measures_as_of(db, flt, as_of=as_of, page_size=int(page_size))
     else:
         page = queries.list_measures(db, flt, today=clock.today(), page_size=int(page_size))
-    items = []
-    for item in page.items:
-        m = item["measure"]
-        items.append(
-            {
-                "code": m.code,
-                "title": m.title,
-                "lead": item["lead"],
-                "themes": [f"{t['scheme']}:{t['code']}" for t in item["themes"]],
-                "status": m.status_code,
-                "deadline": _iso(m.deadline),
-                "deadline_precision": m.deadline_precision if m.deadline else None,
-                "flag_severity": item["flag_severity"] or None,
-            }
-        )
     return jsonify(
-        {
-            "as_of": _iso(as_of or clock.today()),
-            "total": page.total,
-            "page": page.page,
-            "page_size": page.page_size,
-            "items": items,
-        }
+        schemas.MeasurePage(
+            as_of=as_of or clock.today(),
+            total=page.total,
+            page=page.page,
+            page_size=page.page_size,
+            items=[_summary(item) for item in page.items],
+        ).body()
+    )
+
+
+def _summary(item: dict) -> schemas.MeasureSummary:
+    m = item["measure"]  # a Measure today, its MeasureState on an earlier date
+    return schemas.MeasureSummary(
+        code=m.code,
+        title=m.title,
+        lead=item["lead"],
+        themes=[f"{t['scheme']}:{t['code']}" for t in item["themes"]],
+        status=m.status_code,
+        deadline=m.deadline,
+        deadline_precision=m.deadline_precision if m.deadline else None,
+        flag_severity=item["flag_severity"] or None,
     )
 
 
@@ -195,59 +191,60 @@ def measure(code: str):
         raise Problem(404, "Niet gevonden", f"De maatregel {m.code} bestond op {as_of} nog niet.")
     document = db.get(SourceDocument, m.source_document_id) if m.source_document_id else None
     return jsonify(
-        {
-            "code": m.code,
-            "title": state.title,
-            "description": m.description,
-            "announcement": m.announcement,
-            "announced_on": _iso(m.announced_on),
-            "lead": state.lead,
-            "co_owners": state.co_owners,
-            "themes": state.themes,
-            "status": state.status_code,
-            "deadline": _iso(state.deadline),
-            "deadline_precision": state.deadline_precision if state.deadline else None,
-            "deadline_basis": state.deadline_basis,
-            "postponements": state.postponements,
-            "budget": state.budget,
+        schemas.Measure(
+            code=m.code,
+            title=state.title,
+            description=m.description,
+            announcement=m.announcement,
+            announced_on=m.announced_on,
+            lead=state.lead,
+            co_owners=state.co_owners,
+            themes=state.themes,
+            status=state.status_code,
+            deadline=state.deadline,
+            deadline_precision=state.deadline_precision if state.deadline else None,
+            deadline_basis=state.deadline_basis,
+            postponements=state.postponements,
+            budget=state.budget,
             # Where lead, co-owners, themes and budget lines come from, as the register holds it now.
-            "provenance": queries.provenance(db, [m])[m.id],
-            "merged_codes": [alias.code for alias in queries.aliases_of(db, m.id)],
-            "source": {
-                "document": document.key if document else None,
-                "reference": document.reference if document else None,
-                "citation": document.citation if document else None,
-                "section": m.source_section,
-                "quote": m.source_quote,
-            },
-            "version": m.version,
-            "as_of": _iso(as_of or clock.today()),
-        }
+            provenance=queries.provenance(db, [m])[m.id],
+            merged_codes=[alias.code for alias in queries.aliases_of(db, m.id)],
+            source=schemas.Source(
+                document=document.key if document else None,
+                reference=document.reference if document else None,
+                citation=document.citation if document else None,
+                section=m.source_section,
+                quote=m.source_quote,
+            ),
+            version=m.version,
+            as_of=as_of or clock.today(),
+        ).body()
     )
 
 
-def _status_update_json(u, document) -> dict:
-    return {
-        "id": u.id,
-        "status": u.status_code,
-        "as_of": _iso(u.as_of),
-        "as_of_precision": u.as_of_precision,
-        "note": u.note,
-        "evidence_document": document.key if document else None,
+def _status_update(u, document) -> schemas.StatusUpdate:
+    return schemas.StatusUpdate(
+        id=u.id,
+        status=u.status_code,
+        as_of=u.as_of,
+        as_of_precision=u.as_of_precision,
+        note=u.note,
+        evidence_document=document.key if document else None,
         # How the evidence is cited: a document not read here with the one it is known through.
-        "evidence_citation": document.citation if document else None,
-        "evidence_quote": u.evidence_quote,
-        "evidence_url": u.evidence_url,
-        "reports_problem": u.reports_problem,
-        "recorded_by": u.recorded_by,
-        "recorded_at": _iso(u.recorded_at),
-    }
+        evidence_citation=document.citation if document else None,
+        evidence_quote=u.evidence_quote,
+        evidence_url=u.evidence_url,
+        reports_problem=u.reports_problem,
+        recorded_by=u.recorded_by,
+        recorded_at=u.recorded_at,
+    )
 
 
 @bp.get("/measures/<code>/status-updates")
 def status_updates(code: str):
     data = queries.measure_detail(get_session(), _measure(code).code)
-    return jsonify({"items": [_status_update_json(item["entry"], item["document"]) for item in data["updates"]]})
+    items = [_status_update(item["entry"], item["document"]) for item in data["updates"]]
+    return jsonify(schemas.StatusUpdateList(items=items).body())
 
 
 @bp.post("/measures/<code>/status-updates")
@@ -260,63 +257,31 @@ def create_status_update(code: str):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Problem(400, "Ongeldige aanvraag", "Stuur een JSON-object.")
-    invalid = []
     statuses = {s.code: s for s in db.exec(select(Status)).all()}
-    status = body.get("status")
-    if not isinstance(status, str) or status not in statuses:
-        invalid.append({"name": "status", "reason": "onbekende status"})
+    documents = dict(db.exec(select(SourceDocument.key, SourceDocument.id)).all())
     try:
-        as_of = parse_date(body.get("as_of") if isinstance(body.get("as_of"), str) else None)
-    except DateError as error:
-        as_of = None
-        invalid.append({"name": "as_of", "reason": f"geen geldige datum: {error}"})
-    note = body.get("note", "")
-    if not isinstance(note, str) or len(note) > 5000:
-        invalid.append({"name": "note", "reason": "tekst van hoogstens 5000 tekens"})
-        note = ""
-    document_key = body.get("evidence_document")
-    document_id = None
-    if document_key is not None:
-        document_id = (
-            db.exec(select(SourceDocument.id).where(SourceDocument.key == document_key)).first()
-            if isinstance(document_key, str)
-            else None
-        )
-        if document_id is None:
-            invalid.append({"name": "evidence_document", "reason": "onbekend brondocument"})
-    url = body.get("evidence_url")
-    if url is not None and (
-        not isinstance(url, str) or not url.lower().startswith(("https://", "http://")) or len(url) > 500
-    ):
-        invalid.append({"name": "evidence_url", "reason": "een link die begint met https://"})
-    reports_problem = body.get("reports_problem", False)
-    if not isinstance(reports_problem, bool):
-        invalid.append({"name": "reports_problem", "reason": "true of false"})
-    version = body.get("version")
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**31):
-        invalid.append({"name": "version", "reason": "een geheel getal"})
-    if not invalid:
-        current, new = statuses[m.status_code], statuses[status]
-        if (new.rank < current.rank or new.code == "beeindigd") and not note.strip():
-            invalid.append(
-                {"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"}
-            )
-    if invalid:
+        new = schemas.NewStatusUpdate.model_validate(body, context={"statuses": statuses, "documents": documents})
+    except ValidationError as error:
+        invalid = schemas.invalid_params(error, schemas.NewStatusUpdate.reasons)
+        raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid) from None
+    current, status = statuses[m.status_code], statuses[new.status]
+    if (status.rank < current.rank or status.code == "beeindigd") and not new.note.strip():
+        invalid = [{"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"}]
         raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid)
     try:
         entry = services.record_status(
             session=db,
             measure=m,
-            status_code=status,
-            as_of=as_of,
-            note=note,
+            status_code=new.status,
+            as_of=new.as_of,
+            note=new.note,
             recorded_by=user.label,
             recorded_by_id=user.id,
             now=clock.now(),
-            evidence_document_id=document_id,
-            evidence_url=url,
-            reports_problem=reports_problem,
-            expected_version=version,
+            evidence_document_id=documents[new.evidence_document] if new.evidence_document else None,
+            evidence_url=new.evidence_url,
+            reports_problem=new.reports_problem,
+            expected_version=new.version,
         )
         db.commit()
     except services.EditConflict as error:
@@ -327,10 +292,8 @@ def create_status_update(code: str):
     except services.ServiceError as error:
         db.rollback()
         raise Problem(400, "Ongeldige invoer", str(error)) from error
-    document = (
-        db.exec(select(SourceDocument).where(SourceDocument.key == document_key)).first() if document_id else None
-    )
-    response = jsonify(_status_update_json(entry, document))
+    document = db.get(SourceDocument, documents[new.evidence_document]) if new.evidence_document else None
+    response = jsonify(_status_update(entry, document).body())
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/measures/{m.code}/status-updates"
     return response
@@ -360,59 +323,64 @@ def flags():
     elif state == "resolved":
         query = query.where(Flag.resolved_on.is_not(None))
     items = [
-        {
-            "measure_code": code,
-            "rule": f.rule,
-            "kind": f.kind,
-            "severity": f.severity,
-            "severity_label": LEVEL_LABELS[f.severity],
-            "rule_severity": f.rule_severity,
-            "rule_level": rule_level_label(f.kind, f.rule_severity),
-            "evidence_on": _iso(f.evidence_on),
-            "explanation": f.explanation,
-            "first_seen_on": _iso(f.first_seen_on),
-            "last_seen_on": _iso(f.last_seen_on),
-            "resolved_on": _iso(f.resolved_on),
-        }
+        schemas.Flag(
+            measure_code=code,
+            rule=f.rule,
+            kind=f.kind,
+            severity=f.severity,
+            severity_label=LEVEL_LABELS[f.severity],
+            rule_severity=f.rule_severity,
+            rule_level=rule_level_label(f.kind, f.rule_severity),
+            evidence_on=f.evidence_on,
+            explanation=f.explanation,
+            first_seen_on=f.first_seen_on,
+            last_seen_on=f.last_seen_on,
+            resolved_on=f.resolved_on,
+        )
         for f, code in db.exec(query).all()
     ]
-    return jsonify({"items": items})
+    return jsonify(schemas.FlagList(items=items).body())
 
 
 @bp.get("/flagged-measures")
 def flagged_measures():
     """One row per measure with open flags, in the checks' one order: stall level, score, oldest evidence."""
-    items = []
-    for signal in queries.open_signals(get_session()):
-        item = signal.as_dict()
-        item["title"] = signal.measure.title
-        item["explanations"] = [
-            {"rule": f.rule, "kind": f.kind, "explanation": f.explanation} for f in (*signal.stall, *signal.silence)
-        ]
-        items.append(item)
-    return jsonify({"items": items})
+    items = [
+        schemas.FlaggedMeasure.model_validate(
+            {
+                **signal.as_dict(),
+                "title": signal.measure.title,
+                "explanations": [
+                    {"rule": f.rule, "kind": f.kind, "explanation": f.explanation}
+                    for f in (*signal.stall, *signal.silence)
+                ],
+            }
+        )
+        for signal in queries.open_signals(get_session())
+    ]
+    return jsonify(schemas.FlaggedMeasureList(items=items).body())
 
 
 @bp.get("/recommendations")
 def recommendations():
-    items = []
-    for item in review.recommendations(get_session()):
-        r = item["recommendation"]
-        items.append(
-            {
-                "code": r.code,
-                "kind": r.kind,
-                "title": r.title,
-                "text": r.text,
-                "addressee": r.addressee,
-                "quote": r.quote,
-                "document": item["document"].key,
-                "issued_on": _iso(r.issued_on),
-                "measures": [m.code for m in item["measures"]],
-                "gap": not item["measures"],
-            }
-        )
-    return jsonify({"items": items})
+    items = [_recommendation(item) for item in review.recommendations(get_session())]
+    return jsonify(schemas.RecommendationList(items=items).body())
+
+
+def _recommendation(item: dict) -> schemas.Recommendation:
+    r = item["recommendation"]
+    return schemas.Recommendation(
+        code=r.code,
+        kind=r.kind,
+        title=r.title,
+        text=r.text,
+        addressee=r.addressee,
+        quote=r.quote,
+        document=item["document"].key,
+        issued_on=r.issued_on,
+        measures=[m.code for m in item["measures"]],
+        gap=not item["measures"],
+    )
 
 
 @bp.get("/assessments")
@@ -427,17 +395,12 @@ def assessments():
     if code:
         query = query.where(Measure.code == code)
     items = [
-        {
-            "id": a.id,
-            "measure_code": c,
-            "light": a.light,
-            "text": a.text,
-            "as_of": _iso(a.as_of),
-            "recorded_by": a.recorded_by,
-        }
+        schemas.Assessment(
+            id=a.id, measure_code=c, light=a.light, text=a.text, as_of=a.as_of, recorded_by=a.recorded_by
+        )
         for a, c in db.exec(query.limit(1000)).all()
     ]
-    return jsonify({"items": items})
+    return jsonify(schemas.AssessmentList(items=items).body())
 
 
 @bp.get("/comparisons")
@@ -455,21 +418,21 @@ def comparison():
             "Kies 2000-01-01 ≤ from < to ≤ vandaag.",
             [{"name": "from", "reason": "buiten bereik"}],
         )
-    return jsonify(history.compare(get_session(), start, end).as_dict())
+    return jsonify(schemas.Comparison.model_validate(history.compare(get_session(), start, end).as_dict()).body())
 
 
-def _edition_json(e) -> dict:
-    return {
-        "number": e.number,
-        "as_of": _iso(e.as_of),
-        "since": _iso(e.since),
-        "generated_at": _iso(e.generated_at),
-        "generated_by": e.generated_by,
-        "pages": e.pages,
-        "pdf_sha256": e.pdf_sha256,
-        "snapshot_sha256": e.snapshot_sha256,
-        "pdf": f"/api/v1/report-editions/{e.number}/pdf",
-    }
+def _edition(e) -> schemas.Edition:
+    return schemas.Edition(
+        number=e.number,
+        as_of=e.as_of,
+        since=e.since,
+        generated_at=e.generated_at,
+        generated_by=e.generated_by,
+        pages=e.pages,
+        pdf_sha256=e.pdf_sha256,
+        snapshot_sha256=e.snapshot_sha256,
+        pdf=f"/api/v1/report-editions/{e.number}/pdf",
+    )
 
 
 _EDITION_COLUMNS = (
@@ -487,7 +450,7 @@ _EDITION_COLUMNS = (
 @bp.get("/report-editions")
 def report_editions():
     rows = get_session().exec(select(*_EDITION_COLUMNS).order_by(ReportEdition.number.desc())).all()
-    return jsonify({"items": [_edition_json(r) for r in rows]})
+    return jsonify(schemas.EditionList(items=[_edition(r) for r in rows]).body())
 
 
 @bp.get("/report-editions/<id:number>")
@@ -495,7 +458,7 @@ def report_edition(number: int):
     row = get_session().exec(select(*_EDITION_COLUMNS).where(ReportEdition.number == number)).first()
     if row is None:
         raise Problem(404, "Niet gevonden", f"Geen editie {number}.")
-    return jsonify(_edition_json(row))
+    return jsonify(_edition(row).body())
 
 
 @bp.get("/report-editions/<id:number>/pdf")

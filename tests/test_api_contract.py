@@ -1,0 +1,211 @@
+"""The OpenAPI document against the API itself: every route is in the table, every answer fits its schema."""
+
+import hashlib
+import re
+import tomllib
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import jsonschema_rs
+import pytest
+from sqlmodel import select
+
+from measures.accounts import tokens
+from measures.api import openapi, schemas
+from measures.api.resources import bp
+from measures.register import services
+from measures.register.catalogue import CATALOGUE_DIR
+from measures.review import services as review
+from models import BudgetLine, Measure, ReportEdition
+
+# The document does not describe itself.
+UNDESCRIBED = {"api.openapi_document"}
+
+
+def _openapi_path(rule: str) -> str:
+    """Return a Flask rule below the blueprint as an OpenAPI path: /measures/<code> -> /measures/{code}."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.removeprefix(bp.url_prefix))
+
+
+def test_every_api_route_has_an_entry_in_the_openapi_table_and_back(app):
+    routes = {
+        (_openapi_path(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(f"{bp.name}.") and rule.endpoint not in UNDESCRIBED
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    table = [(operation.path, operation.method) for operation in openapi.OPERATIONS]
+    assert len(table) == len(set(table)), "an operation is in the table twice"
+    assert routes - set(table) == set(), "routes without an entry in openapi.OPERATIONS"
+    assert set(table) - routes == set(), "entries in openapi.OPERATIONS without a route"
+
+
+def test_the_document_is_openapi_3_1_with_every_reference_resolved(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"] == "3.1.0"
+    assert {op.operation_id for op in openapi.OPERATIONS} == {
+        operation["operationId"] for path in doc["paths"].values() for operation in path.values()
+    }
+    refs = set(_references(doc))
+    assert refs and all(name in doc["components"][kind] for kind, name in refs), refs
+    # Every schema is itself valid JSON Schema 2020-12, the dialect of OpenAPI 3.1.
+    for name, schema in doc["components"]["schemas"].items():
+        assert jsonschema_rs.meta.is_valid(schema), name
+
+
+def test_the_documented_statuses_are_the_catalogue_vocabulary():
+    vocabulary = tomllib.loads((CATALOGUE_DIR / "statuses.toml").read_text(encoding="utf-8"))["statuses"]
+    assert set(schemas.STATUS_CODES) == {status["code"] for status in vocabulary}
+
+
+def _references(node):
+    """Yield (kind, name) of every $ref in the document: #/components/<kind>/<name>."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield tuple(value.removeprefix("#/components/").split("/"))
+            else:
+                yield from _references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _references(value)
+
+
+@pytest.fixture
+def world(app, runner, session, create_user):
+    """The seeded catalogue, with today's flags, an assessment, a budget edit and a report edition."""
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    now = datetime.now(UTC)
+    # A measure with a budget that existed on 2019-12-05, so that the comparison below shows its edit.
+    measure = session.exec(
+        select(Measure)
+        .where(Measure.id.in_(select(BudgetLine.measure_id)), Measure.announced_on <= date(2019, 12, 5))
+        .order_by(Measure.code)
+    ).first()
+    fields = services.measure_fields(session, measure)
+    budget = [
+        services.BudgetInput(
+            Decimal(b["amount"]),
+            b["kind"],
+            b["per"],
+            b["from_year"],
+            b["to_year"],
+            b["funding"],
+            b["quote"],
+            b.get("document"),
+        )
+        for b in fields["budget"]
+    ]
+    budget.append(services.BudgetInput(Decimal("125000"), "eenmalig", "totaal", 2024, funding="test"))
+    content = services.MeasureInput(**{**fields, "budget": budget})
+    services.edit_measure(session=session, measure=measure, content=content, changed_by="test", now=now)
+    review.record_assessment(
+        session=session,
+        measure=measure,
+        light="vraagt_aandacht",
+        text="Traag.",
+        as_of=now.date(),
+        recorded_by="NR",
+        now=now,
+    )
+    pdf = b"%PDF-1.7 test"
+    session.add(
+        ReportEdition(
+            number=1,
+            as_of=date(2019, 12, 5),
+            since=date(2018, 5, 25),
+            generated_at=now,
+            generated_by="test",
+            snapshot="{}",
+            snapshot_sha256=hashlib.sha256(b"{}").hexdigest(),
+            pdf=pdf,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            pages=1,
+        )
+    )
+    session.commit()
+    assert runner.invoke(args=["check-stalled"]).exit_code == 0
+    user = create_user("programmacoordinator", email="p@jenv.nl")
+    _token, plain = tokens.create_token(session=session, user=user, name="contract", now=now)
+    session.commit()
+    return {"measure": measure.code, "headers": {"Authorization": f"Bearer {plain}"}}
+
+
+def _validator(doc: dict, schema: dict):
+    """Return a validator of `schema`, with the document's components to resolve its references."""
+    return jsonschema_rs.Draft202012Validator({**schema, "components": doc["components"]}, validate_formats=True)
+
+
+def _errors(doc: dict, schema: dict, body) -> list[str]:
+    return [f"{'/'.join(map(str, e.instance_path))}: {e.message}" for e in _validator(doc, schema).iter_errors(body)]
+
+
+def test_every_get_answers_with_the_schema_the_document_gives_it(client, world):
+    code = world["measure"]
+    # Several answers per operation where the code takes another path (a past date, a filter).
+    examples = {
+        "listMeasures": ["/measures?page_size=200", "/measures?as_of=2019-12-05&page_size=200", "/measures?flagged=1"],
+        "getMeasure": [f"/measures/{code}", f"/measures/{code}?as_of=2019-12-05", "/measures/CT-B-02"],
+        "listStatusUpdates": [f"/measures/{code}/status-updates", "/measures/CT-B-02/status-updates"],
+        "listFlags": ["/flags", "/flags?state=all"],
+        "listFlaggedMeasures": ["/flagged-measures"],
+        "listRecommendations": ["/recommendations"],
+        "listAssessments": ["/assessments", f"/assessments?measure={code}"],
+        "compareDates": ["/comparisons?from=2019-12-05", "/comparisons?from=2018-05-01&to=2021-06-01"],
+        "listReportEditions": ["/report-editions"],
+        "getReportEdition": ["/report-editions/1"],
+    }
+    doc = client.get("/api/v1/openapi.json").get_json()
+    json_gets = {
+        operation["operationId"]: operation["responses"]["200"]["content"]["application/json"]["schema"]
+        for path in doc["paths"].values()
+        for method, operation in path.items()
+        if method == "get" and "application/json" in operation["responses"]["200"].get("content", {})
+    }
+    assert set(examples) == set(json_gets), "each GET operation with a JSON answer needs an example here"
+    failures = []
+    for operation_id, urls in examples.items():
+        for url in urls:
+            response = client.get(f"/api/v1{url}", headers=world["headers"])
+            assert response.status_code == 200, (url, response.get_json())
+            failures += [f"{url} {error}" for error in _errors(doc, json_gets[operation_id], response.get_json())]
+    assert failures == []
+    # The examples reach the parts of the schemas that lists hide when empty.
+    body = client.get("/api/v1/comparisons?from=2019-12-05", headers=world["headers"]).get_json()
+    assert all(body[key] for key in ("added", "status_changes", "budget_changes", "flags_opened", "assessments"))
+    assert client.get(f"/api/v1/measures/{code}", headers=world["headers"]).get_json()["budget"]
+    for path in ("/flags", "/flagged-measures", "/recommendations", "/assessments", "/report-editions"):
+        assert client.get(f"/api/v1{path}", headers=world["headers"]).get_json()["items"], path
+
+
+def test_writes_redirects_and_problems_answer_with_their_schemas(client, world):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    operations = {op["operationId"]: op for path in doc["paths"].values() for op in path.values()}
+    problem = {"$ref": "#/components/schemas/Problem"}
+    created = client.post(
+        "/api/v1/measures/CT-B-02/status-updates",
+        json={
+            "status": "in_uitvoering",
+            "as_of": "2024-01-31",
+            "note": "Loopt.",
+            "evidence_document": "kst-28638-161",
+            "evidence_url": "https://example.org/bewijs",
+            "reports_problem": True,
+        },
+        headers=world["headers"],
+    )
+    assert created.status_code == 201, created.get_json()
+    schema = operations["createStatusUpdate"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert _errors(doc, schema, created.get_json()) == []
+    # The body keeps the wire form it always had: +00:00, not Z.
+    assert created.get_json()["recorded_at"].endswith("+00:00")
+    moved = client.get("/api/v1/measures/CT-K-03", headers=world["headers"])
+    assert moved.status_code == 301 and _errors(doc, problem, moved.get_json()) == []
+    for response in (
+        client.post("/api/v1/measures/CT-B-02/status-updates", json={"status": 1}, headers=world["headers"]),
+        client.get("/api/v1/measures?page_size=0", headers=world["headers"]),
+        client.get("/api/v1/measures/NOPE", headers=world["headers"]),
+        client.get("/api/v1/measures"),
+    ):
+        assert response.mimetype == "application/problem+json"
+        assert _errors(doc, problem, response.get_json()) == [], response.get_json()
