@@ -197,7 +197,7 @@ def create_measure(session, vocabulary):
                 measure=measure,
                 status_code=status,
                 as_of=status_on,
-                note="",
+                note="Vastgelegd in de test.",
                 recorded_by="test",
                 now=NOW,
             )

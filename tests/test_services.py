@@ -25,7 +25,7 @@ def test_current_status_is_latest_update_by_date(session, create_measure):
     _record(session, measure, "gepland", date(2018, 5, 25))
     _record(session, measure, "deels_gerealiseerd", date(2019, 11, 28))
     # A back-dated update is history, not the present: the current status stays.
-    _record(session, measure, "in_uitvoering", date(2019, 1, 1))
+    _record(session, measure, "in_uitvoering", date(2019, 1, 1), note="Een eerdere stand, later gemeld.")
     session.commit()
     assert measure.status_code == "deels_gerealiseerd"
     assert services.latest_status_code(session, measure.id) == "deels_gerealiseerd"
@@ -42,7 +42,7 @@ def test_invariant_holds_for_every_measure(session, create_measure):
     for i, statuses in enumerate([["gepland"], ["gepland", "in_uitvoering"], [], ["beeindigd", "gepland"]]):
         measure = create_measure(code=f"M-{i}")
         for day, status in enumerate(statuses):
-            _record(session, measure, status, date(2019, 1, 1) + timedelta(days=day))
+            _record(session, measure, status, date(2019, 1, 1) + timedelta(days=day), note=f"Stap {day}.")
     session.commit()
     for measure in session.exec(select(Measure)).all():
         latest = session.exec(
@@ -51,6 +51,19 @@ def test_invariant_holds_for_every_measure(session, create_measure):
             .order_by(StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
         ).first()
         assert measure.status_code == (latest or "onbekend")
+
+
+def test_a_status_that_goes_back_or_ends_must_be_explained(session, create_measure):
+    """The rule lives in the service: a form, the API and the import only ask it early."""
+    measure = create_measure()
+    _record(session, measure, "in_uitvoering", date(2019, 1, 1))
+    for status in ("gepland", "beeindigd"):
+        with pytest.raises(services.ServiceError, match="Leg uit waarom de status teruggaat"):
+            _record(session, measure, status, date(2019, 2, 1))
+    _record(session, measure, "in_uitvoering", date(2019, 2, 1))  # the same status again: nothing to explain
+    _record(session, measure, "gerealiseerd", date(2019, 3, 1))  # forward: nothing to explain
+    _record(session, measure, "beeindigd", date(2019, 4, 1), note="Niet voortgezet.")
+    assert measure.status_code == "beeindigd"
 
 
 def test_unknown_status_is_refused(session, create_measure):

@@ -9,6 +9,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from measures.accounts import passwords
+from measures.core.permissions import acts_for_an_organisation
 from measures.register.services import ServiceError
 from models import LoginAttempt, Organisation, User
 from models.user import ROLES
@@ -66,7 +67,7 @@ def create_user(
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise ServiceError(f"Er bestaat al een account voor {email}.")
     organisation_id = find_organisation_id(session, organisation) if organisation else None
-    if role == "coordinator" and organisation_id is None:
+    if acts_for_an_organisation(role) and organisation_id is None:
         raise ServiceError("Een coördinator hoort bij een organisatie (--organisation).")
     user = User(
         email=email,
@@ -86,6 +87,15 @@ def end_sessions(session: Session, user: User) -> int:
     session.flush()
     session.refresh(user)
     return user.session_version
+
+
+def set_active(*, session: Session, user: User, active: bool) -> None:
+    """Block or unblock an account; a blocked account's sessions end at once."""
+    user.active = active
+    session.add(user)
+    if not active:
+        end_sessions(session, user)
+    session.flush()
 
 
 def change_password(*, session: Session, user: User, current: str, new: str, now: datetime) -> None:

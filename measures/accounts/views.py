@@ -145,10 +145,7 @@ def toggle_user(user_id: int):
     if user is None:
         flash(_("U kunt uw eigen account niet blokkeren."), "error")
         return redirect(url_for("auth.users"))
-    user.active = not user.active
-    db.add(user)
-    if not user.active:
-        accounts.end_sessions(db, user)
+    accounts.set_active(session=db, user=user, active=not user.active)
     db.commit()
     flash(
         _(

@@ -265,7 +265,7 @@ def create_status_update(code: str):
         invalid = schemas.invalid_params(error, schemas.NewStatusUpdate.reasons)
         raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid) from None
     current, status = statuses[m.status_code], statuses[new.status]
-    if (status.rank < current.rank or status.code == "beeindigd") and not new.note.strip():
+    if services.needs_note(current, status) and not new.note.strip():
         invalid = [{"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"}]
         raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid)
     try:

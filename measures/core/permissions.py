@@ -88,6 +88,11 @@ def keeps_every_measure(user) -> bool:
     return Action.RECORD_STATUS in ANY_MEASURE.get(getattr(user, "role", None), set())
 
 
+def acts_for_an_organisation(role: str) -> bool:
+    """Whether a role's rights depend on an organisation (it may act on its own measures only)."""
+    return bool(OWN_MEASURE.get(role))
+
+
 def roles_that_may(action: Action) -> set[str]:
     """The roles that may take `action`, on any measure or on their own organisation's."""
     return {role for table in (ANY_MEASURE, OWN_MEASURE) for role, actions in table.items() if action in actions}

@@ -273,7 +273,7 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
         if measure is not None and status_code is not None and as_of is not None:
             current = statuses[measure.status_code]
             new = statuses[status_code]
-            if (new.rank < current.rank or new.code == "beeindigd") and not note and new.code != current.code:
+            if services.needs_note(current, new) and not note:
                 problems.append("Een toelichting is verplicht als de status teruggaat of de maatregel wordt beëindigd.")
         if problems:
             result.errors[number] = problems

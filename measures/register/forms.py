@@ -23,6 +23,7 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 from measures.core.forms import BaseForm, StrictDateField, check_web_link, options
 from measures.core.text import clean_text
 from measures.register.queries import SORTS, MeasureFilter
+from measures.register.services import needs_note
 from models.measure import JOINT_LEAD
 
 MAX_SEARCH = 200
@@ -165,8 +166,7 @@ class StatusUpdateForm(VersionedForm):
         new = self._statuses.get(self.status.data)
         if new is None or self._current is None:
             return
-        backwards = new.rank < self._current.rank
-        if (backwards or new.code == "beeindigd") and not (field.data or "").strip():
+        if needs_note(self._current, new) and not (field.data or "").strip():
             raise ValidationError(_l("Leg uit waarom de status teruggaat of de maatregel wordt beëindigd."))
 
     def validate_evidence_url(self, field):

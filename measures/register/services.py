@@ -536,6 +536,17 @@ def latest_status_code(session: Session, measure_id: int) -> str:
     return row if row is not None else "onbekend"
 
 
+NOTE_REQUIRED = "Leg uit waarom de status teruggaat of de maatregel wordt beëindigd."
+
+
+def needs_note(current: Status | None, new: Status) -> bool:
+    """Whether changing from `current` to `new` must be explained: the status goes back (a lower
+    rank) or the measure is ended. Recording the same status again is no change to explain."""
+    if current is None or new.code == current.code:
+        return False
+    return new.rank < current.rank or new.code == "beeindigd"
+
+
 def record_status(
     *,
     session: Session,
@@ -570,6 +581,8 @@ def record_status(
     except DateError as error:
         raise ServiceError(f"Ongeldige datum van de stand: {error}") from error
     note = clean_text(note)
+    if needs_note(session.get(Status, measure.status_code), status) and not note.strip():
+        raise ServiceError(NOTE_REQUIRED)
     _claim_version(session, measure, expected_version, now)
     entry = StatusUpdate(
         measure_id=measure.id,

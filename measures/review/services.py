@@ -7,6 +7,7 @@ from sqlmodel import Session, func, select
 
 from measures.checks.rules import disagrees, level_counts, silence_by_owner
 from measures.core import clock
+from measures.core.text import clean_text
 from measures.register.history import MeasureState, programme_as_of
 from measures.register.services import ServiceError
 from models import (
@@ -79,6 +80,59 @@ def reply_to_assessment(
     session.add(reply)
     session.flush()
     return reply
+
+
+def create_recommendation(
+    *,
+    session: Session,
+    code: str,
+    kind: str,
+    title: str,
+    text: str,
+    addressee: str,
+    quote: str,
+    document: SourceDocument,
+    measures: list[Measure],
+    linked_by: str,
+    now: datetime,
+) -> Recommendation:
+    """Record a recommendation or finding from a document, linked to the measures that answer it."""
+    code = clean_text(code).strip()
+    if session.exec(select(Recommendation.id).where(Recommendation.code == code)).first() is not None:
+        raise ServiceError(f"De code {code} is al in gebruik.")
+    recommendation = Recommendation(
+        code=code,
+        kind=kind,
+        title=clean_text(title).strip(),
+        text=clean_text(text).strip(),
+        addressee=clean_text(addressee).strip() or "onbekend",
+        quote=clean_text(quote).strip(),
+        document_id=document.id,
+        issued_on=document.date,
+        created_at=now,
+    )
+    session.add(recommendation)
+    session.flush()
+    for measure in measures:
+        link_recommendation(
+            session=session, recommendation=recommendation, measure=measure, linked_by=linked_by, now=now
+        )
+    return recommendation
+
+
+def link_recommendation(
+    *, session: Session, recommendation: Recommendation, measure: Measure, linked_by: str, now: datetime
+) -> bool:
+    """Link a measure to a recommendation it answers; False when it was linked already. Links stay."""
+    if session.get(RecommendationMeasure, (recommendation.id, measure.id)) is not None:
+        return False
+    session.add(
+        RecommendationMeasure(
+            recommendation_id=recommendation.id, measure_id=measure.id, linked_by=linked_by, linked_at=now
+        )
+    )
+    session.flush()
+    return True
 
 
 def disagreements(session: Session, as_of: date) -> list[MeasureState]:

@@ -18,7 +18,7 @@ from measures.register.services import ServiceError
 from measures.register.views import status_labels
 from measures.review import services as review
 from measures.review.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
-from models import Assessment, Measure, Recommendation, RecommendationMeasure, SourceDocument
+from models import Assessment, Measure, Recommendation, SourceDocument
 from models.db import get_session
 from models.review import RECOMMENDATION_KINDS, TRAFFIC_LIGHTS
 
@@ -174,33 +174,25 @@ def new_recommendation():
     measures = db.exec(select(Measure).order_by(Measure.code)).all()
     form = RecommendationForm(documents, measures)
     if form.validate_on_submit():
-        if db.exec(select(Recommendation.id).where(Recommendation.code == form.code.data.strip())).first() is not None:
+        by_code = {m.code: m for m in measures}
+        try:
+            recommendation = review.create_recommendation(
+                session=db,
+                code=form.code.data,
+                kind=form.kind.data,
+                title=form.title.data,
+                text=form.text.data,
+                addressee=form.addressee.data or "",
+                quote=form.quote.data or "",
+                document=next(d for d in documents if d.key == form.document.data),
+                measures=[by_code[code] for code in form.measures.data or []],
+                linked_by=current_user.label,
+                now=clock.now(),
+            )
+        except ServiceError:
+            db.rollback()
             form.code.errors = list(form.code.errors) + [_("De code %(code)s is al in gebruik.", code=form.code.data)]
         else:
-            document = next(d for d in documents if d.key == form.document.data)
-            recommendation = Recommendation(
-                code=form.code.data.strip(),
-                kind=form.kind.data,
-                title=form.title.data.strip(),
-                text=form.text.data.strip(),
-                addressee=(form.addressee.data or "").strip() or "onbekend",
-                quote=(form.quote.data or "").strip(),
-                document_id=document.id,
-                issued_on=document.date,
-                created_at=clock.now(),
-            )
-            db.add(recommendation)
-            db.flush()
-            by_code = {m.code: m for m in measures}
-            for code in form.measures.data or []:
-                db.add(
-                    RecommendationMeasure(
-                        recommendation_id=recommendation.id,
-                        measure_id=by_code[code].id,
-                        linked_by=current_user.label,
-                        linked_at=clock.now(),
-                    )
-                )
             db.commit()
             flash(_("Aanbeveling %(code)s is vastgelegd.", code=recommendation.code), "success")
             return redirect(url_for("review.recommendation_list") + f"#{recommendation.code}")
@@ -218,17 +210,10 @@ def link_recommendation(code: str):
     form = LinkMeasureForm(measures)
     if form.validate_on_submit():
         measure = next(m for m in measures if m.code == form.measure.data)
-        exists = db.get(RecommendationMeasure, (recommendation.id, measure.id))
-        if exists is None:
-            db.add(
-                RecommendationMeasure(
-                    recommendation_id=recommendation.id,
-                    measure_id=measure.id,
-                    linked_by=current_user.label,
-                    linked_at=clock.now(),
-                )
-            )
-            db.commit()
+        review.link_recommendation(
+            session=db, recommendation=recommendation, measure=measure, linked_by=current_user.label, now=clock.now()
+        )
+        db.commit()
         flash(_("%(measure)s is gekoppeld aan %(code)s.", measure=measure.code, code=recommendation.code), "success")
     else:
         flash(_("Kies een bestaande maatregel om te koppelen."), "error")
