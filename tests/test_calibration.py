@@ -29,11 +29,6 @@ NAMED_STALLS = {
 TOP_SHARE = 0.15
 
 
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 def _levels(runner, as_of: str | None) -> dict[str, int]:
     args = ["check-stalled", "--format", "json"] + (["--as-of", as_of] if as_of else [])
     result = runner.invoke(args=args)

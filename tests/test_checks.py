@@ -539,11 +539,6 @@ KNOWN_STALLED = {
 }
 
 
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 @pytest.mark.parametrize("as_of", [None, "2019-12-05"])
 def test_seeded_stalled_measures_carry_the_highest_severity(runner, seeded, as_of):
     args = ["check-stalled", "--format", "json"] + (["--as-of", as_of] if as_of else [])

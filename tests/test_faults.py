@@ -45,8 +45,7 @@ def _kill_halfway(what: str, url: str, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def seeded_app(app, runner, session):
-    assert runner.invoke(args=["seed"]).exit_code == 0
+def seeded_app(app, seeded, session):
     accounts.create_user(session=session, email="p@jenv.nl", name="P", role="programmacoordinator", password=PASSWORD)
     session.commit()
     return app

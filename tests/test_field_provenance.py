@@ -14,12 +14,6 @@ from measures.register.seed import seed
 from models import AuditRecord, Measure, MeasureAlias, MeasureTheme, StatusUpdate
 from tests.conftest import NOW
 
-
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 ENTRY = """
 document = "kst-28638-161"
 

@@ -12,11 +12,6 @@ from models.document import citation_of, shown_date
 CHAIN = "Kamerstuk 28 638 nr. 184 (18-11-2020), via factsheet"
 
 
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 @pytest.mark.parametrize(
     ("precision", "shown"),
     [("dag", "18-11-2020"), ("maand", "november 2020"), ("jaar", "2020"), ("onbekend", "datum onbekend")],

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 
 from app import create_app
 from measures.checks.rules import Thresholds, run_checks
-from measures.cli import upgrade_database
 from measures.register import services
 from measures.register.history import programme_as_of
 from measures.reports import build as reports
@@ -37,11 +36,12 @@ def folded(value: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def report_app(tmp_path_factory):
+def report_app(request, tmp_path_factory):
     """One seeded database, flags for 2019-12-05 and a hostile note, shared by this module's tests."""
     if TEST_DATABASE_URL:
         pytest.skip("the report renders the same on both databases; it runs once, on SQLite")
     path = tmp_path_factory.mktemp("report") / "report.db"
+    shutil.copy(request.getfixturevalue("seeded_template"), path)  # migrated and seeded (`flask seed`)
     app = create_app(
         {
             "TESTING": True,
@@ -51,8 +51,6 @@ def report_app(tmp_path_factory):
             "REPORT_SYNC": True,
         }
     )
-    upgrade_database(app)
-    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
     with Session(get_engine(app)) as session:
         measure = session.exec(select(Measure).where(Measure.code == "CT-B-06")).one()
         services.record_status(

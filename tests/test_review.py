@@ -39,11 +39,6 @@ def expected_statuses(as_of: date) -> dict[str, str]:
     return result
 
 
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 @pytest.mark.parametrize("as_of", [date(2019, 12, 5), date(2018, 6, 1), NOW.date()])
 def test_programme_as_of_matches_the_seeded_evidence(session, seeded, as_of):
     states = {s.code: s.status_code for s in history.programme_as_of(session, as_of)}

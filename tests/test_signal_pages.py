@@ -13,9 +13,8 @@ NAMED_STALLS = ("CT-B-04", "CT-B-02", "CT-C-07", "CT-A-03")
 
 
 @pytest.fixture
-def checked(runner, session):
+def checked(seeded, session):
     """The seeded catalogue, checked today (persisted flags)."""
-    assert runner.invoke(args=["seed"]).exit_code == 0
     session.info.clear()
     run_checks(session, now=now_utc(), thresholds=Thresholds(), trigger="test", persist=True)
 
