@@ -1,5 +1,6 @@
 """The parliament report: a real WeasyPrint PDF, read back with pypdf and looked at with pdftoppm."""
 
+import functools
 import io
 import json
 import re
@@ -23,12 +24,27 @@ from models import Measure, ReportEdition
 from models.db import get_engine
 from tests.conftest import NOW, TEST_DATABASE_URL
 
+# The tests share one database and render in order (the editions they save count): one xdist worker.
+pytestmark = pytest.mark.xdist_group("reports")
+
 AS_OF, SINCE = date(2019, 12, 5), date(2018, 6, 1)
 HOSTILE = 'Zie <img src="file:///etc/passwd"> en <img src="https://evil.example/x.png"> <script>alert(1)</script>'
 
 
+@functools.cache
+def page_texts(pdf: bytes) -> tuple[str, ...]:
+    """Each page's text, read back with pypdf once per PDF (it takes seconds for a whole report)."""
+    return tuple(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
 def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return "\n".join(page_texts(pdf))
+
+
+def pdf_contains(pdf: bytes, needle: str) -> bool:
+    """`needle in pdf_text(pdf)` for a needle without a line break, reading pages only until it is found."""
+    assert "\n" not in needle
+    return any(needle in page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def folded(value: str) -> str:
@@ -76,6 +92,7 @@ def rendered(report_app):
     return pdf, snapshot
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_pdf_metadata_is_pdf_ua_with_dutch_language_and_title(rendered):
     reader = PdfReader(io.BytesIO(rendered[0]))
     assert reader.metadata.title == "Voortgangsrapportage Samen tegen mensenhandel, stand per 5 december 2019"
@@ -90,11 +107,12 @@ def test_pdf_metadata_is_pdf_ua_with_dutch_language_and_title(rendered):
     ]
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_page_count_cover_toc_and_theme_headings(rendered):
     pdf, snapshot = rendered
     reader = PdfReader(io.BytesIO(pdf))
     assert 20 <= len(reader.pages) <= 120
-    cover, toc = folded(reader.pages[0].extract_text()), folded(reader.pages[1].extract_text())
+    cover, toc = folded(page_texts(pdf)[0]), folded(page_texts(pdf)[1])
     assert (
         "Voortgangsrapportage Samen tegen mensenhandel" in cover
         and "Stand per 5 december 2019" in cover
@@ -109,10 +127,11 @@ def test_page_count_cover_toc_and_theme_headings(rendered):
             assert body.count(heading) >= 2, heading  # ...and the chapter has it as a heading
     # Real page numbers: the TOC entry for the summary points at the page that holds it.
     number = int(re.search(r"Samenvatting[ .]*?(\d+)", toc).group(1))
-    assert "Samenvatting" in reader.pages[number - 1].extract_text()
-    assert "pagina 3 van" in folded(reader.pages[2].extract_text())
+    assert "Samenvatting" in page_texts(pdf)[number - 1]
+    assert "pagina 3 van" in folded(page_texts(pdf)[2])
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_stalled_measures_with_their_explanation(rendered):
     body = folded(pdf_text(rendered[0]))
     chapter = body[body.index("Vastgelopen maatregelen De controles") :]
@@ -122,6 +141,7 @@ def test_stalled_measures_with_their_explanation(rendered):
     assert "Betwiste afronding" in chapter
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_change_section_for_a_known_pair_of_dates(rendered, report_app):
     pdf, snapshot = rendered
     body = folded(pdf_text(pdf))
@@ -134,6 +154,7 @@ def test_change_section_for_a_known_pair_of_dates(rendered, report_app):
         assert added["code"] in section
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_hostile_note_stays_inert_text(report_app, rendered):
     pdf, _snapshot, _edition = reports.produce(
         report_app, as_of=NOW.date(), since=None, scheme="contouren", generated_by="t", save=False
@@ -164,6 +185,7 @@ def test_url_fetcher_serves_only_static_files(report_app, url):
     assert b"@page" in fetcher.fetch(reports.STATIC_PREFIX + "css/report.css").read()
 
 
+@pytest.mark.slow  # renders a PDF and its pages
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is installed by .ci/run")
 def test_no_page_renders_blank(rendered, tmp_path):
     (tmp_path / "r.pdf").write_bytes(rendered[0])
@@ -180,6 +202,7 @@ def test_no_page_renders_blank(rendered, tmp_path):
         assert dark > 40, f"{page.name} is blank"
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_edition_is_frozen_hashed_listed_and_reproducible(report_app):
     client = report_app.test_client()
     from measures.accounts import services as accounts
@@ -232,6 +255,7 @@ def test_edition_is_frozen_hashed_listed_and_reproducible(report_app):
         assert reports.previous_as_of(session, date(2020, 6, 1)) == AS_OF
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_report_command_writes_a_pdf(report_app, tmp_path):
     out = tmp_path / "rapport.pdf"
     result = report_app.test_cli_runner().invoke(
@@ -241,6 +265,7 @@ def test_report_command_writes_a_pdf(report_app, tmp_path):
     assert out.read_bytes().startswith(b"%PDF") and "Klaar" in result.output
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_report_counts_match_the_programme(report_app, rendered):
     _pdf, snapshot = rendered
     with Session(get_engine(report_app)) as session:
@@ -255,6 +280,7 @@ def _chapter_pages(pdf: bytes, title: str) -> int:
     return starts[index + 1][1] - starts[index][1]
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_stalled_chapter_today_is_one_table_row_per_measure_and_fits_in_four_pages(report_app):
     today = NOW.date()
     pdf, snapshot, _edition = reports.produce(
@@ -279,6 +305,7 @@ def test_stalled_chapter_today_is_one_table_row_per_measure_and_fits_in_four_pag
     assert re.search(r"Voor \d+ maatregelen is geen trekker bekend", silence)
 
 
+@pytest.mark.slow  # renders a PDF, or reads one back
 def test_edition_number_is_decided_when_the_edition_is_inserted(report_app):
     """A number taken by another edition while this one rendered goes to the next free number,
     and the PDF prints the number the edition was stored under."""
@@ -310,5 +337,5 @@ def test_edition_number_is_decided_when_the_edition_is_inserted(report_app):
         report_app, as_of=AS_OF, since=SINCE, scheme="", generated_by="web", save=True, progress=meanwhile
     )
     assert edition.number == taken["number"] + 1 == snapshot["edition"]
-    assert f"Editie {edition.number}" in pdf_text(pdf)
+    assert pdf_contains(pdf, f"Editie {edition.number}")
     assert json.loads(edition.snapshot)["edition"] == edition.number
