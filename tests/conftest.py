@@ -40,6 +40,33 @@ STATUSES = [
 ]
 
 
+# --- pytest-xdist: which tests share one worker ------------------------------------------------------
+
+# Tests that share a session- or module-wide fixture run in one worker, in collection order: the
+# browser tests share one live server and Chromium (the accessibility tests get one of their own),
+# the report tests one database in which the editions they save are counted.
+SAME_WORKER = {
+    "tests/browser/test_accessibility.py": "browser: accessibility",
+    "tests/browser/": "browser",
+    "tests/test_reports.py": "reports",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Load scheduling with the groups above (pytest-xdist's `xdist_group` mark sets a node id
+    attribute that pytest 9 no longer reads, so it cannot group here). Other --dist modes stay as they are."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SameWorkerScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((group for prefix, group in SAME_WORKER.items() if nodeid.startswith(prefix)), nodeid)
+
+    return SameWorkerScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
     """Use cheap Argon2 parameters in tests; production keeps the library's defaults."""

@@ -24,9 +24,6 @@ from models import Measure, ReportEdition
 from models.db import get_engine
 from tests.conftest import NOW, TEST_DATABASE_URL
 
-# The tests share one database and render in order (the editions they save count): one xdist worker.
-pytestmark = pytest.mark.xdist_group("reports")
-
 AS_OF, SINCE = date(2019, 12, 5), date(2018, 6, 1)
 HOSTILE = 'Zie <img src="file:///etc/passwd"> en <img src="https://evil.example/x.png"> <script>alert(1)</script>'
 
