@@ -19,6 +19,7 @@ from tests.conftest import PASSWORD, TEST_DATABASE_URL
 
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="runs once, on SQLite")
+@pytest.mark.slow  # a live server and a few hundred generated requests
 def test_schemathesis_finds_no_server_errors(tmp_path, seeded_template):
     path = tmp_path / "api.db"
     shutil.copy(seeded_template, path)  # migrated and seeded (`flask seed`)

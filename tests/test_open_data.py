@@ -4,7 +4,10 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
+
+pytestmark = pytest.mark.postgres  # dates, decimals and as-of queries in the exports
 
 SCHEMA = Path(__file__).resolve().parent.parent / "static" / "open-data" / "maatregelen.schema.json"
 

@@ -9,6 +9,8 @@ import pytest
 from measures.checks.rules import Thresholds, run_checks
 from measures.register.services import now_utc
 
+pytestmark = pytest.mark.postgres  # persisted flags and their one order, read back from the database
+
 NAMED_STALLS = ("CT-B-04", "CT-B-02", "CT-C-07", "CT-A-03")
 
 
