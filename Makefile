@@ -36,6 +36,7 @@ and_markers = $(if $(strip $(TEST_MARKERS)), and ($(TEST_MARKERS)))
 
 test: setup
 	@parallel=0; serial=0; \
+	echo "== The tests not marked serial, on $(JOBS) workers =="; \
 	$(BIN)/python -m pytest -n $(JOBS) -m "not serial$(and_markers)" $(PYTEST_ARGS) || parallel=$$?; \
 	echo "== The tests marked serial, alone =="; \
 	$(BIN)/python -m pytest -n 0 -m "serial$(and_markers)" $(PYTEST_ARGS) || serial=$$?; \

@@ -346,6 +346,7 @@ def test_user_changes_own_password_and_weak_ones_are_refused(client, auth, coord
     assert wrong.status_code == 400 and "huidige wachtwoord klopt niet" in wrong.get_data(as_text=True)
 
 
+@pytest.mark.postgres  # the session version, bumped in the database
 def test_admin_reset_forces_a_new_password_at_next_login(app, client, auth, session, coordinator, create_user):
     import re
 

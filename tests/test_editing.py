@@ -196,6 +196,7 @@ def test_deadline_change_needs_reason_and_counts_postponements(client, auth, ses
     assert _count(session, DeadlineChange) == 3
 
 
+@pytest.mark.postgres  # audit records of changed fields, decimals among them
 def test_edit_writes_audit_shown_on_detail(client, auth, session, create_user, politie):
     auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
     data = {

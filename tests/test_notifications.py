@@ -108,6 +108,7 @@ def test_development_outbox(app, session, two_organisations, tmp_path):
     assert parsed["Subject"].startswith("Maatregelmonitor: nieuwe signaleringen voor")
 
 
+@pytest.mark.postgres  # persisted flags, in their one order
 def test_digest_has_one_row_per_measure_with_short_reasons_and_no_quoted_notes(
     app, session, smtp_server, two_organisations
 ):

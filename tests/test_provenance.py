@@ -28,6 +28,7 @@ def test_a_consulted_document_is_cited_by_its_reference_alone():
     assert citation_of(reference="R", day=date(2020, 1, 1), precision="dag", consulted=True, via=None) == "R"
 
 
+@pytest.mark.postgres  # stored dates with their precision
 def test_fact_sheet_facts_cite_the_document_the_fact_sheet_names(client, auth, seeded, session, create_user):
     cited = session.exec(select(SourceDocument).where(SourceDocument.key == "kst-28638-184")).one()
     assert (cited.consulted, cited.citation) == (False, CHAIN)
@@ -55,6 +56,7 @@ def test_detail_page_and_checks_show_the_chain(client, runner, seeded):
     assert CHAIN in negative["explanation"] and "Kamerstuk 28 638 nr. 164" not in negative["explanation"]
 
 
+@pytest.mark.postgres  # stored dates with their precision
 def test_document_page_says_not_consulted_and_through_what(client, seeded):
     html = client.get("/documenten/parool-2023").get_data(as_text=True)
     assert "niet geraadpleegd" in html and 'href="/documenten/factsheet-stm"' in html
