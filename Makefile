@@ -1,6 +1,6 @@
 # The two commands from the README:
 #   make run   set everything up (venv, pinned requirements, migrations, catalogue) and start the app
-#   make test  run the whole test suite
+#   make test  run the whole test suite (in parallel; see the test target)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -27,8 +27,21 @@ db: setup
 run: db
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
+# The suite runs in two parts: everything but the tests marked `serial` on JOBS pytest-xdist
+# workers (JOBS=0: in this process), then the serial ones alone. TEST_MARKERS narrows both parts
+# with a -m expression, e.g. TEST_MARKERS='not slow'; PYTEST_ARGS goes to both (e.g. -x, -k).
+JOBS ?= 2
+TEST_MARKERS ?=
+and_markers = $(if $(strip $(TEST_MARKERS)), and ($(TEST_MARKERS)))
+
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@parallel=0; serial=0; \
+	echo "== The tests not marked serial, on $(JOBS) workers =="; \
+	$(BIN)/python -m pytest -n $(JOBS) -m "not serial$(and_markers)" $(PYTEST_ARGS) || parallel=$$?; \
+	echo "== The tests marked serial, alone =="; \
+	$(BIN)/python -m pytest -n 0 -m "serial$(and_markers)" $(PYTEST_ARGS) || serial=$$?; \
+	if [ $$parallel = 5 ] && [ $$serial = 5 ]; then echo "No tests selected."; exit 5; fi; \
+	for status in $$parallel $$serial; do [ $$status = 0 ] || [ $$status = 5 ] || exit $$status; done
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

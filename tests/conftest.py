@@ -1,16 +1,25 @@
 """Fixtures in the style of the Flask tutorial: app, client, runner, session, and small factories.
 
 The suite runs on a real SQLite file by default and on PostgreSQL when TEST_DATABASE_URL is set.
-Each test gets an empty, fully migrated database.
+Each test gets an empty, fully migrated database; a test that asks for `seeded` gets a copy of a
+database that holds the seeded catalogue instead (migrated and seeded once per session).
+
+Under pytest-xdist every worker has its own databases: its own temporary folder for SQLite, and
+on PostgreSQL its own databases named after TEST_DATABASE_URL's (`<name>_gw0`, ...), created and
+dropped through that database's server.
 """
 
+import functools
 import os
 import shutil
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 
 from app import create_app
@@ -32,6 +41,33 @@ STATUSES = [
 ]
 
 
+# --- pytest-xdist: which tests share one worker ------------------------------------------------------
+
+# Tests that share a session- or module-wide fixture run in one worker, in collection order: the
+# browser tests share one live server and Chromium (the accessibility tests get one of their own),
+# the report tests one database in which the editions they save are counted.
+SAME_WORKER = {
+    "tests/browser/test_accessibility.py": "browser: accessibility",
+    "tests/browser/": "browser",
+    "tests/test_reports.py": "reports",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Load scheduling with the groups above (pytest-xdist's `xdist_group` mark sets a node id
+    attribute that pytest 9 no longer reads, so it cannot group here). Other --dist modes stay as they are."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SameWorkerScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((group for prefix, group in SAME_WORKER.items() if nodeid.startswith(prefix)), nodeid)
+
+    return SameWorkerScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch):
     """Use cheap Argon2 parameters in tests; production keeps the library's defaults."""
@@ -46,44 +82,151 @@ def _config(url: str) -> dict:
     return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
 
 
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory):
-    """Migrate one database per test session: a SQLite file to copy, or the PostgreSQL schema."""
-    if TEST_DATABASE_URL:
-        app = create_app(_config(TEST_DATABASE_URL))
-        with get_engine(app).begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        upgrade_database(app)
-        get_engine(app).dispose()
-        return TEST_DATABASE_URL
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    app = create_app(_config(f"sqlite:///{path}"))
+# --- PostgreSQL: one database per xdist worker, created beside TEST_DATABASE_URL's -------------------
+
+
+def _pg_url(database: str) -> str:
+    return make_url(TEST_DATABASE_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _pg_admin(sql: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE) on TEST_DATABASE_URL's server."""
+    engine = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+@functools.cache
+def _pg_server_version() -> int:
+    engine = create_engine(TEST_DATABASE_URL, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SHOW server_version_num")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _pg_create(database: str, template: str | None = None) -> str:
+    """(Re)create an empty database, or a copy of `template`; return its URL."""
+    _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    copy = f' TEMPLATE "{template}"' if template else ""
+    if template and _pg_server_version() >= 150000:
+        copy += " STRATEGY FILE_COPY"  # copies the files: faster than WAL_LOG for a small database
+    _pg_admin(f'CREATE DATABASE "{database}"{copy}')
+    return _pg_url(database)
+
+
+def _pg_drop(url: str) -> None:
+    _pg_admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+def _migrate(url: str) -> None:
+    app = create_app(_config(url))
     upgrade_database(app)
     get_engine(app).dispose()
-    return path
+
+
+def _seed(url: str) -> None:
+    """Seed the catalogue as the per-test fixtures always did: `flask seed` through the CLI runner."""
+    app = create_app(_config(url))
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    get_engine(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def worker_id_suffix():
+    """'' when the suite runs in one process, '_gw0', '_gw1', ... under pytest-xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"_{worker}" if worker else ""
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory, worker_id_suffix):
+    """Migrate one database per test session: a SQLite file to copy, or this worker's PostgreSQL database."""
+    if TEST_DATABASE_URL:
+        if worker_id_suffix:
+            url = _pg_create(make_url(TEST_DATABASE_URL).database + worker_id_suffix)
+        else:
+            url = TEST_DATABASE_URL
+            engine = create_engine(url, poolclass=NullPool)
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+        _migrate(url)
+        yield url
+        if worker_id_suffix:
+            _pg_drop(url)
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    yield path
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory, migrated_template, worker_id_suffix):
+    """Migrate and seed one database per test session: a SQLite file, or a PostgreSQL template database."""
+    if TEST_DATABASE_URL:
+        name = make_url(TEST_DATABASE_URL).database + worker_id_suffix + "_seeded"
+        url = _pg_create(name)
+        _migrate(url)
+        _seed(url)
+        yield name
+        _pg_drop(url)
+        return
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    shutil.copy(migrated_template, path)
+    _seed(f"sqlite:///{path}")
+    yield path
 
 
 @pytest.fixture
-def database_url(migrated_template, tmp_path):
-    """Return the URL of an empty, migrated database for this test."""
+def database_url(request, migrated_template, tmp_path, worker_id_suffix):
+    """Return the URL of an empty, migrated database for this test (seeded when it asks for `seeded`)."""
+    seeded = "seeded" in request.fixturenames
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        if seeded:
+            template = request.getfixturevalue("seeded_template")
+            url = _pg_create(f"{template}_{uuid.uuid4().hex[:8]}", template=template)
+            yield url
+            _pg_drop(url)
+        else:
+            yield migrated_template
+            _truncate_all(migrated_template)
+        return
     path = tmp_path / "maatregelmonitor.db"
-    shutil.copy(migrated_template, path)
-    return f"sqlite:///{path}"
+    shutil.copy(request.getfixturevalue("seeded_template") if seeded else migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def seeded(database_url):
+    """The test's database holds the seeded catalogue (`flask seed`), copied from the session's template.
+
+    For tests that use the catalogue; the tests of seeding itself still seed for real.
+    """
+    return database_url
 
 
 @pytest.fixture
 def app(database_url):
     app = create_app(_config(database_url))
     yield app
-    engine = get_engine(app)
-    if TEST_DATABASE_URL:
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    get_engine(app).dispose()
 
 
 @pytest.fixture

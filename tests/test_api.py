@@ -56,6 +56,7 @@ def test_missing_or_bad_token_gets_401_problem(client, api, headers):
     assert response.get_json()["status"] == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+@pytest.mark.postgres  # token lookup and revocation timestamps
 def test_token_is_stored_hashed_and_revocable(client, auth, session, api):
     token = token_for(client, auth, api["lezer"])
     stored = session.exec(select(ApiToken)).one()
@@ -67,6 +68,7 @@ def test_token_is_stored_hashed_and_revocable(client, auth, session, api):
     assert client.get("/api/v1/measures", headers=bearer(token)).status_code == 401
 
 
+@pytest.mark.smoke
 def test_every_signed_in_role_reads(client, auth, api):
     token = token_for(client, auth, api["lezer"])
     body = client.get("/api/v1/measures?theme=contouren:b", headers=bearer(token)).get_json()
@@ -105,6 +107,7 @@ def test_bad_filters_give_problem_with_invalid_params(client, auth, api, query, 
     assert name in [p["name"] for p in response.get_json()["invalid-params"]]
 
 
+@pytest.mark.postgres  # as-of queries on stored dates
 def test_as_of_list(client, auth, api):
     token = token_for(client, auth, api["lezer"])
     body = client.get("/api/v1/measures?as_of=2018-01-01", headers=bearer(token)).get_json()
@@ -116,6 +119,7 @@ def _post(client, token, code, **body):
     return client.post(f"/api/v1/measures/{code}/status-updates", json=payload, headers=bearer(token))
 
 
+@pytest.mark.smoke
 def test_coordinator_writes_own_measure_and_gets_403_on_another(client, auth, session, api):
     token = token_for(client, auth, api["politie"])
     response = _post(client, token, "CT-B-04", evidence_document="kst-28638-161")
@@ -150,6 +154,7 @@ def test_write_validation(client, auth, api, body, name):
     assert response.status_code == 400 and name in [p["name"] for p in response.get_json()["invalid-params"]]
 
 
+@pytest.mark.postgres  # optimistic locking on the version column
 def test_stale_version_gets_409(client, auth, api):
     token = token_for(client, auth, api["politie"])
     assert _post(client, token, "CT-B-04", version=1).status_code == 409

@@ -14,17 +14,16 @@ from werkzeug.serving import make_server
 from app import create_app
 from measures.accounts import services as accounts
 from measures.accounts import tokens
-from measures.cli import upgrade_database
 from models.db import get_engine
 from tests.conftest import PASSWORD, TEST_DATABASE_URL
 
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="runs once, on SQLite")
-def test_schemathesis_finds_no_server_errors(tmp_path):
+@pytest.mark.slow  # a live server and a few hundred generated requests
+def test_schemathesis_finds_no_server_errors(tmp_path, seeded_template):
     path = tmp_path / "api.db"
+    shutil.copy(seeded_template, path)  # migrated and seeded (`flask seed`)
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "schemathesis"})
-    upgrade_database(app)
-    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
     with Session(get_engine(app)) as session:
         user = accounts.create_user(
             session=session, email="api@jenv.nl", name="API", role="programmacoordinator", password=PASSWORD

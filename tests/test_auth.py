@@ -19,6 +19,7 @@ def test_login_page_has_labelled_fields(client):
     assert '<label class="utrecht-form-label" for="password">' in html
 
 
+@pytest.mark.smoke
 def test_login_and_logout(client, auth, coordinator):
     response = auth.login(coordinator.email)
     assert response.status_code == 302 and response.headers["Location"] == "/mijn-maatregelen"
@@ -51,6 +52,7 @@ def test_passwords_are_hashed_with_argon2(session, coordinator):
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
+@pytest.mark.postgres  # failures counted in the database, by time
 def test_login_is_throttled_after_five_failures(auth, coordinator):
     for _ in range(5):
         assert auth.login(coordinator.email, "wrong password!!").status_code == 401
@@ -177,6 +179,8 @@ def test_trusted_proxies_setting_installs_proxyfix(proxied, app):
     assert isinstance(proxied.wsgi_app, ProxyFix) and not isinstance(app.wsgi_app, ProxyFix)
 
 
+@pytest.mark.postgres  # failures counted in the database, per address
+@pytest.mark.slow  # thirty-odd login attempts
 def test_behind_a_proxy_one_attackers_failures_do_not_block_anyone_else(proxied, create_user):
     admin = create_user("admin", email="beheer@example.nl")
     client = proxied.test_client()
@@ -189,6 +193,7 @@ def test_behind_a_proxy_one_attackers_failures_do_not_block_anyone_else(proxied,
     assert _login_from(client, "203.0.113.20", admin.email).status_code == 302
 
 
+@pytest.mark.postgres  # waits computed from stored timestamps
 def test_throttle_slows_down_with_a_growing_wait_instead_of_locking_out(session, coordinator):
     from datetime import timedelta
 
@@ -216,6 +221,7 @@ def test_throttle_slows_down_with_a_growing_wait_instead_of_locking_out(session,
     assert max(waits) <= accounts.MAX_DELAY.total_seconds()
 
 
+@pytest.mark.postgres  # concurrent transactions reserve attempts
 def test_parallel_attempts_get_no_more_password_checks_than_allowed(app, coordinator):
     import threading
 
@@ -252,6 +258,7 @@ def test_parallel_attempts_get_no_more_password_checks_than_allowed(app, coordin
     assert len(checks) <= accounts.FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS
 
 
+@pytest.mark.postgres  # the session version, bumped in the database
 def test_logout_ends_the_session_for_a_copied_cookie(app, client, auth, coordinator):
     auth.login(coordinator.email)
     cookie = client.get_cookie("session").value
@@ -264,6 +271,7 @@ def test_logout_ends_the_session_for_a_copied_cookie(app, client, auth, coordina
     assert thief.get("/api/v1/measures").status_code == 401
 
 
+@pytest.mark.postgres  # the session version, bumped in the database
 def test_blocking_and_password_change_end_other_sessions(app, client, auth, session, coordinator, create_user):
     auth.login(coordinator.email)
     other = app.test_client()
@@ -338,6 +346,7 @@ def test_user_changes_own_password_and_weak_ones_are_refused(client, auth, coord
     assert wrong.status_code == 400 and "huidige wachtwoord klopt niet" in wrong.get_data(as_text=True)
 
 
+@pytest.mark.postgres  # the session version, bumped in the database
 def test_admin_reset_forces_a_new_password_at_next_login(app, client, auth, session, coordinator, create_user):
     import re
 

@@ -29,11 +29,6 @@ NAMED_STALLS = {
 TOP_SHARE = 0.15
 
 
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 def _levels(runner, as_of: str | None) -> dict[str, int]:
     args = ["check-stalled", "--format", "json"] + (["--as-of", as_of] if as_of else [])
     result = runner.invoke(args=args)
@@ -42,6 +37,7 @@ def _levels(runner, as_of: str | None) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("as_of", [None, "2019-12-05", "2018-06-01", "2021-06-01", "2023-12-31"])
+@pytest.mark.postgres  # a TEST_DATABASE_URL branch; the seeded database
 def test_seeded_highest_level_is_rare_and_holds_the_named_stalls(runner, seeded, session, as_of):
     if TEST_DATABASE_URL and as_of not in (None, "2019-12-05"):
         pytest.skip("the extra dates run once, on SQLite; PostgreSQL checks today and 2019-12-05")
@@ -57,11 +53,13 @@ def test_seeded_highest_level_is_rare_and_holds_the_named_stalls(runner, seeded,
 
 
 @pytest.mark.parametrize("as_of", [None, "2019-12-05"])
+@pytest.mark.postgres  # the seeded database, at two dates
 def test_seeded_benelux_seminar_held_in_2017_is_not_at_the_highest_level(runner, seeded, session, as_of):
     seminar = session.exec(select(Measure).where(Measure.title.contains("Benelux"))).one()
     assert _levels(runner, as_of).get(seminar.code, 0) < checks.HOOG
 
 
+@pytest.mark.postgres  # the seeded database
 def test_seeded_silence_is_counted_apart(runner, seeded, session):
     result = runner.invoke(args=["check-stalled", "--as-of", "2019-12-05"])
     summary = result.output.splitlines()[-1]
@@ -167,6 +165,7 @@ def _rank(evaluation) -> dict[int, int]:
     pick=st.integers(0, 100),
     how=st.sets(st.sampled_from(["owner", "old", "deadline"]), min_size=1),
 )
+@pytest.mark.slow  # 150 generated programmes
 def test_adding_silence_never_changes_a_stall_level_or_outranks_a_negative_finding(programme, pick, how):
     before_ctx = _context(programme)
     before = evaluate_context(before_ctx, T)
@@ -190,6 +189,7 @@ def test_adding_silence_never_changes_a_stall_level_or_outranks_a_negative_findi
 @pure
 @settings(max_examples=150, deadline=None)
 @given(programme=programmes())
+@pytest.mark.slow  # 150 generated programmes
 def test_silence_alone_never_gives_a_level_and_order_is_level_then_score(programme):
     evaluation = evaluate_context(_context(programme), T)
     for signal in evaluation.signals:

@@ -116,6 +116,7 @@ def test_structure_alone_is_checked_without_sources(small_catalogue):
     assert not any("citaat" in p for p in problems)
 
 
+@pytest.mark.slow  # init-db and seed in subprocesses
 def test_the_app_seeds_without_the_sources_folder(tmp_path):
     """A clone without ../shared: `flask seed` (as `make run` calls it) loads the catalogue quietly."""
     import os

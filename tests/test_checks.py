@@ -15,6 +15,9 @@ from measures.register import services
 from models import CheckRun, Flag, FlagAcknowledgement
 from tests.conftest import NOW
 
+# Rules at the edges of dated history, persisted flags (a partial unique index), the run lock across processes.
+pytestmark = pytest.mark.postgres
+
 T = Thresholds(stale_months=12, max_postponements=1, long_running_years=3)
 
 
@@ -500,6 +503,7 @@ def _scheduled_run(url: str, barrier, results):
     results.put(run.id if run is not None else None)
 
 
+@pytest.mark.slow  # two spawned processes
 def test_two_schedulers_run_the_daily_check_once(app, session, owned, create_measure):
     create_measure("M", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
     context = multiprocessing.get_context("spawn")
@@ -537,11 +541,6 @@ KNOWN_STALLED = {
     "CT-B-02": "eerstelijns",
     "CT-C-07": "Nationaal Verwijsmechanisme",
 }
-
-
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
 
 
 @pytest.mark.parametrize("as_of", [None, "2019-12-05"])

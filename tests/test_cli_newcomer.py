@@ -18,6 +18,7 @@ def test_flaskenv_makes_flask_commands_work_in_a_checkout():
     assert re.search(r"^python-dotenv==", (ROOT / "requirements.txt").read_text(), re.M)
 
 
+@pytest.mark.slow  # a flask subprocess
 def test_a_missing_secret_key_is_one_line_not_a_traceback(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
     result = subprocess.run(  # noqa: S603 - our own interpreter and app
@@ -33,6 +34,7 @@ def test_a_missing_secret_key_is_one_line_not_a_traceback(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.postgres  # case-insensitive lookup in SQL
 def test_organisation_matches_any_case_and_unknown_lists_the_valid_ones(runner, create_organisation):
     create_organisation("Politie")
     create_organisation("OM")
@@ -51,6 +53,7 @@ def test_report_into_a_missing_folder_fails_before_rendering(runner, tmp_path, m
     assert result.exit_code != 0 and "bestaat niet" in result.output
 
 
+@pytest.mark.postgres  # a TEST_DATABASE_URL branch
 def test_backup_does_not_overwrite_without_asking(runner, tmp_path):
     from tests.conftest import TEST_DATABASE_URL
 
@@ -64,6 +67,8 @@ def test_backup_does_not_overwrite_without_asking(runner, tmp_path):
     assert out.read_bytes() != b"precious"
 
 
+@pytest.mark.postgres  # seeding twice: stored values compared with the catalogue's
+@pytest.mark.slow  # seeds the whole catalogue twice
 def test_seed_reports_recommendations_only_when_something_changed(runner):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0 and " 0 aanbevelingen bijgewerkt" not in first.output

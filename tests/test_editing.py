@@ -47,6 +47,7 @@ def _count(session, model):
     return session.exec(select(func.count()).select_from(model)).one()
 
 
+@pytest.mark.smoke
 def test_new_user_finds_measure_records_status_with_evidence_and_sees_it(client, auth, session, politie):
     auth.login(politie["user"].email)
     landing = client.get("/mijn-maatregelen").get_data(as_text=True)
@@ -114,6 +115,7 @@ def test_status_form_errors_are_dutch(client, auth, session, politie, overrides,
     assert _count(session, StatusUpdate) == 2  # the two from the fixture
 
 
+@pytest.mark.postgres  # optimistic locking on the version column
 def test_second_save_on_a_stale_version_is_refused_and_shows_the_first_change(
     client, auth, session, politie, create_user
 ):
@@ -146,6 +148,7 @@ def test_second_save_on_a_stale_version_is_refused_and_shows_the_first_change(
     assert politie["measure"].status_code == "gerealiseerd"
 
 
+@pytest.mark.postgres  # optimistic locking, the audit trail since a version
 def test_edit_conflict_lists_the_field_the_other_person_changed(client, auth, session, create_user, politie):
     programme = create_user("programmacoordinator", email="programma@jenv.nl")
     auth.login(programme.email)
@@ -167,6 +170,7 @@ def test_edit_conflict_lists_the_field_the_other_person_changed(client, auth, se
     assert politie["measure"].title == "Webcrawler (eerste)"
 
 
+@pytest.mark.postgres  # postponements counted from stored dates
 def test_deadline_change_needs_reason_and_counts_postponements(client, auth, session, politie):
     auth.login(politie["user"].email)
     url = "/maatregelen/CT-B-04/deadline"
@@ -192,6 +196,7 @@ def test_deadline_change_needs_reason_and_counts_postponements(client, auth, ses
     assert _count(session, DeadlineChange) == 3
 
 
+@pytest.mark.postgres  # audit records of changed fields, decimals among them
 def test_edit_writes_audit_shown_on_detail(client, auth, session, create_user, politie):
     auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
     data = {
@@ -253,6 +258,7 @@ def test_edit_form_errors(client, auth, create_user, politie):
         assert message in html, message
 
 
+@pytest.mark.smoke
 def test_new_measure(client, auth, session, create_user, politie):
     auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
     data = {
@@ -273,6 +279,7 @@ def test_new_measure(client, auth, session, create_user, politie):
     assert bad.status_code == 400 and "Gebruik letters, cijfers" in bad.get_data(as_text=True)
 
 
+@pytest.mark.postgres  # ordered by dates in SQL
 def test_my_measures_puts_overdue_and_stale_first(client, auth, session, create_measure, politie):
     create_measure("CT-B-90", "Nooit bijgewerkt", lead="Politie")
     create_measure("CT-B-91", "Recent bijgewerkt", lead="Politie", status="in_uitvoering", status_on=date(2024, 1, 1))
@@ -285,6 +292,7 @@ def test_my_measures_puts_overdue_and_stale_first(client, auth, session, create_
 # --- bulk ---------------------------------------------------------------------------------
 
 
+@pytest.mark.postgres  # dates and decimals read back for the export
 def test_export_filtered_list_as_csv_and_xlsx(client, politie):
     response = client.get("/maatregelen/export.csv?owner=Politie")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
@@ -317,6 +325,7 @@ def _import(client, content, name="statussen.xlsx"):
     return client.post("/maatregelen/import", data={"file": (content, name)}, content_type="multipart/form-data")
 
 
+@pytest.mark.postgres  # one transaction for the whole import
 def test_import_records_all_rows(client, auth, session, politie, create_measure):
     create_measure("CT-B-05", "Tweede", lead="Politie", status="gepland")
     auth.login(politie["user"].email)
@@ -333,6 +342,7 @@ def test_import_records_all_rows(client, auth, session, politie, create_measure)
     assert _count(session, StatusUpdate) == 5
 
 
+@pytest.mark.postgres  # the rollback of a whole import
 def test_import_with_one_bad_row_is_rolled_back(client, auth, session, politie):
     auth.login(politie["user"].email)
     before = _count(session, StatusUpdate)
@@ -359,6 +369,7 @@ def test_import_with_one_bad_row_is_rolled_back(client, auth, session, politie):
     assert politie["measure"].status_code == "in_uitvoering"
 
 
+@pytest.mark.postgres  # stored values compared with the file's
 def test_import_reads_back_its_own_export_without_duplicates(client, auth, session, politie):
     auth.login(politie["user"].email)
     exported = client.get("/maatregelen/export.csv?owner=Politie").data

@@ -19,6 +19,8 @@ from models import ReportEdition, StatusUpdate
 from models.db import get_engine
 from tests.conftest import PASSWORD, TEST_DATABASE_URL
 
+pytestmark = pytest.mark.postgres  # transactions killed halfway; the database server stopped
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -45,13 +47,13 @@ def _kill_halfway(what: str, url: str, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def seeded_app(app, runner, session):
-    assert runner.invoke(args=["seed"]).exit_code == 0
+def seeded_app(app, seeded, session):
     accounts.create_user(session=session, email="p@jenv.nl", name="P", role="programmacoordinator", password=PASSWORD)
     session.commit()
     return app
 
 
+@pytest.mark.slow  # a child process, killed halfway
 def test_kill_during_import_leaves_no_partial_import(seeded_app, tmp_path):
     before = _count(seeded_app, StatusUpdate)
     _kill_halfway("import", seeded_app.config["DATABASE_URL"], tmp_path)
@@ -61,6 +63,7 @@ def test_kill_during_import_leaves_no_partial_import(seeded_app, tmp_path):
         assert session.exec(select(func.count()).select_from(StatusUpdate)).one() == before
 
 
+@pytest.mark.slow  # a child process renders a report, killed halfway
 def test_kill_during_report_leaves_no_half_written_edition(seeded_app, tmp_path):
     _kill_halfway("report", seeded_app.config["DATABASE_URL"], tmp_path)
     assert _count(seeded_app, ReportEdition) == 0
@@ -80,6 +83,8 @@ def test_unreachable_database_gives_503_and_recovers(tmp_path):
     assert client.get("/maatregelen").status_code == 200
 
 
+@pytest.mark.postgres
+@pytest.mark.serial  # stops the server every worker uses
 @pytest.mark.skipif(
     not (TEST_DATABASE_URL and os.environ.get("MM_PG_STOP")), reason="needs the PostgreSQL server that .ci/run starts"
 )

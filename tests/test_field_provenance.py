@@ -14,12 +14,6 @@ from measures.register.seed import seed
 from models import AuditRecord, Measure, MeasureAlias, MeasureTheme, StatusUpdate
 from tests.conftest import NOW
 
-
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 ENTRY = """
 document = "kst-28638-161"
 
@@ -108,6 +102,7 @@ def test_a_deadline_may_be_known_only_to_the_year_and_a_merged_code_is_not_a_mea
     assert any("reden ontbreekt" in p for p in problems)
 
 
+@pytest.mark.smoke
 def test_the_detail_page_shows_the_basis_of_every_asserted_field(client, seeded):
     html = client.get("/maatregelen/CT-A-03").get_data(as_text=True)
     # Named jointly by the five senders of the letter, in the heading that names them.
@@ -124,6 +119,7 @@ def test_the_detail_page_shows_the_basis_of_every_asserted_field(client, seeded)
     assert "Grondslag: onbekend; geen bron noemt een trekker" in html
 
 
+@pytest.mark.postgres  # stored provenance, as JSON
 def test_the_api_and_the_open_data_carry_the_provenance(client, auth, session, seeded, create_user):
     from measures.register import open_data as export
     from tests.test_api import bearer, token_for
@@ -156,6 +152,7 @@ def test_the_api_and_the_open_data_carry_the_provenance(client, auth, session, s
     assert refused.status_code == 404 and "samengevoegd met CT-B-02" in refused.get_json()["detail"]
 
 
+@pytest.mark.postgres  # alias lookup
 def test_a_merged_code_redirects_to_the_measure_it_went_into(client, seeded, session):
     response = client.get("/maatregelen/CT-B-13?peildatum=2019-12-05")
     assert response.status_code == 301
@@ -167,6 +164,8 @@ def test_a_merged_code_redirects_to_the_measure_it_went_into(client, seeded, ses
     assert {a.code for a in session.exec(select(MeasureAlias)).all()} == {"CT-B-13", "CT-G-14", "CT-K-03"}
 
 
+@pytest.mark.postgres  # seeding again over stored work
+@pytest.mark.slow  # seeds the whole catalogue three times
 def test_a_database_seeded_before_the_merge_keeps_the_duplicate_closed_and_pointing_on(session, tmp_path):
     """Nothing is lost: the measure that was seeded before the merge keeps its history, is closed
     with a status update that names the survivor, and its page says where it went."""
@@ -192,6 +191,7 @@ def test_a_database_seeded_before_the_merge_keeps_the_duplicate_closed_and_point
     assert again.merged == [] and not again.created and not again.changed
 
 
+@pytest.mark.postgres  # seeding again over stored work
 def test_a_changed_owner_loses_its_basis_and_a_catalogue_change_of_basis_is_recorded(session, seeded):
     measure = session.exec(select(Measure).where(Measure.code == "CT-B-07")).one()
     assert measure.lead_basis.startswith("Tot slot is bij het openbaar ministerie")
@@ -218,6 +218,7 @@ def test_a_changed_owner_loses_its_basis_and_a_catalogue_change_of_basis_is_reco
     assert {"lead", "lead_basis", "theme_basis"} <= fields
 
 
+@pytest.mark.postgres  # a stored flag per theme link
 def test_themes_remember_whether_the_register_chose_them(session, seeded):
     chosen = session.exec(
         select(Measure.code)
@@ -227,6 +228,7 @@ def test_themes_remember_whether_the_register_chose_them(session, seeded):
     assert set(chosen) == {m["code"] for m in load_catalogue().measures if m.get("register_themes")}
 
 
+@pytest.mark.postgres  # date precision stored beside the date
 def test_a_deadline_known_to_the_year_is_shown_and_checked_as_that_year(client, session, seeded):
     html = client.get("/maatregelen/CT-B-02").get_data(as_text=True)
     assert "<dt>Deadline</dt><dd>2020<br>" in html
@@ -238,6 +240,7 @@ def test_a_deadline_known_to_the_year_is_shown_and_checked_as_that_year(client, 
     assert not any(f.measure_code == "CT-B-02" and f.rule == "deadline_verstreken" for f in evaluation.findings)
 
 
+@pytest.mark.postgres  # dated history
 def test_closing_a_measure_on_the_rapporteurs_negative_word_is_contested(session, create_measure, create_document):
     """'Traject afgerond' straight after a finding that the goal was not met is contested; a
     measure closed after updates that report it under way (a pilot that ran) is not."""

@@ -7,6 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Hostile text, numbers and dates: PostgreSQL refuses NUL and out-of-range values that SQLite stores.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
 anything = st.one_of(
     st.text(max_size=300),
     st.integers().map(str),

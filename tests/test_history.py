@@ -11,6 +11,8 @@ from measures.register import services
 from models import Assessment, AssessmentReply, AuditRecord, DeadlineChange, Flag, FlagAcknowledgement, StatusUpdate
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.postgres  # append-only triggers, one set per database
+
 HISTORY_MODELS = [StatusUpdate, DeadlineChange, AuditRecord, Assessment, AssessmentReply, FlagAcknowledgement]
 
 

@@ -93,6 +93,7 @@ def _bounded_read(name: str, content: bytes) -> tuple[str, float, int]:
 # --- 1. an XLSX import cannot exhaust the host -----------------------------------------------------
 
 
+@pytest.mark.serial  # a time bound: measured alone, not beside another worker
 def test_one_cell_at_the_last_column_and_row_is_refused_small_and_fast():
     content = _workbook([["CT-B-04", "gepland", "2021-01-01"]], lambda sheet: sheet.cell(1048576, 16384, "x"))
     assert len(content) < 10_000
@@ -101,6 +102,7 @@ def test_one_cell_at_the_last_column_and_row_is_refused_small_and_fast():
     assert seconds < 5 and peak < MEMORY_BOUND
 
 
+@pytest.mark.serial  # a time bound: measured alone, not beside another worker
 def test_a_far_cell_in_a_sheet_without_dimension_is_read_only_as_far_as_needed():
     # No <dimension>: the bound comes from reading, which stops at the row and column limits.
     far = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
@@ -110,6 +112,7 @@ def test_a_far_cell_in_a_sheet_without_dimension_is_read_only_as_far_as_needed()
     assert seconds < 5 and peak < MEMORY_BOUND
 
 
+@pytest.mark.serial  # a time bound: measured alone, not beside another worker
 def test_millions_of_empty_rows_are_refused_from_the_zip_directory():
     rows = b"<row></row>" * 5_000_000
     content = _replace_part(_workbook([]), SHEET, SHEET_HEAD + rows + SHEET_TAIL)
@@ -119,6 +122,8 @@ def test_millions_of_empty_rows_are_refused_from_the_zip_directory():
     assert seconds < 5 and peak < MEMORY_BOUND
 
 
+@pytest.mark.serial  # a time bound: measured alone, not beside another worker
+@pytest.mark.slow  # 300,000 rows under tracemalloc
 def test_empty_rows_within_the_part_limit_stop_at_the_row_limit():
     rows = b"".join(b'<row r="%d"/>' % i for i in range(2, 300_000))
     content = _replace_part(_workbook([]), SHEET, SHEET_HEAD + rows + SHEET_TAIL)
@@ -127,6 +132,7 @@ def test_empty_rows_within_the_part_limit_stop_at_the_row_limit():
     assert seconds < 10 and peak < MEMORY_BOUND
 
 
+@pytest.mark.serial  # a time bound: measured alone, not beside another worker
 def test_a_huge_shared_string_is_refused_before_it_is_unpacked():
     huge = b"A" * (bulk.MAX_XLSX_PART_BYTES + 1)
     strings = (
@@ -139,6 +145,7 @@ def test_a_huge_shared_string_is_refused_before_it_is_unpacked():
     assert seconds < 5 and peak < MEMORY_BOUND
 
 
+@pytest.mark.slow  # 5,000 rows under tracemalloc
 def test_a_full_legitimate_import_stays_within_the_memory_bound():
     rows = [[f"CT-X-{i}", "gepland", "2021-01-01", "Toelichting " * 20, "", ""] for i in range(bulk.MAX_IMPORT_ROWS)]
     content = _workbook(rows)
@@ -195,6 +202,7 @@ def test_csv_with_a_giant_field_is_refused_in_dutch(client, auth, politie):
 
 
 @pytest.mark.parametrize("raw", ["0001-01-01garbage", "2024-09-09T99:99", "0001-01-01", "2024-02-30", "2024-W01-1"])
+@pytest.mark.postgres  # dates outside what a database stores
 def test_import_refuses_malformed_and_ancient_dates(client, auth, session, politie, raw):
     before = _count(session, StatusUpdate)
     auth.login(politie["user"].email)
@@ -204,6 +212,7 @@ def test_import_refuses_malformed_and_ancient_dates(client, auth, session, polit
 
 
 @pytest.mark.parametrize("raw", ["0001-01-01garbage", "2024-09-09T99:99", "0001-01-01"])
+@pytest.mark.postgres  # dates outside what a database stores
 def test_api_refuses_malformed_and_ancient_dates(client, session, politie, raw):
     from measures.accounts import tokens
 
@@ -218,6 +227,7 @@ def test_api_refuses_malformed_and_ancient_dates(client, session, politie, raw):
     assert [p["name"] for p in response.get_json()["invalid-params"]] == ["as_of"]
 
 
+@pytest.mark.postgres  # dates outside what a database stores
 def test_api_as_of_at_the_end_of_time_is_a_400_not_a_500(client, auth, politie):
     auth.login(politie["user"].email)
     for path in ("/api/v1/measures/CT-B-04?as_of=9999-12-31", "/api/v1/measures?as_of=9999-12-31"):
@@ -226,6 +236,7 @@ def test_api_as_of_at_the_end_of_time_is_a_400_not_a_500(client, auth, politie):
         assert response.mimetype == "application/problem+json"
 
 
+@pytest.mark.postgres  # dates outside what a database stores
 def test_the_service_refuses_a_status_in_year_one(session, politie):
     from measures.register import services
 
@@ -244,6 +255,7 @@ def test_the_service_refuses_a_status_in_year_one(session, politie):
 # --- 4. control characters --------------------------------------------------------------------------
 
 
+@pytest.mark.postgres  # PostgreSQL refuses NUL in text
 def test_a_note_with_a_control_character_is_cleaned_and_the_exports_still_work(client, auth, session, politie):
     auth.login(politie["user"].email)
     response = client.post(
@@ -277,6 +289,7 @@ def test_writers_are_safe_even_for_text_that_bypassed_the_input_checks(client, a
     assert client.get("/rapporteur/hiaten.xlsx").status_code == 200
 
 
+@pytest.mark.postgres  # PostgreSQL refuses NUL in text
 def test_import_cleans_control_characters(session, politie):
     rows = bulk.read_rows("a.csv", b"code,status,stand_per,toelichting\nCT-B-04,deels_gerealiseerd,2021-01-01,a\x0bb\n")
     result = bulk.import_statuses(session=session, rows=rows, user=politie["user"], now=NOW)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -12,6 +13,7 @@ from measures.core import jinja as filters
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
+@pytest.mark.smoke
 def test_dutch_is_the_default(client):
     html = client.get("/maatregelen").get_data(as_text=True)
     assert '<html lang="nl"' in html and "Filter toepassen" in html

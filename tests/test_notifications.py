@@ -69,6 +69,7 @@ def _run(app, session, day, notify=True):
     )[0]
 
 
+@pytest.mark.smoke
 def test_one_digest_per_organisation_with_its_new_flags_and_links(app, session, smtp_server, two_organisations):
     run = _run(app, session, date(2021, 1, 1))
     assert run.notifications_sent == 2
@@ -83,6 +84,7 @@ def test_one_digest_per_organisation_with_its_new_flags_and_links(app, session, 
     assert received["om@example.nl"]["Subject"] == "Maatregelmonitor: nieuwe signaleringen voor OM"
 
 
+@pytest.mark.postgres  # what is new comes from persisted flags
 def test_no_mail_when_nothing_new(app, session, smtp_server, two_organisations):
     _run(app, session, date(2021, 1, 1))
     count = len(smtp_server.messages)
@@ -106,6 +108,7 @@ def test_development_outbox(app, session, two_organisations, tmp_path):
     assert parsed["Subject"].startswith("Maatregelmonitor: nieuwe signaleringen voor")
 
 
+@pytest.mark.postgres  # persisted flags, in their one order
 def test_digest_has_one_row_per_measure_with_short_reasons_and_no_quoted_notes(
     app, session, smtp_server, two_organisations
 ):

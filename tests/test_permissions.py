@@ -172,6 +172,7 @@ def test_user_management_matrix(client, auth, session, world, role):
     assert exists == (role == "admin")
 
 
+@pytest.mark.smoke
 def test_rapporteur_never_changes_a_status(client, auth, session, world):
     auth.login(world["users"]["rapporteur"].email)
     for measure in (world["own"], world["other"]):

@@ -12,11 +12,6 @@ from models.document import citation_of, shown_date
 CHAIN = "Kamerstuk 28 638 nr. 184 (18-11-2020), via factsheet"
 
 
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 @pytest.mark.parametrize(
     ("precision", "shown"),
     [("dag", "18-11-2020"), ("maand", "november 2020"), ("jaar", "2020"), ("onbekend", "datum onbekend")],
@@ -33,6 +28,7 @@ def test_a_consulted_document_is_cited_by_its_reference_alone():
     assert citation_of(reference="R", day=date(2020, 1, 1), precision="dag", consulted=True, via=None) == "R"
 
 
+@pytest.mark.postgres  # stored dates with their precision
 def test_fact_sheet_facts_cite_the_document_the_fact_sheet_names(client, auth, seeded, session, create_user):
     cited = session.exec(select(SourceDocument).where(SourceDocument.key == "kst-28638-184")).one()
     assert (cited.consulted, cited.citation) == (False, CHAIN)
@@ -49,6 +45,7 @@ def test_fact_sheet_facts_cite_the_document_the_fact_sheet_names(client, auth, s
             assert u["evidence_document"] != "kst-28638-164", u
 
 
+@pytest.mark.smoke
 def test_detail_page_and_checks_show_the_chain(client, runner, seeded):
     html = client.get("/maatregelen/CT-B-02").get_data(as_text=True)
     assert CHAIN in html
@@ -59,6 +56,7 @@ def test_detail_page_and_checks_show_the_chain(client, runner, seeded):
     assert CHAIN in negative["explanation"] and "Kamerstuk 28 638 nr. 164" not in negative["explanation"]
 
 
+@pytest.mark.postgres  # stored dates with their precision
 def test_document_page_says_not_consulted_and_through_what(client, seeded):
     html = client.get("/documenten/parool-2023").get_data(as_text=True)
     assert "niet geraadpleegd" in html and 'href="/documenten/factsheet-stm"' in html
@@ -66,6 +64,7 @@ def test_document_page_says_not_consulted_and_through_what(client, seeded):
     assert "parool.nl" in html
 
 
+@pytest.mark.postgres  # counted in SQL from stored dates
 def test_measures_realised_when_announced_are_counted_apart(client, seeded, session):
     from models import Measure
 
@@ -96,6 +95,7 @@ def test_a_state_known_to_a_month_or_year_holds_from_the_periods_last_day(given,
     assert parse_period(given) == (date.fromisoformat(held_from), precision)
 
 
+@pytest.mark.postgres  # date precision stored beside the date
 def test_dates_keep_their_precision_on_the_pages_and_in_time_travel(client, auth, seeded, create_user):
     html = client.get("/maatregelen/CT-B-04").get_data(as_text=True)
     assert "<strong>2023</strong>" in html and "<strong>juni 2020</strong>" in html
@@ -109,6 +109,7 @@ def test_dates_keep_their_precision_on_the_pages_and_in_time_travel(client, auth
     assert {(u["as_of"], u["as_of_precision"]) for u in items} >= {("2023-12-31", "jaar"), ("2020-06-30", "maand")}
 
 
+@pytest.mark.postgres  # a refused write leaves nothing
 def test_the_service_refuses_an_unknown_precision(session, create_measure):
     from datetime import date
 
@@ -129,6 +130,7 @@ def test_the_service_refuses_an_unknown_precision(session, create_measure):
         )
 
 
+@pytest.mark.postgres  # checks on the seeded database
 def test_a_jointly_named_lead_is_its_own_value_and_still_a_monitoring_gap(client, runner, seeded, session):
     from models import Measure
 

@@ -39,6 +39,7 @@ def test_every_route_but_the_public_ones_needs_login_when_the_register_is_closed
 
 
 @pytest.mark.parametrize("path", ["/maatregelen/export.csv", "/maatregelen/export.xlsx", "/open-data/maatregelen.csv"])
+@pytest.mark.smoke
 def test_exports_follow_the_gate(closed, client, create_measure, path):
     create_measure("CT-B-01")
     response = client.get(path)

@@ -13,6 +13,8 @@ from models import ReportEdition, ReportJob
 from models.db import session_scope
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.postgres  # jobs claimed in the database; concurrent workers and unique numbers
+
 
 def _fake_produce(log: list, lock: threading.Lock, fail: bool = False):
     """A stand-in for the renderer: takes the next number, 'renders' a while, then inserts the edition."""

@@ -39,17 +39,14 @@ def expected_statuses(as_of: date) -> dict[str, str]:
     return result
 
 
-@pytest.fixture
-def seeded(runner):
-    assert runner.invoke(args=["seed"]).exit_code == 0
-
-
 @pytest.mark.parametrize("as_of", [date(2019, 12, 5), date(2018, 6, 1), NOW.date()])
+@pytest.mark.postgres  # time travel: as-of queries on stored dates
 def test_programme_as_of_matches_the_seeded_evidence(session, seeded, as_of):
     states = {s.code: s.status_code for s in history.programme_as_of(session, as_of)}
     assert states == expected_statuses(as_of)
 
 
+@pytest.mark.postgres  # time travel
 def test_overview_as_of_shows_that_dates_statuses(client, seeded):
     expected = expected_statuses(date(2019, 12, 5))
     html = client.get("/?as_of=2019-12-05").get_data(as_text=True)
@@ -60,6 +57,7 @@ def test_overview_as_of_shows_that_dates_statuses(client, seeded):
     assert f"{len(expected_statuses(NOW.date()))} maatregelen in het register" in today
 
 
+@pytest.mark.postgres  # time travel
 def test_list_and_detail_as_of(client, seeded):
     expected = expected_statuses(date(2019, 12, 5))
     gerealiseerd = sorted(code for code, status in expected.items() if status == "gerealiseerd")
@@ -71,6 +69,7 @@ def test_list_and_detail_as_of(client, seeded):
     assert "Stand per 5 december 2019" in detail
 
 
+@pytest.mark.postgres  # time travel
 def test_a_measure_announced_later_is_absent_as_of_earlier(client, seeded, session):
     # NR-2019-01 entered the programme with the rapporteur's letter of 28 November 2019.
     assert "NR-2019-01" not in {s.code for s in history.programme_as_of(session, date(2019, 11, 27))}
@@ -79,6 +78,7 @@ def test_a_measure_announced_later_is_absent_as_of_earlier(client, seeded, sessi
     assert ">NR-2019-01<" not in client.get("/maatregelen?as_of=2019-06-01&q=NR-2019").get_data(as_text=True)
 
 
+@pytest.mark.postgres  # comparison of two dates
 def test_comparison_2018_06_01_to_2020_01_01_lists_exactly_the_implied_changes(session, seeded):
     start, end = date(2018, 6, 1), date(2020, 1, 1)
     before, after = expected_statuses(start), expected_statuses(end)
@@ -91,6 +91,7 @@ def test_comparison_2018_06_01_to_2020_01_01_lists_exactly_the_implied_changes(s
     assert comparison.budget_changes == []
 
 
+@pytest.mark.postgres  # comparison of two dates, as JSON
 def test_comparison_page_and_json(client, seeded):
     html = client.get("/vergelijken?van=2018-06-01&tot=2020-01-01").get_data(as_text=True)
     # The plan sent to parliament in November 2018: in uitvoering → deels gerealiseerd.
@@ -104,6 +105,7 @@ def test_comparison_page_and_json(client, seeded):
 @pytest.mark.parametrize(
     "query", ["van=2020-13-01", "van=2021-01-01&tot=2020-01-01", "van=1800-01-01", "van=" + "9" * 500, "van=2999-01-01"]
 )
+@pytest.mark.postgres  # dates outside what a database stores
 def test_comparison_bad_dates_get_a_dutch_message(client, query):
     response = client.get(f"/vergelijken?{query}")
     assert response.status_code == 400 and "Er is een probleem" in response.get_data(as_text=True)
@@ -111,6 +113,7 @@ def test_comparison_bad_dates_get_a_dutch_message(client, query):
 
 
 @pytest.mark.parametrize("value", ["2019-13-45", "gisteren", "x" * 5000, "1700-01-01"])
+@pytest.mark.postgres  # dates outside what a database stores
 def test_bad_as_of_is_explained_and_shows_today(client, seeded, value):
     response = client.get(f"/?as_of={value}")
     assert response.status_code == 200 and "U ziet de stand van vandaag" in response.get_data(as_text=True)
@@ -125,6 +128,7 @@ def measure(session, create_organisation, create_measure):
     return create_measure("M-1", "Webcrawler", lead="Politie", status="in_uitvoering", deadline=date(2020, 1, 1))
 
 
+@pytest.mark.postgres  # dated history
 def test_a_deadline_changed_twice_shows_both_postponements(client, session, measure):
     for new, day in ((date(2021, 1, 1), date(2019, 12, 1)), (date(2022, 1, 1), date(2020, 12, 1))):
         services.change_deadline(
@@ -151,6 +155,7 @@ def test_a_deadline_changed_twice_shows_both_postponements(client, session, meas
     assert "2 keer uitgesteld" in client.get("/maatregelen/M-1?as_of=2021-01-01").get_data(as_text=True)
 
 
+@pytest.mark.postgres  # the audit trail read back by time
 def test_owner_and_title_as_of_are_rolled_back_from_the_audit_trail(session, create_organisation, measure):
     create_organisation("OM")
     content = services.MeasureInput(
@@ -163,6 +168,7 @@ def test_owner_and_title_as_of_are_rolled_back_from_the_audit_trail(session, cre
     assert (then.title, then.lead) == ("Webcrawler", "Politie") and (now.title, now.lead) == ("Webcrawler 2.0", "OM")
 
 
+@pytest.mark.postgres  # dated assessments against dated statuses
 def test_assessment_disagreement_is_listed_and_flagged(client, auth, session, measure, create_user):
     rapporteur = create_user("rapporteur", email="rapporteur@nrm.nl")
     auth.login(rapporteur.email)
@@ -201,6 +207,7 @@ def test_assessment_disagreement_is_listed_and_flagged(client, auth, session, me
         ("beeindigd", "ernstig_vertraagd", False),
     ],
 )
+@pytest.mark.postgres  # dated assessments against dated statuses
 def test_disagreement_rule(session, measure, owner_status, light, disagree):
     services.record_status(
         session=session,
@@ -219,6 +226,7 @@ def test_disagreement_rule(session, measure, owner_status, light, disagree):
     assert bool(review.disagreements(session, date(2021, 3, 1))) is disagree
 
 
+@pytest.mark.smoke
 def test_coordinator_replies_and_the_reply_is_shown(client, auth, session, measure, create_user):
     assessment = review.record_assessment(
         session=session,
@@ -305,6 +313,7 @@ def test_assessment_form_errors(client, auth, measure, create_user):
     assert response.status_code == 400 and "Onderbouw het oordeel." in html and "Ongeldige keuze" in html
 
 
+@pytest.mark.smoke
 def test_recommendations_register_and_gaps(client, auth, session, seeded, create_user):
     recommendations = session.exec(select(Recommendation)).all()
     catalogue = load_catalogue()
@@ -345,6 +354,7 @@ def test_rapporteur_writes_a_recommendation_and_links_it(client, auth, session, 
     assert "R-2026-01" in client.get("/maatregelen/CT-B-04").get_data(as_text=True)
 
 
+@pytest.mark.postgres  # decimals and dates in the comparison
 def test_comparison_lists_a_budget_change_made_between_the_dates(session, measure, budget_line):
     content = services.MeasureInput(**{**services.measure_fields(session, measure), "budget": [budget_line("2000000")]})
     services.edit_measure(session=session, measure=measure, content=content, changed_by="t", now=NOW)
@@ -355,6 +365,7 @@ def test_comparison_lists_a_budget_change_made_between_the_dates(session, measur
 
 
 @pytest.mark.parametrize("as_of", [date(2019, 12, 5), NOW.date()])
+@pytest.mark.postgres  # time travel, one measure and all
 def test_one_measure_as_of_equals_its_state_in_the_whole_programme(session, seeded, as_of):
     for state in history.programme_as_of(session, as_of):
         assert history.measure_as_of(session, state.id, as_of) == state

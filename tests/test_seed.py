@@ -13,6 +13,8 @@ from measures.register.seed import seed
 from models import AuditRecord, DeadlineChange, Measure, StatusUpdate
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.postgres  # seeding again over stored work compares stored values with the catalogue's
+
 DOCUMENT = """
 document = "kst-28638-161"
 
@@ -166,6 +168,7 @@ def test_seed_leaves_the_quotes_to_the_test_suite(session, catalogue_dir):
     assert validate(catalogue) and "citaat komt niet voor" in validate(catalogue)[0]
 
 
+@pytest.mark.slow  # the whole catalogue, seeded and exported
 def test_seed_and_export_commands(runner, tmp_path, session):
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output

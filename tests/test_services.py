@@ -9,6 +9,8 @@ from measures.register import services
 from models import AuditRecord, DeadlineChange, Measure, StatusUpdate
 from tests.conftest import NOW
 
+pytestmark = pytest.mark.postgres  # the core invariants: ordering of same-day updates, versions, decimals
+
 
 def _record(session, measure, status, on, note=""):
     return services.record_status(

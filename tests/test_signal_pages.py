@@ -9,13 +9,14 @@ import pytest
 from measures.checks.rules import Thresholds, run_checks
 from measures.core import clock
 
+pytestmark = pytest.mark.postgres  # persisted flags and their one order, read back from the database
+
 NAMED_STALLS = ("CT-B-04", "CT-B-02", "CT-C-07", "CT-A-03")
 
 
 @pytest.fixture
-def checked(runner, session):
+def checked(seeded, session):
     """The seeded catalogue, checked today (persisted flags)."""
-    assert runner.invoke(args=["seed"]).exit_code == 0
     session.info.clear()
     run_checks(session, now=clock.now(), thresholds=Thresholds(), trigger="test", persist=True)
 

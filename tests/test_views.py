@@ -61,6 +61,7 @@ def _codes(response) -> list[str]:
     return [code for code in ("CT-B-02", "CT-J-01", "CT-C-01") if f">{code}<" in html]
 
 
+@pytest.mark.smoke
 def test_overview_counts_per_theme_and_status(client, register):
     html = client.get("/").get_data(as_text=True)
     assert "3 maatregelen in het register" in html
@@ -69,6 +70,7 @@ def test_overview_counts_per_theme_and_status(client, register):
     assert "Niet ingedeeld" in html  # CT-C-01 has no action line
 
 
+@pytest.mark.smoke
 def test_list_shows_everything_by_default(client, register):
     assert _codes(client.get("/maatregelen")) == ["CT-B-02", "CT-J-01", "CT-C-01"]
 
@@ -90,12 +92,14 @@ def test_list_shows_everything_by_default(client, register):
         ("q=CT-J", ["CT-J-01"]),
     ],
 )
+@pytest.mark.postgres  # LIKE, case folding and % in the search differ per database
 def test_list_filters_and_search(client, register, query, expected):
     response = client.get(f"/maatregelen?{query}")
     assert response.status_code == 200
     assert sorted(_codes(response)) == sorted(expected)
 
 
+@pytest.mark.postgres  # ORDER BY: collation and where NULL deadlines go
 def test_sorting(client, register):
     html = client.get("/maatregelen?sort=-code").get_data(as_text=True)
     assert html.index(">CT-J-01<") < html.index(">CT-C-01<") < html.index(">CT-B-02<")
@@ -103,6 +107,7 @@ def test_sorting(client, register):
     assert html.index(">CT-J-01<") < html.index(">CT-B-02<")
 
 
+@pytest.mark.postgres  # LIMIT/OFFSET and ordering
 def test_pagination_keeps_filters_in_links(app, client, register):
     app.config["PAGE_SIZE"] = 1
     html = client.get("/maatregelen?sort=code&page=2").get_data(as_text=True)
@@ -129,6 +134,7 @@ def _codes_in(html):
         ("q=" + "x" * 10000, "Zoektekst mag hoogstens 200 tekens lang zijn"),
     ],
 )
+@pytest.mark.postgres  # huge numbers: PostgreSQL refuses out-of-range integers
 def test_bad_filter_input_gives_a_dutch_message_not_a_500(client, register, query, message):
     response = client.get(f"/maatregelen?{query}")
     html = response.get_data(as_text=True)
@@ -139,15 +145,18 @@ def test_bad_filter_input_gives_a_dutch_message_not_a_500(client, register, quer
     assert _codes(response) == []
 
 
+@pytest.mark.postgres  # OFFSET beyond the end
 def test_page_beyond_the_end_is_empty(client, register):
     response = client.get("/maatregelen?page=50")
     assert response.status_code == 200 and _codes(response) == []
 
 
+@pytest.mark.postgres  # dates in queries
 def test_malformed_date_in_query_is_harmless(client, register):
     assert client.get("/maatregelen?as_of=2019-13-45").status_code == 200
 
 
+@pytest.mark.smoke
 def test_detail_shows_every_field(client, register):
     html = client.get("/maatregelen/CT-B-02").get_data(as_text=True)
     for expected in (
@@ -210,5 +219,6 @@ def test_the_filter_form_as_the_browser_sends_it(client, register):
         ("get", "/api/v1/report-editions/99999999999999999999"),
     ],
 )
+@pytest.mark.postgres  # PostgreSQL refuses ids beyond bigint; SQLite does not
 def test_huge_or_zero_ids_are_404_not_500(client, method, path):
     assert getattr(client, method)(path).status_code in (302, 401, 404)

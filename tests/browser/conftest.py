@@ -14,7 +14,6 @@ from werkzeug.serving import make_server
 from app import create_app
 from measures.accounts import services as accounts
 from measures.checks.rules import Thresholds, run_checks
-from measures.cli import upgrade_database
 from models.db import get_engine
 from tests.conftest import PASSWORD, TEST_DATABASE_URL
 
@@ -36,15 +35,14 @@ def email_for(role: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(request, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
     if TEST_DATABASE_URL:
         pytest.skip("the browser tests run once, on SQLite")
     path = tmp_path_factory.mktemp("browser") / "browser.db"
+    shutil.copy(request.getfixturevalue("seeded_template"), path)  # migrated and seeded (`flask seed`)
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "browser-tests", "PUBLIC_READ": True})
-    upgrade_database(app)
-    assert app.test_cli_runner().invoke(args=["seed"]).exit_code == 0
     with Session(get_engine(app)) as session:
         for role, organisation in ROLES.items():
             accounts.create_user(

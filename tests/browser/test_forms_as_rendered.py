@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from models import Measure
 from models.db import get_engine
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def _submit_as_rendered(page, path: str, button: str):
