@@ -31,6 +31,7 @@ def test_the_end_of_a_day_is_midnight_in_amsterdam():
 # --- one writer, one judge ---------------------------------------------------------------------------
 
 import ast  # noqa: E402
+import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from models.user import ROLES  # noqa: E402
@@ -80,4 +81,74 @@ def test_only_the_judge_names_roles():
                 names = [n for n in [node.left, *node.comparators] if isinstance(n, ast.Constant) and n.value in ROLES]
                 if names:
                     found.append(f"{path.relative_to(MEASURES)}:{node.lineno}")
+    assert found == []
+
+
+# --- one definition per term -------------------------------------------------------------------------
+
+from measures.register.terms import is_overdue  # noqa: E402
+
+TEMPLATES = MEASURES.parent / "templates"
+TERMS = MEASURES / "register" / "terms.py"
+ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _named(node, name: str) -> bool:
+    """Return whether a node is `x.name` or `x["name"]`."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == name
+    return isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == name
+
+
+def test_overdue_is_an_open_measure_past_its_deadline():
+    day = date(2020, 1, 1)
+    assert is_overdue(date(2019, 12, 31), is_open=True, on=day)
+    assert not is_overdue(date(2019, 12, 31), is_open=False, on=day)
+    assert not is_overdue(date(2020, 1, 1), is_open=True, on=day)
+    assert not is_overdue(None, is_open=True, on=day)
+    # The report's snapshot holds ISO strings; the one definition compares them the same way.
+    assert is_overdue("2019-12-31", is_open=True, on="2020-01-01")
+
+
+DAYS = re.compile(r"as_of|today|day|now")
+
+
+def _name_of(node) -> str:
+    return ast.unparse(node)
+
+
+def test_overdue_has_one_definition():
+    """Only register/terms.py compares a deadline with the day in view (today, as of); every page,
+    check and report asks it. (A deadline compared with an update's date is another question.)"""
+    found = []
+    for path in MEASURES.rglob("*.py"):
+        if path == TERMS:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and any(isinstance(op, ORDERING) for op in node.ops):
+                operands = [node.left, *node.comparators]
+                if any(_named(n, "deadline") for n in operands) and any(DAYS.search(_name_of(n)) for n in operands):
+                    found.append(f"{path.relative_to(MEASURES)}:{node.lineno}")
+    for path in TEMPLATES.rglob("*.html"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"deadline\s*[<>]=?\s|status_code\s+(not\s+)?in\s*\(", line):
+                found.append(f"{path.relative_to(TEMPLATES)}:{number}")
+    assert found == []
+
+
+def test_stalled_has_one_definition():
+    """Whether a signal means 'stalled' is asked of checks.rules.is_stalled, not read off its level."""
+    found = []
+    for path in MEASURES.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            tests = []
+            if isinstance(node, ast.If | ast.IfExp):
+                tests.append(node.test)
+            elif isinstance(node, ast.comprehension):
+                tests.extend(node.ifs)
+            elif isinstance(node, ast.BoolOp):
+                tests.extend(node.values)
+            tests += [t.operand for t in tests if isinstance(t, ast.UnaryOp) and isinstance(t.op, ast.Not)]
+            if any(_named(t, "level") for t in tests):
+                found.append(f"{path.relative_to(MEASURES)}:{node.lineno}")
     assert found == []

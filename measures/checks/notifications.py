@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from sqlmodel import Session, select
 
-from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS
+from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, SILENCE_FACT_LABELS, is_stalled
 from measures.core.permissions import Action, roles_that_may
 from measures.register.queries import open_signals
 from models import Flag, MeasureCoOwner, Organisation, User
@@ -56,8 +56,8 @@ def digests(session: Session, flags: list[Flag], base_url: str) -> dict[int, tup
         ).all()
         if not recipients:
             continue
-        stalled = [s for s in org_signals if s.level]
-        silent = [s for s in org_signals if not s.level]
+        stalled = [s for s in org_signals if is_stalled(s)]
+        silent = [s for s in org_signals if not is_stalled(s)]
         lines = [f"Nieuwe signaleringen voor {organisation.name} ({organisation.abbreviation}).", ""]
         if stalled:
             lines += ["Aanwijzingen dat maatregelen vastlopen, de sterkste eerst:", ""]

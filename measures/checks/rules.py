@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from measures.core import clock
 from measures.register.history import MeasureState, UpdateFact, gc_paused, programme_as_of
+from measures.register.terms import is_overdue, open_status_codes
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
 from models.document import shown_date
 from models.flag import SEVERITY_LABELS, SILENCE, STALL
@@ -142,7 +143,6 @@ class Context:
     @classmethod
     def load(cls, session: Session, as_of: date) -> "Context":
         statuses = session.exec(select(Status)).all()
-        open_codes = [s.code for s in statuses if s.is_open]
         return cls(
             as_of=as_of,
             states=programme_as_of(session, as_of),
@@ -152,7 +152,7 @@ class Context:
             last_open_update=dict(
                 session.exec(
                     select(StatusUpdate.measure_id, func.max(StatusUpdate.as_of))
-                    .where(StatusUpdate.as_of <= as_of, StatusUpdate.status_code.in_(open_codes))
+                    .where(StatusUpdate.as_of <= as_of, StatusUpdate.status_code.in_(open_status_codes()))
                     .group_by(StatusUpdate.measure_id)
                 ).all()
             ),
@@ -349,7 +349,7 @@ def deadline_passed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
     """
     findings = []
     for s in ctx.states:
-        if s.deadline is None or s.deadline >= ctx.as_of or not ctx.is_open(s):
+        if not is_overdue(s.deadline, is_open=ctx.is_open(s), on=ctx.as_of):
             continue
         last = s.last_update_on
         if last is not None and last > s.deadline:
@@ -495,6 +495,13 @@ RULE_ORDER = {r.code: i for i, r in enumerate(RULES)}
 
 
 # --- one row per measure, in one order ------------------------------------------------------------
+
+
+def is_stalled(signal) -> bool:
+    """Return whether a measure is stalled: its signal (a MeasureSignal, or its dict in a report's
+    snapshot) has a stall level of laag or higher. Silence alone is a monitoring gap, not a stall."""
+    level = signal["level"] if isinstance(signal, dict) else signal.level
+    return level >= LAAG
 
 
 def stall_level(rule_levels: dict[str, int]) -> int:
@@ -795,7 +802,7 @@ def run_checks(
         run.flags_resolved = len(resolved)
         signals = evaluation.signals
         run.measures_flagged = len(signals)
-        run.measures_stalled = sum(1 for signal in signals if signal.level)
+        run.measures_stalled = sum(1 for signal in signals if is_stalled(signal))
         run.measures_silent = sum(1 for signal in signals if signal.silence)
         run.rule_errors = json.dumps(evaluation.failed_rules, ensure_ascii=False) if evaluation.failed_rules else ""
         run.status = "geslaagd" if not evaluation.failed_rules else "deels mislukt"

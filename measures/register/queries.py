@@ -6,13 +6,14 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from measures.checks.rules import level_counts, measure_signals, signal_order
+from measures.checks.rules import is_stalled, level_counts, measure_signals, signal_order
 from measures.core import clock
 from measures.core.permissions import keeps_every_measure
 from measures.register.services import measure_fields
+from measures.register.terms import closed_status_codes, is_overdue, overdue_clause
 from models import (
     AuditRecord,
     BudgetLine,
@@ -131,8 +132,7 @@ def _filtered(flt: MeasureFilter, today: date):
             Measure.id.in_(select(Flag.measure_id).where(Flag.resolved_on.is_(None), Flag.severity >= flt.flagged))
         )
     if flt.overdue:
-        closed = select(Status.code).where(Status.is_open.is_(False))
-        conditions.append(and_(Measure.deadline < today, Measure.status_code.not_in(closed)))
+        conditions.append(overdue_clause(today))
     return conditions
 
 
@@ -143,7 +143,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
     order = [c.desc() if flt.descending else c.asc() for c in SORTS[flt.sort]]
     lead = Organisation.__table__.alias("lead")
     rows = session.exec(
-        select(Measure, lead.c.abbreviation, Status.label)
+        select(Measure, lead.c.abbreviation, Status.label, Status.is_open)
         .join(lead, lead.c.id == Measure.lead_organisation_id, isouter=True)
         .join(Status, Status.code == Measure.status_code)
         .where(*conditions)
@@ -151,7 +151,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
         .offset((flt.page - 1) * page_size)
         .limit(page_size)
     ).all()
-    ids = [m.id for m, _, _ in rows]
+    ids = [m.id for m, _, _, _ in rows]
     themes = themes_for(session, ids)
     severities = open_flag_severity(session, ids)
     items = [
@@ -160,10 +160,10 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
             "lead": lead_abbr or (JOINT_LEAD if m.lead_joint else None),
             "status_label": status_label,
             "themes": themes.get(m.id, []),
-            "overdue": m.deadline is not None and m.deadline < today,
+            "overdue": is_overdue(m.deadline, is_open=is_open, on=today),
             "flag_severity": severities.get(m.id, 0),
         }
-        for m, lead_abbr, status_label in rows
+        for m, lead_abbr, status_label, is_open in rows
     ]
     return Page(items=items, total=total, page=flt.page, page_size=page_size)
 
@@ -205,7 +205,7 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
     signals = {s.measure_id: s for s in open_signals(session, [m.id for m, _, _ in rows])}
     items = []
     for measure, status, last_as_of in rows:
-        overdue = status.is_open and measure.deadline is not None and measure.deadline < today
+        overdue = is_overdue(measure.deadline, is_open=status.is_open, on=today)
         signal = signals.get(measure.id)
         items.append(
             {
@@ -220,7 +220,7 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
     # Stalled measures in the one order of the checks; then the rest, oldest news first.
     items.sort(
         key=lambda i: (
-            signal_order(i["signal"]) if i["signal"] and i["signal"].level else (0, 0, date.max, ""),
+            signal_order(i["signal"]) if i["signal"] and is_stalled(i["signal"]) else (0, 0, date.max, ""),
             not i["overdue"],
             i["last_as_of"] or date.min,
             i["measure"].code,
@@ -553,7 +553,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
     from measures.register.history import programme_as_of
 
     states = programme_as_of(session, as_of, full=False)
-    closed = {s.code for s in session.exec(select(Status).where(Status.is_open.is_(False))).all()}
+    closed = closed_status_codes(session)
     labels = dict(session.exec(select(Status.code, Status.label)).all())
     documents = dict(session.exec(select(SourceDocument.key, SourceDocument.id)).all())
     source_of = (
@@ -588,7 +588,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
             return False
         if flt.document and source_of.get(s.id) != documents.get(flt.document):
             return False
-        if flt.overdue and not (s.deadline is not None and s.deadline < as_of and s.status_code not in closed):
+        if flt.overdue and not is_overdue(s.deadline, is_open=s.status_code not in closed, on=as_of):
             return False
         if flt.flagged and flagged.get(s.id, 0) < flt.flagged:
             return False
@@ -610,7 +610,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
             "lead": s.lead,
             "status_label": labels.get(s.status_code, s.status_code),
             "themes": [{"scheme": k.split(":")[0], "code": k.split(":")[1]} for k in s.themes],
-            "overdue": s.deadline is not None and s.deadline < as_of,
+            "overdue": is_overdue(s.deadline, is_open=s.status_code not in closed, on=as_of),
             "flag_severity": flagged.get(s.id, 0),
         }
         for s in chosen[start : start + page_size]

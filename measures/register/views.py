@@ -11,6 +11,7 @@ from measures.core.permissions import Action, measure_actions
 from measures.core.web import requested_as_of
 from measures.register import open_data, queries
 from measures.register.forms import MeasureFilterForm
+from measures.register.terms import is_overdue
 from measures.reports import charts
 from measures.review import services as review
 from measures.review.forms import AssessmentForm, ReplyForm
@@ -39,13 +40,15 @@ FIELD_LABELS = {
 
 @bp.app_context_processor
 def labels() -> dict:
-    """What the register's templates name: budget and document vocabularies, field labels, charts."""
+    """What the register's templates name: budget and document vocabularies, field labels, charts, and
+    the one definition of overdue."""
     return {
         "budget_per": BUDGET_PER,
         "budget_kinds": BUDGET_KINDS,
         "field_labels": FIELD_LABELS,
         "document_kinds": DOCUMENT_KINDS,
         "status_chart": status_chart,
+        "is_overdue": is_overdue,
     }
 
 

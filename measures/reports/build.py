@@ -26,6 +26,7 @@ from measures.checks import rules as checks
 from measures.checks.rules import RULE_LABELS
 from measures.core import clock
 from measures.register import history
+from measures.register.terms import is_overdue
 from measures.reports import charts
 from models import Measure, Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
 from models.db import session_scope
@@ -207,7 +208,7 @@ def _chart_data(snapshot: dict) -> dict:
     for m in snapshot["measures"]:
         if m["deadline"] is None:
             deadlines["geen"] += 1
-        elif m["status"] in open_codes and m["deadline"] < as_of:
+        elif is_overdue(m["deadline"], is_open=m["status"] in open_codes, on=as_of):
             deadlines["verstreken"] += 1
         elif m["postponements"]:
             deadlines["uitgesteld"] += 1
@@ -328,7 +329,7 @@ def stalled_chapter(snapshot: dict) -> dict:
             "signal": signal,
             "stall": [f for f in m["flags"] if checks.RULE_KINDS.get(f["rule"]) == STALL],
         }
-        if signal["level"]:
+        if checks.is_stalled(signal):
             stalled.append(row)
         if signal["silence"]:
             silent.append(row)

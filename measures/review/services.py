@@ -5,11 +5,12 @@ from datetime import date, datetime
 
 from sqlmodel import Session, func, select
 
-from measures.checks.rules import disagrees, level_counts, silence_by_owner
+from measures.checks.rules import disagrees, is_stalled, level_counts, silence_by_owner
 from measures.core import clock
 from measures.core.text import clean_text
 from measures.register.history import MeasureState, programme_as_of
 from measures.register.services import ServiceError
+from measures.register.terms import closed_status_codes, is_overdue
 from models import (
     Assessment,
     AssessmentReply,
@@ -17,7 +18,6 @@ from models import (
     Recommendation,
     RecommendationMeasure,
     SourceDocument,
-    Status,
 )
 from models.measure import JOINT_LEAD
 from models.review import TRAFFIC_LIGHTS
@@ -183,7 +183,7 @@ def gaps(session: Session, as_of: date, flt: GapFilter, signals: list) -> dict:
     past date); the review keeps those of the measures in view.
     """
     states = [s for s in programme_as_of(session, as_of) if flt.matches(s)]
-    closed = {s.code for s in session.exec(select(Status).where(Status.is_open.is_(False))).all()}
+    closed = closed_status_codes(session)
     open_states = [s for s in states if s.status_code not in closed]
     ids = {s.id for s in states}
     by_id = {s.id: s for s in states}
@@ -202,9 +202,9 @@ def gaps(session: Session, as_of: date, flt: GapFilter, signals: list) -> dict:
         "without_owner": [s for s in open_states if s.lead is None or s.lead == JOINT_LEAD],
         "without_deadline": [s for s in open_states if s.deadline is None],
         "overdue": sorted(
-            [s for s in open_states if s.deadline is not None and s.deadline < as_of], key=lambda s: s.deadline
+            [s for s in open_states if is_overdue(s.deadline, is_open=True, on=as_of)], key=lambda s: s.deadline
         ),
-        "stalled": [signal for signal in in_view if signal.level],
+        "stalled": [signal for signal in in_view if is_stalled(signal)],
         "signal_counts": level_counts(in_view),
         "silence_by_owner": silence_by_owner((by_id[s.measure_id].lead, s.silence_facts) for s in in_view if s.silence),
         "disagreements": [s for s in states if disagrees(s)],
