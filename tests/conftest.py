@@ -16,7 +16,9 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import jinja2
 import pytest
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -66,6 +68,28 @@ def pytest_xdist_make_scheduler(config, log):
             return next((group for prefix, group in SAME_WORKER.items() if nodeid.startswith(prefix)), nodeid)
 
     return SameWorkerScheduling(config, log)
+
+
+class SharedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates, shared by every app the tests create.
+
+    Each test creates its own app, and each app's Jinja environment would compile every template it
+    renders anew: about 0.25 s for the first page of a kind, in every test. Jinja keys the cache by
+    template and checks the source's checksum, so an edited template is compiled again.
+    """
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedBytecodeCache()}
 
 
 @pytest.fixture(autouse=True)

@@ -86,8 +86,11 @@ def page_for(browser, live_server):
     """Open a fresh browser context, signed in as a role (or anonymous with None)."""
     contexts = []
 
-    def make(role: str | None):
+    def make(role: str | None, *, init_script: str | None = None):
+        """`init_script` runs in every page before the page's own scripts (e.g. axe-core, once per context)."""
         context = browser.new_context(base_url=live_server["url"], locale="nl-NL", accept_downloads=True)
+        if init_script:
+            context.add_init_script(script=init_script)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
