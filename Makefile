@@ -33,13 +33,18 @@ run: db
 JOBS ?= 2
 TEST_MARKERS ?=
 and_markers = $(if $(strip $(TEST_MARKERS)), and ($(TEST_MARKERS)))
+# The serial part collects only the files that mark a test serial: collecting everything takes seconds.
+serial_files = $(shell grep -rl --include='test_*.py' 'mark.serial' tests)
+# pytest caches its rewritten test modules as bytecode; PYTHONDONTWRITEBYTECODE (set on some
+# machines) would make every process rewrite all of them again, ~10 s of CPU each.
+pytest = env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 
 test: setup
 	@parallel=0; serial=0; \
 	echo "== The tests not marked serial, on $(JOBS) workers =="; \
-	$(BIN)/python -m pytest -n $(JOBS) -m "not serial$(and_markers)" $(PYTEST_ARGS) || parallel=$$?; \
+	$(pytest) -n $(JOBS) -m "not serial$(and_markers)" $(PYTEST_ARGS) || parallel=$$?; \
 	echo "== The tests marked serial, alone =="; \
-	$(BIN)/python -m pytest -n 0 -m "serial$(and_markers)" $(PYTEST_ARGS) || serial=$$?; \
+	$(pytest) -n 0 -m "serial$(and_markers)" $(PYTEST_ARGS) $(serial_files) || serial=$$?; \
 	if [ $$parallel = 5 ] && [ $$serial = 5 ]; then echo "No tests selected."; exit 5; fi; \
 	for status in $$parallel $$serial; do [ $$status = 0 ] || [ $$status = 5 ] || exit $$status; done
 
