@@ -18,17 +18,38 @@ def _submit_as_rendered(page, path: str, button: str):
     return navigation.value
 
 
+# The browser's own form submission algorithm, without the navigation: the entry list the browser
+# builds for this form and this submit button (HTML's "constructing the entry list", which a click
+# uses too), encoded as the form's enctype says, sent from the page with its cookies. The answer is
+# read without following the redirect: a redirect means saved, anything else is the form again.
+SEND_AS_SUBMITTED = """async (button) => {
+  const submitter = document.querySelector(`main button[type=submit]`);
+  const form = submitter.form;
+  const entries = new FormData(form, submitter);
+  const body = form.enctype === "multipart/form-data" ? entries : new URLSearchParams(entries);
+  const answer = await fetch(form.action, {method: "POST", body, redirect: "manual"});
+  if (answer.type === "opaqueredirect") return {saved: true, status: 302, errors: []};
+  const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+  const errors = [...page.querySelectorAll(".utrecht-form-field-error-message")].map(e => e.textContent.trim());
+  return {saved: false, status: answer.status, errors};
+}"""
+
+
 def test_every_edit_form_saves_as_rendered(page_for, live_server):
+    """Every measure's edit form, opened and sent untouched, saves. The first is clicked for real;
+    the others are sent with the entry list the browser builds, which is what a click sends."""
     with Session(get_engine(live_server["app"])) as session:
         codes = session.exec(select(Measure.code).order_by(Measure.code)).all()
     assert len(codes) > 60
     page = page_for("programmacoordinator")
+    first = _submit_as_rendered(page, f"/maatregelen/{codes[0]}/bewerken", "Opslaan")
+    assert first.status < 400 and page.url.endswith(f"/maatregelen/{codes[0]}")
     refused = []
-    for code in codes:
-        response = _submit_as_rendered(page, f"/maatregelen/{code}/bewerken", "Opslaan")
-        if response.status >= 400 or "/bewerken" in page.url:
-            page.wait_for_load_state()
-            refused.append((code, response.status, page.locator(".utrecht-form-field-error-message").all_inner_texts()))
+    for code in codes[1:]:
+        page.goto(f"/maatregelen/{code}/bewerken", wait_until="domcontentloaded")
+        outcome = page.evaluate(SEND_AS_SUBMITTED)
+        if not outcome["saved"]:
+            refused.append((code, outcome["status"], outcome["errors"]))
     assert refused == []
 
 
