@@ -3,7 +3,7 @@
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -83,14 +83,9 @@ def list_rows(session: Session, measures: list[Measure]) -> list[dict]:
     return rows
 
 
-def to_csv(rows: list[dict]) -> bytes:
-    """Return the list export as CSV (through the one spreadsheet writer)."""
-    return spreadsheets.csv_bytes(LIST_COLUMNS, rows)
-
-
-def to_xlsx(rows: list[dict], *, title: str = "Maatregelen") -> bytes:
-    """Return the list export as XLSX (through the one spreadsheet writer)."""
-    return spreadsheets.xlsx_bytes([(title, LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))])
+def xlsx_sheets(rows: Iterable[dict], *, title: str = "Maatregelen") -> list:
+    """The list export as the one sheet of a workbook."""
+    return [(title, LIST_COLUMNS, ([row[c] for c in LIST_COLUMNS] for row in rows))]
 
 
 class ImportFileError(ValueError):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
 
-from measures.core import clock
+from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, authorise, require
 from measures.register import bulk, queries, services
 from measures.register.forms import (
@@ -258,14 +258,10 @@ def export_list(fmt: str):
         abort(400)
     measures = queries.filtered_measures(db, form.to_filter(), today=clock.today())
     rows = bulk.list_rows(db, measures)
-    stamp = clock.now().strftime("%Y%m%d")
+    filename = f"maatregelen-{clock.now():%Y%m%d}.{fmt}"
     if fmt == "csv":
-        body, mimetype = bulk.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body, mimetype = bulk.to_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="maatregelen-{stamp}.{fmt}"'
-    return response
+        return spreadsheets.csv_download(bulk.LIST_COLUMNS, rows, filename)
+    return spreadsheets.xlsx_download(bulk.xlsx_sheets(rows), filename)
 
 
 @bp.route("/maatregelen/import", methods=["GET", "POST"])

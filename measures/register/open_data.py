@@ -1,6 +1,7 @@
 """Open-data export of the whole register: every measure with all its fields."""
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from sqlmodel import Session, select
@@ -123,13 +124,22 @@ def _basis_text(basis: dict | None) -> str:
 
 def to_csv(records: list[dict]) -> bytes:
     """Return the open-data CSV, written by the one spreadsheet writer (formulas neutralised)."""
-    return spreadsheets.csv_bytes(CSV_COLUMNS, (_flat(r) for r in records))
+    return spreadsheets.csv_bytes(CSV_COLUMNS, csv_rows(records))
+
+
+def csv_rows(records: Iterable[dict]) -> Iterator[dict]:
+    """The open-data CSV's rows, one per record, as they are asked for."""
+    return (_flat(r) for r in records)
+
+
+def xlsx_sheets(records: Iterable[dict]) -> list:
+    """The open-data XLSX as the one sheet of a workbook, its rows made as they are written."""
+    return [("Maatregelen", CSV_COLUMNS, ([_flat(r).get(c) for c in CSV_COLUMNS] for r in records))]
 
 
 def to_xlsx(records: list[dict]) -> bytes:
     """Return the open-data XLSX, written by the one spreadsheet writer (formulas neutralised)."""
-    rows = ([_flat(r).get(c) for c in CSV_COLUMNS] for r in records)
-    return spreadsheets.xlsx_bytes([("Maatregelen", CSV_COLUMNS, rows)])
+    return spreadsheets.xlsx_bytes(xlsx_sheets(records))
 
 
 def render(records: list[dict], fmt: str, *, generated_on: date, as_of: date | None = None) -> bytes:

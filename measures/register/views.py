@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from measures.checks.forms import AcknowledgeFlagForm
-from measures.core import clock
+from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, measure_actions
 from measures.core.web import requested_as_of
 from measures.register import open_data, queries
@@ -175,15 +175,14 @@ def open_data_download(fmt: str):
         abort(404)
     as_of, _error = requested_as_of()
     records = open_data.measure_records(get_session(), as_of=as_of)
+    filename = f"maatregelen-{as_of or clock.today():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        return spreadsheets.csv_download(open_data.CSV_COLUMNS, open_data.csv_rows(records), filename)
+    if fmt == "xlsx":
+        return spreadsheets.xlsx_download(open_data.xlsx_sheets(records), filename)
     body = open_data.render(records, fmt, generated_on=clock.today(), as_of=as_of)
-    mimetypes = {
-        "json": "application/json",
-        "csv": "text/csv; charset=utf-8",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }
-    response = current_app.response_class(body, mimetype=mimetypes[fmt])
-    stamp = (as_of or clock.today()).strftime("%Y%m%d")
-    response.headers["Content-Disposition"] = f'attachment; filename="maatregelen-{stamp}.{fmt}"'
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -154,11 +154,7 @@ def gaps_xlsx():
             ],
         ),
     ]
-    response = current_app.response_class(
-        spreadsheets.xlsx_bytes(sheets), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.headers["Content-Disposition"] = f'attachment; filename="hiaten-{day:%Y%m%d}.xlsx"'
-    return response
+    return spreadsheets.xlsx_download(sheets, f"hiaten-{day:%Y%m%d}.xlsx")
 
 
 @bp.get("/aanbevelingen")
