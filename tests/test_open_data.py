@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from measures.core.spreadsheets import XLSX_MIMETYPE
+
 pytestmark = pytest.mark.postgres  # dates, decimals and as-of queries in the exports
 
 SCHEMA = Path(__file__).resolve().parent.parent / "static" / "open-data" / "maatregelen.schema.json"
@@ -41,46 +43,6 @@ def test_downloads_in_the_ui(client, seeded):
     assert client.get("/open-data/maatregelen.pdf").status_code == 404
 
 
-# --- the exports stream: memory flat in the number of rows ------------------------------------------
-
-
-def _rows(n: int):
-    for i in range(n):
-        yield {"code": f"M-{i:06d}", "title": f"Maatregel {i} " + "x" * 80, "status": "=gepland"}
-
-
-def test_a_csv_is_written_in_pieces_as_the_rows_come():
-    from measures.core import spreadsheets
-
-    columns = ("code", "title", "status")
-    chunks = list(spreadsheets.csv_chunks(columns, _rows(5000), chunk=16 * 1024))
-    assert len(chunks) > 10 and all(len(c) < 16 * 1024 + 200 for c in chunks)
-    assert b"".join(chunks) == spreadsheets.csv_bytes(columns, _rows(5000))
-    assert b"".join(chunks).splitlines()[1] == b"M-000000,Maatregel 0 " + b"x" * 80 + b",'=gepland"
-
-
-@pytest.mark.slow  # writes 40,000 rows under tracemalloc
-def test_an_xlsx_grows_in_memory_only_by_its_shared_strings():
-    """Write-only mode: ten times the rows cost about 10 bytes a row more (openpyxl's table of shared
-    strings), not the rows themselves (a workbook in memory holds kilobytes a row)."""
-    import tracemalloc
-
-    from measures.core import spreadsheets
-
-    def peak(n: int) -> int:
-        tracemalloc.start()
-        try:
-            rows = ([r["code"], r["title"], r["status"]] for r in _rows(n))
-            with spreadsheets.xlsx_file([("Blad", ["code", "title", "status"], rows)]) as out:
-                size = len(out.read())
-            return tracemalloc.get_traced_memory()[1] - size  # the finished file itself aside
-        finally:
-            tracemalloc.stop()
-
-    small, large = peak(4_000), peak(40_000)
-    assert (large - small) / 36_000 < 50 and large < 2_000_000, (small, large)
-
-
 def test_the_exports_are_sent_as_they_are_written(client, seeded):
     for path in ("/open-data/maatregelen.csv", "/maatregelen/export.csv"):
         response = client.get(path)
@@ -89,13 +51,7 @@ def test_the_exports_are_sent_as_they_are_written(client, seeded):
         assert response.get_data(as_text=True).count("\n") > 70
     for path in ("/open-data/maatregelen.xlsx", "/maatregelen/export.xlsx"):
         response = client.get(path)
-        assert response.headers["Content-Type"] == spreadsheets_mimetype()
+        assert response.headers["Content-Type"] == XLSX_MIMETYPE
         assert response.headers["Content-Disposition"].endswith('.xlsx"')
         sheet = load_workbook(io.BytesIO(response.data)).active
         assert sheet.max_row > 70 and sheet.freeze_panes == "A2"
-
-
-def spreadsheets_mimetype() -> str:
-    from measures.core.spreadsheets import XLSX_MIMETYPE
-
-    return XLSX_MIMETYPE

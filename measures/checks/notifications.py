@@ -56,8 +56,8 @@ def digests(session: Session, flags: list[Flag], base_url: str) -> dict[int, tup
         ).all()
         if not recipients:
             continue
-        stalled = [s for s in org_signals if is_stalled(s)]
-        silent = [s for s in org_signals if not is_stalled(s)]
+        stalled = [s for s in org_signals if is_stalled(s.level)]
+        silent = [s for s in org_signals if not is_stalled(s.level)]
         lines = [f"Nieuwe signaleringen voor {organisation.name} ({organisation.abbreviation}).", ""]
         if stalled:
             lines += ["Aanwijzingen dat maatregelen vastlopen, de sterkste eerst:", ""]

@@ -497,10 +497,9 @@ RULE_ORDER = {r.code: i for i, r in enumerate(RULES)}
 # --- one row per measure, in one order ------------------------------------------------------------
 
 
-def is_stalled(signal) -> bool:
-    """Return whether a measure is stalled: its signal (a MeasureSignal, or its dict in a report's
-    snapshot) has a stall level of laag or higher. Silence alone is a monitoring gap, not a stall."""
-    level = signal["level"] if isinstance(signal, dict) else signal.level
+def is_stalled(level: int) -> bool:
+    """Return whether a measure whose signal has this stall level is stalled: laag or higher.
+    Silence alone is a monitoring gap, not a stall."""
     return level >= LAAG
 
 
@@ -802,7 +801,7 @@ def run_checks(
         run.flags_resolved = len(resolved)
         signals = evaluation.signals
         run.measures_flagged = len(signals)
-        run.measures_stalled = sum(1 for signal in signals if is_stalled(signal))
+        run.measures_stalled = sum(1 for signal in signals if is_stalled(signal.level))
         run.measures_silent = sum(1 for signal in signals if signal.silence)
         run.rule_errors = json.dumps(evaluation.failed_rules, ensure_ascii=False) if evaluation.failed_rules else ""
         run.status = "geslaagd" if not evaluation.failed_rules else "deels mislukt"

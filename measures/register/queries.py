@@ -220,7 +220,7 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
     # Stalled measures in the one order of the checks; then the rest, oldest news first.
     items.sort(
         key=lambda i: (
-            signal_order(i["signal"]) if i["signal"] and is_stalled(i["signal"]) else (0, 0, date.max, ""),
+            signal_order(i["signal"]) if i["signal"] and is_stalled(i["signal"].level) else (0, 0, date.max, ""),
             not i["overdue"],
             i["last_as_of"] or date.min,
             i["measure"].code,

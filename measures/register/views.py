@@ -40,16 +40,18 @@ FIELD_LABELS = {
 
 @bp.app_context_processor
 def labels() -> dict:
-    """What the register's templates name: budget and document vocabularies, field labels, charts, and
-    the one definition of overdue."""
+    """What the register's templates name: budget and document vocabularies, field labels, charts."""
     return {
         "budget_per": BUDGET_PER,
         "budget_kinds": BUDGET_KINDS,
         "field_labels": FIELD_LABELS,
         "document_kinds": DOCUMENT_KINDS,
         "status_chart": status_chart,
-        "is_overdue": is_overdue,
     }
+
+
+# The one definition of overdue, for the templates (registered once, not rebuilt per render).
+bp.add_app_template_global(is_overdue)
 
 
 def status_chart(block: dict, statuses: list):

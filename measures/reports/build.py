@@ -329,7 +329,7 @@ def stalled_chapter(snapshot: dict) -> dict:
             "signal": signal,
             "stall": [f for f in m["flags"] if checks.RULE_KINDS.get(f["rule"]) == STALL],
         }
-        if checks.is_stalled(signal):
+        if checks.is_stalled(signal["level"]):
             stalled.append(row)
         if signal["silence"]:
             silent.append(row)

@@ -204,7 +204,7 @@ def gaps(session: Session, as_of: date, flt: GapFilter, signals: list) -> dict:
         "overdue": sorted(
             [s for s in open_states if is_overdue(s.deadline, is_open=True, on=as_of)], key=lambda s: s.deadline
         ),
-        "stalled": [signal for signal in in_view if is_stalled(signal)],
+        "stalled": [signal for signal in in_view if is_stalled(signal.level)],
         "signal_counts": level_counts(in_view),
         "silence_by_owner": silence_by_owner((by_id[s.measure_id].lead, s.silence_facts) for s in in_view if s.silence),
         "disagreements": [s for s in states if disagrees(s)],
