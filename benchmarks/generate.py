@@ -1,19 +1,22 @@
 """Generate a synthetic programme ten times the catalogue's size, straight into a database.
 
-10,000 measures across 50 organisations, 100,000 status updates, deadline changes (some
-postponed), and rapporteur-evidenced findings, on top of the real reference data (statuses,
-themes, documents). Deterministic: the same seed gives the same data.
+10,000 measures across 50 organisations, 100,000 status updates in a skewed distribution (most
+measures have a few, the longest histories hundreds), deadline changes (some postponed),
+rapporteur-evidenced findings, and the flags that the daily check leaves, on top of the real
+reference data (statuses, themes, documents). Deterministic: the same seed gives the same data.
 """
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
+from measures.checks.rules import Thresholds, run_checks
 from measures.register.seed import seed
 from models import (
     DeadlineChange,
+    Flag,
     Measure,
     MeasureCoOwner,
     MeasureTheme,
@@ -28,9 +31,16 @@ STATUSES = ["gepland", "in_uitvoering", "deels_gerealiseerd", "gerealiseerd", "b
 
 
 def generate(
-    session: Session, *, measures: int = 10_000, organisations: int = 50, updates: int = 100_000, rng_seed: int = 2018
+    session: Session,
+    *,
+    measures: int = 10_000,
+    organisations: int = 50,
+    updates: int = 100_000,
+    rng_seed: int = 2018,
+    thresholds: Thresholds | None = None,
 ) -> dict:
-    """Fill an empty, migrated database; return the counts."""
+    """Fill an empty, migrated database; return the counts. With `thresholds`, the daily check
+    then runs on CHECK_DAYS and leaves its flags, as the scheduler would have."""
     rng = random.Random(rng_seed)
     seed(session=session, now=NOW, check=False)
     session.commit()
@@ -97,16 +107,14 @@ def generate(
     session.execute(insert(MeasureCoOwner), links)
     session.execute(insert(MeasureTheme), theme_links)
 
-    # Status updates: spread over the measures, dated after the announcement; some from the rapporteur.
+    # Status updates: a skewed number per measure (most have a few, some have hundreds, as in a
+    # real register where a handful of measures are reported on in every letter), dated between
+    # the announcement and now; some from the rapporteur.
     update_rows = []
     latest: dict[int, tuple[date, str]] = {}
-    per_measure = max(1, updates // len(ids))
-    remainder = updates - per_measure * len(ids)
-    for n, (measure_id, announced) in enumerate(ids):
-        count = per_measure + (1 if n < remainder else 0)
-        day = announced
-        for _ in range(count):
-            day = min(day + timedelta(days=rng.randrange(20, 200)), NOW.date())
+    for (measure_id, announced), count in zip(ids, _skewed_counts(rng, len(ids), updates), strict=True):
+        span = max(1, (NOW.date() - announced).days)
+        for day in sorted(announced + timedelta(days=rng.randrange(span)) for _ in range(count)):
             status = rng.choices(STATUSES, weights=[10, 40, 20, 15, 5, 10])[0]
             from_rapporteur = rng.random() < 0.05
             update_rows.append(
@@ -159,12 +167,65 @@ def generate(
         ],
     )
     session.commit()
+    open_flags = leave_flags(session, thresholds, CHECK_DAYS) if thresholds is not None else 0
+    counts = [n for n in _per_measure(update_rows).values()]
     return {
         "measures": len(ids),
+        "open_flags": open_flags,
+        "longest_history": max(counts, default=0),
+        "median_history": sorted(counts)[len(counts) // 2] if counts else 0,
         "organisations": len(org_ids),
         "status_updates": len(update_rows),
         "deadline_changes": len(deadline_rows),
     }
+
+
+def _per_measure(rows: list[dict]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["measure_id"]] = counts.get(row["measure_id"], 0) + 1
+    return counts
+
+
+def _skewed_counts(rng: random.Random, n: int, total: int, longest: int = 800) -> list[int]:
+    """Split `total` updates over `n` measures by a Pareto law (alpha 1.2: about 80 % of the updates
+    on 20 % of the measures): most measures get one to a few, the longest histories hundreds."""
+    if n == 0:
+        return []
+    weights = [min(rng.paretovariate(1.2), 1e6) for _ in range(n)]
+    scale = max(0, total - n) / sum(weights)
+    counts = [1 + min(longest - 1, int(w * scale)) for w in weights]
+    # Rounding and the cap leave a remainder; hand it out one by one, heaviest first, up to the cap.
+    order = sorted(range(n), key=lambda i: -weights[i])
+    short = total - sum(counts)
+    while short > 0 and any(counts[i] < longest for i in order):
+        for i in order:
+            if short == 0:
+                break
+            if counts[i] < longest:
+                counts[i] += 1
+                short -= 1
+    return counts
+
+
+def leave_flags(session: Session, thresholds: Thresholds, days: list[date]) -> int:
+    """Run the daily check, with its writes, on each of `days` in order: the flags (open and
+    resolved) that the scheduler would have left. Returns the number of open flags."""
+    for day in days:
+        run_checks(
+            session,
+            now=datetime.combine(day, time(12), tzinfo=UTC),
+            thresholds=thresholds,
+            trigger="scheduler",
+            persist=True,
+            run_key=f"dagelijks:{day.isoformat()}",
+        )
+    return session.exec(select(func.count()).select_from(Flag).where(Flag.resolved_on.is_(None))).one()
+
+
+# The days on which the generator runs the daily check: once a year from the programme's start,
+# then the day before the benchmark's "now", so that "now" is the next daily run.
+CHECK_DAYS = [*(date(year, 1, 2) for year in range(2019, 2027)), NOW.date() - timedelta(days=1)]
 
 
 def _deadline(measure_id, old, new, decided_on):
