@@ -92,22 +92,6 @@ def test_an_export_read_in_small_batches_is_the_export_read_at_once(client, seed
     )
 
 
-def test_the_json_export_is_the_document_json_dumps_writes():
-    from datetime import date
-
-    from measures.register import open_data
-
-    for records in ([], [{"code": "A", "themes": [], "budget": [{"n": "€ 1\n2"}], "provenance": {}}, {"code": "B"}]):
-        written = b"".join(open_data.json_chunks(iter(records), generated_on=date(2026, 1, 2)))
-        document = {
-            "generated_on": "2026-01-02",
-            "measures": records,
-            "as_of": "2026-01-02",
-            "schema": open_data.SCHEMA_PATH,
-        }
-        assert written.decode("utf-8") == json.dumps(document, ensure_ascii=False, indent=2)
-
-
 def test_the_exports_read_plain_columns_a_few_queries_a_batch(client, seeded, app, monkeypatch):
     """No measure or status update is loaded as an ORM object, and the queries grow with the batches,
     not with the measures: memory stays flat however large the register."""
