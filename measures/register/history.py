@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import Select, and_, case, func
 from sqlmodel import Session, select
 
 from measures.core import clock
@@ -101,8 +101,9 @@ class MeasureState:
         return self.latest.as_of if self.latest else None
 
 
-# Which measures a query is narrowed to: one (an id), some (ids, read with IN) or all (None).
-Only = int | Collection[int] | None
+# Which measures a query is narrowed to: one (an id), some (ids, or a query of ids, read with IN)
+# or all (None).
+Only = int | Collection[int] | Select | None
 
 
 def _only(column, only: Only) -> list:
@@ -247,11 +248,13 @@ def measure_as_of(session: Session, measure_id: int, as_of: date) -> MeasureStat
     return states[0] if states else None
 
 
-def measures_as_of(session: Session, measure_ids: Collection[int], as_of: date) -> list[MeasureState]:
+def measures_as_of(session: Session, measure_ids: Collection[int] | Select, as_of: date) -> list[MeasureState]:
     """Return the states on `as_of` of these measures (those that existed then), ordered by code,
-    without the rest of the programme: an export reads the programme a batch of measures at a time."""
-    if not measure_ids:
-        return []
+    without the rest of the programme: an export reads the programme a batch of measures at a time.
+
+    `measure_ids` are ids, or a query of them: each query then narrows itself with that subquery,
+    and sends no list of ids (on PostgreSQL a thousand bound ids cost more than the query).
+    """
     with gc_paused():
         return _build_programme(session, as_of, True, only=measure_ids)
 

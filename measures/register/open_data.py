@@ -52,9 +52,11 @@ def measure_records(session: Session, as_of: date | None = None) -> Iterator[dic
     day = as_of or clock.today()
     documents = {d.id: d for d in session.exec(select(SourceDocument)).all()}
     labels = dict(session.exec(select(Status.code, Status.label)).all())
-    existing = select(Measure.id).where(Measure.announced_on <= day).order_by(Measure.code)
-    for batch in batches(session, existing):
-        ids = list(batch)
+    existing = (Measure.announced_on <= day,)
+    for codes in batches(session, select(Measure.code).where(*existing).order_by(Measure.code)):
+        # The batch is every measure of the export from its first code to its last: named by a
+        # subquery, not by a list of ids sent with each of the batch's queries.
+        ids = select(Measure.id).where(*existing, Measure.code >= codes[0], Measure.code <= codes[-1])
         fixed = {
             row.id: row
             for row in session.exec(
