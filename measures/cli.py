@@ -98,10 +98,10 @@ def seed_command():
 def export_command(fmt: str, as_of, out: str):
     """Write every measure with all its fields as JSON, CSV or XLSX (open data)."""
     day = as_of.date() if as_of else None
-    with session_scope() as session:
+    with session_scope() as session, Path(out).open("wb") as file:
         records = open_data.measure_records(session, as_of=day)
-    Path(out).write_bytes(open_data.render(records, fmt, generated_on=clock.today(), as_of=day))
-    click.echo(f"{len(records)} maatregelen geschreven naar {out}.")
+        count = open_data.write(records, fmt, file, generated_on=clock.today(), as_of=day)
+    click.echo(f"{count} maatregelen geschreven naar {out}.")
 
 
 @click.command("create-user")

@@ -55,3 +55,72 @@ def test_the_exports_are_sent_as_they_are_written(client, seeded):
         assert response.headers["Content-Disposition"].endswith('.xlsx"')
         sheet = load_workbook(io.BytesIO(response.data)).active
         assert sheet.max_row > 70 and sheet.freeze_panes == "A2"
+
+
+LIST_EXPORTS = (
+    "/maatregelen/export.csv",
+    "/maatregelen/export.csv?sort=-deadline",
+    "/maatregelen/export.csv?theme=contouren:b&sort=-gewijzigd",
+    "/maatregelen/export.csv?status=in_uitvoering&sort=titel",
+    "/maatregelen/export.csv?q=de&sort=-status",
+)
+OPEN_DATA_EXPORTS = (
+    "/open-data/maatregelen.csv",
+    "/open-data/maatregelen.csv?as_of=2018-06-01",
+    "/open-data/maatregelen.json",
+    "/open-data/maatregelen.json?as_of=2019-12-05",
+)
+
+
+def test_an_export_read_in_small_batches_is_the_export_read_at_once(client, seeded, monkeypatch):
+    """Batches of two measures, cut anywhere in a filtered and sorted list, give the same bytes."""
+    from measures.register import queries
+
+    def bodies() -> dict:
+        return {path: client.get(path).get_data() for path in LIST_EXPORTS + OPEN_DATA_EXPORTS}
+
+    whole = bodies()
+    assert whole["/maatregelen/export.csv?sort=-deadline"].count(b"\n") > 70
+    assert whole["/maatregelen/export.csv?theme=contouren:b&sort=-gewijzigd"].count(b"\n") > 3
+    assert json.loads(whole["/open-data/maatregelen.json?as_of=2019-12-05"])["as_of"] == "2019-12-05"
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
+    assert bodies() == whole
+    workbook = load_workbook(io.BytesIO(client.get("/open-data/maatregelen.xlsx").data)).active
+    monkeypatch.undo()
+    assert list(workbook.values) == list(
+        load_workbook(io.BytesIO(client.get("/open-data/maatregelen.xlsx").data)).active.values
+    )
+
+
+def test_the_exports_read_plain_columns_a_few_queries_a_batch(client, seeded, app, monkeypatch):
+    """No measure or status update is loaded as an ORM object, and the queries grow with the batches,
+    not with the measures: memory stays flat however large the register."""
+    from sqlalchemy import event
+
+    from measures.register import queries
+    from models import Measure, StatusUpdate
+    from models.db import get_engine
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 20)  # the seeded catalogue's 77 measures: 4 batches
+    loaded, statements = [], []
+
+    def on_load(target, _context):
+        loaded.append(type(target).__name__)
+
+    def on_execute(*_args):
+        statements.append(1)
+
+    engine = get_engine(app)
+    for model in (Measure, StatusUpdate):
+        event.listen(model, "load", on_load)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        for path, per_batch in (("/maatregelen/export.csv", 2), ("/open-data/maatregelen.csv", 15)):
+            statements.clear()
+            assert client.get(path).get_data().count(b"\n") > 70
+            assert loaded == [], path
+            assert len(statements) <= 10 + 4 * per_batch, (path, len(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+        for model in (Measure, StatusUpdate):
+            event.remove(model, "load", on_load)

@@ -1,9 +1,13 @@
 """The one spreadsheet writer streams: a CSV in pieces as the rows come, an XLSX with memory flat in
-the number of rows (no database: these run once)."""
+the number of rows, the open-data JSON record by record (no database: these run once)."""
+
+import json
+from datetime import date
 
 import pytest
 
 from measures.core import spreadsheets
+from measures.register import open_data
 
 
 def _rows(n: int):
@@ -37,3 +41,16 @@ def test_an_xlsx_grows_in_memory_only_by_its_shared_strings():
 
     small, large = peak(4_000), peak(40_000)
     assert (large - small) / 36_000 < 50 and large < 2_000_000, (small, large)
+
+
+def test_the_json_export_is_the_document_json_dumps_writes():
+    """Written record by record, the open-data JSON is the bytes json.dumps writes of the whole."""
+    for records in ([], [{"code": "A", "themes": [], "budget": [{"n": "€ 1\n2"}], "provenance": {}}, {"code": "B"}]):
+        written = b"".join(open_data.json_chunks(iter(records), generated_on=date(2026, 1, 2)))
+        document = {
+            "generated_on": "2026-01-02",
+            "measures": records,
+            "as_of": "2026-01-02",
+            "schema": open_data.SCHEMA_PATH,
+        }
+        assert written.decode("utf-8") == json.dumps(document, ensure_ascii=False, indent=2)

@@ -92,7 +92,7 @@ def csv_download(columns: Sequence[str], rows: Iterable[dict], filename: str) ->
     return _attachment(current_app.response_class(body, mimetype=CSV_MIMETYPE), filename)
 
 
-def _file_chunks(file, size: int = CSV_CHUNK) -> Iterator[bytes]:
+def file_chunks(file, size: int = CSV_CHUNK) -> Iterator[bytes]:
     """Yield a file's contents in pieces, and close it when done (or when the answer is dropped)."""
     with file:
         while chunk := file.read(size):
@@ -101,4 +101,4 @@ def _file_chunks(file, size: int = CSV_CHUNK) -> Iterator[bytes]:
 
 def xlsx_download(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]], filename: str) -> Response:
     """Answer with a workbook written in write-only mode (`xlsx_file`), sent from its file."""
-    return _attachment(current_app.response_class(_file_chunks(xlsx_file(sheets)), mimetype=XLSX_MIMETYPE), filename)
+    return _attachment(current_app.response_class(file_chunks(xlsx_file(sheets)), mimetype=XLSX_MIMETYPE), filename)

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import load_workbook
+from sqlalchemy import Row
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, can
 from measures.core.text import DateError, clean_text, parse_date
-from measures.register import services
-from measures.register.queries import themes_for
+from measures.register import queries, services
 from models import Measure, Organisation, SourceDocument, Status, StatusUpdate, User
 from models.measure import JOINT_LEAD
 
@@ -46,26 +47,31 @@ MAX_XLSX_PART_BYTES = 32 * 1024 * 1024  # one uncompressed part (a sheet, the sh
 MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
-def list_rows(session: Session, measures: list[Measure]) -> list[dict]:
-    """Return one export row per measure, with its latest status update (one query each kind)."""
-    ids = [m.id for m in measures]
+def list_rows(session: Session, flt: queries.MeasureFilter, *, today: date) -> Iterator[dict]:
+    """Yield one export row per measure matching the filter, in its order, with its latest status update.
+
+    The measures are read EXPORT_BATCH at a time as plain columns; per batch one query finds the
+    latest update of each and one its themes, so memory stays flat however many measures there are.
+    """
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
-    documents = dict(session.exec(select(SourceDocument.id, SourceDocument.key)).all())
-    latest: dict[int, StatusUpdate] = {}
-    if ids:
-        for entry in session.exec(
-            select(StatusUpdate)
-            .where(StatusUpdate.measure_id.in_(ids))
-            .order_by(StatusUpdate.measure_id, StatusUpdate.as_of, StatusUpdate.id)
-        ).all():
-            latest[entry.measure_id] = entry
-    themes = themes_for(session, ids)
-    rows = []
-    for m in measures:
-        entry = latest.get(m.id)
-        by_scheme = {t["scheme"]: t["code"] for t in themes.get(m.id, [])}
-        rows.append(
-            {
+    columns = (
+        Measure.id,
+        Measure.code,
+        Measure.title,
+        Measure.lead_organisation_id,
+        Measure.lead_joint,
+        Measure.status_code,
+        Measure.deadline,
+        Measure.deadline_basis,
+    )
+    for batch in queries.filtered_batches(session, flt, columns, today=today):
+        ids = [m.id for m in batch]
+        latest = _latest_updates(session, ids)
+        themes = queries.themes_for(session, ids)
+        for m in batch:
+            entry = latest.get(m.id)
+            by_scheme = {t["scheme"]: t["code"] for t in themes.get(m.id, [])}
+            yield {
                 "code": m.code,
                 "titel": m.title,
                 "trekker": orgs.get(m.lead_organisation_id) or (JOINT_LEAD if m.lead_joint else "onbekend"),
@@ -74,13 +80,42 @@ def list_rows(session: Session, measures: list[Measure]) -> list[dict]:
                 "status": m.status_code,
                 "stand_per": entry.as_of.isoformat() if entry else "",
                 "toelichting": entry.note if entry else "",
-                "bewijs_document": documents.get(entry.evidence_document_id, "") if entry else "",
+                "bewijs_document": (entry.key or "") if entry else "",
                 "bewijs_link": (entry.evidence_url or "") if entry else "",
                 "deadline": m.deadline.isoformat() if m.deadline else "",
                 "deadline_grondslag": m.deadline_basis,
             }
+
+
+def _latest_updates(session: Session, measure_ids: list[int]) -> dict[int, Row]:
+    """The latest status update (by date, then by id) of each of these measures, as plain columns.
+
+    A correlated subquery per measure (the index on measure, date and id answers it) is about twice
+    as fast on SQLite as numbering the batch's updates with row_number().
+    """
+    later = aliased(StatusUpdate)
+    latest_id = (
+        select(later.id)
+        .where(later.measure_id == Measure.id)
+        .order_by(later.as_of.desc(), later.id.desc())
+        .limit(1)
+        .correlate(Measure)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(
+            StatusUpdate.measure_id,
+            StatusUpdate.as_of,
+            StatusUpdate.note,
+            StatusUpdate.evidence_url,
+            SourceDocument.key,
         )
-    return rows
+        .select_from(Measure)
+        .join(StatusUpdate, StatusUpdate.id == latest_id)
+        .join(SourceDocument, SourceDocument.id == StatusUpdate.evidence_document_id, isouter=True)
+        .where(Measure.id.in_(measure_ids))
+    ).all()
+    return {row.measure_id: row for row in rows}
 
 
 def xlsx_sheets(rows: Iterable[dict], *, title: str = "Maatregelen") -> list:

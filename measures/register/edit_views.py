@@ -256,8 +256,7 @@ def export_list(fmt: str):
     form = MeasureFilterForm(queries.vocabulary(db), formdata=request.args)
     if not form.validate():
         abort(400)
-    measures = queries.filtered_measures(db, form.to_filter(), today=clock.today())
-    rows = bulk.list_rows(db, measures)
+    rows = bulk.list_rows(db, form.to_filter(), today=clock.today())
     filename = f"maatregelen-{clock.now():%Y%m%d}.{fmt}"
     if fmt == "csv":
         return spreadsheets.csv_download(bulk.LIST_COLUMNS, rows, filename)

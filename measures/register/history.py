@@ -8,12 +8,13 @@ made after the date.
 
 import gc
 import json
+from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import Select, and_, case, func
 from sqlmodel import Session, select
 
 from measures.core import clock
@@ -100,14 +101,19 @@ class MeasureState:
         return self.latest.as_of if self.latest else None
 
 
-def _only(column, only: int | None) -> list:
-    """The condition that narrows a query to one measure, or none for the whole programme."""
-    return [column == only] if only is not None else []
+# Which measures a query is narrowed to: one (an id), some (ids, or a query of ids, read with IN)
+# or all (None).
+Only = int | Collection[int] | Select | None
 
 
-def _latest_updates(
-    session: Session, as_of: date, *, evidenced: bool, only: int | None = None
-) -> dict[int, UpdateFact]:
+def _only(column, only: Only) -> list:
+    """The condition that narrows a query to one measure or to some, or none for the whole programme."""
+    if only is None:
+        return []
+    return [column == only] if isinstance(only, int) else [column.in_(only)]
+
+
+def _latest_updates(session: Session, as_of: date, *, evidenced: bool, only: Only = None) -> dict[int, UpdateFact]:
     conditions = [StatusUpdate.as_of <= as_of, *_only(StatusUpdate.measure_id, only)]
     if evidenced:
         conditions.append((StatusUpdate.evidence_document_id.is_not(None)) | (StatusUpdate.evidence_url.is_not(None)))
@@ -142,7 +148,7 @@ def _latest_updates(
     return {row[0]: UpdateFact(*row[1:8], bool(row[8]), row[9], row[10]) for row in rows}
 
 
-def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[int, tuple[date | None, str, int, str]]:
+def _deadlines(session: Session, as_of: date, only: Only = None) -> dict[int, tuple[date | None, str, int, str]]:
     ranked = (
         select(
             DeadlineChange.id,
@@ -177,7 +183,7 @@ def _deadlines(session: Session, as_of: date, only: int | None = None) -> dict[i
     return {mid: (new, basis, int(postponed.get(mid) or 0), precision) for mid, new, basis, precision in latest}
 
 
-def _assessments(session: Session, as_of: date, only: int | None = None) -> dict[int, AssessmentFact]:
+def _assessments(session: Session, as_of: date, only: Only = None) -> dict[int, AssessmentFact]:
     ranked = (
         select(
             Assessment.id,
@@ -201,9 +207,7 @@ def _assessments(session: Session, as_of: date, only: int | None = None) -> dict
     return {row[0]: AssessmentFact(*row[1:]) for row in rows}
 
 
-def _rollback(
-    current: dict[int, dict], session: Session, moment: datetime, ids: set[int], only: int | None = None
-) -> None:
+def _rollback(current: dict[int, dict], session: Session, moment: datetime, ids: set[int], only: Only = None) -> None:
     """Undo the field edits made after `moment`: the oldest later record's old value is the value then."""
     records = session.exec(
         select(AuditRecord)
@@ -244,7 +248,18 @@ def measure_as_of(session: Session, measure_id: int, as_of: date) -> MeasureStat
     return states[0] if states else None
 
 
-def _build_programme(session: Session, as_of: date, full: bool, only: int | None = None) -> list[MeasureState]:
+def measures_as_of(session: Session, measure_ids: Collection[int] | Select, as_of: date) -> list[MeasureState]:
+    """Return the states on `as_of` of these measures (those that existed then), ordered by code,
+    without the rest of the programme: an export reads the programme a batch of measures at a time.
+
+    `measure_ids` are ids, or a query of them: each query then narrows itself with that subquery,
+    and sends no list of ids (on PostgreSQL a thousand bound ids cost more than the query).
+    """
+    with gc_paused():
+        return _build_programme(session, as_of, True, only=measure_ids)
+
+
+def _build_programme(session: Session, as_of: date, full: bool, only: Only = None) -> list[MeasureState]:
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
     measures = session.exec(
         select(

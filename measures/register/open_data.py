@@ -1,13 +1,18 @@
 """Open-data export of the whole register: every measure with all its fields."""
 
+import io
 import json
+import textwrap
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import BinaryIO
 
 from sqlmodel import Session, select
 
 from measures.core import clock, spreadsheets
 from models import Measure, SourceDocument, Status
+
+SCHEMA_PATH = "/static/open-data/maatregelen.schema.json"
 
 CSV_COLUMNS = (
     "code",
@@ -34,41 +39,51 @@ CSV_COLUMNS = (
 )
 
 
-def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
-    """Return every measure as a plain record, ordered by code, as it stands (or stood on `as_of`).
+def measure_records(session: Session, as_of: date | None = None) -> Iterator[dict]:
+    """Yield every measure as a plain record, ordered by code, as it stands (or stood on `as_of`).
 
-    Set-based: the programme's state comes from `programme_as_of` (a handful of queries), the
-    fields that have no history (description, source, version) from one more.
+    Read EXPORT_BATCH measures at a time: per batch their state from `history.measures_as_of` (a
+    handful of queries), the fields that have no history (description, source, version) and the
+    provenance from two more. Memory stays flat however many measures there are.
     """
-    from measures.register.history import programme_as_of
+    from measures.register.history import measures_as_of
+    from measures.register.queries import batches, provenance
 
-    states = programme_as_of(session, as_of or clock.today())
+    day = as_of or clock.today()
     documents = {d.id: d for d in session.exec(select(SourceDocument)).all()}
     labels = dict(session.exec(select(Status.code, Status.label)).all())
-    fixed = {
-        row.id: row
-        for row in session.exec(
-            select(
-                Measure.id,
-                Measure.description,
-                Measure.announcement,
-                Measure.announced_on,
-                Measure.source_document_id,
-                Measure.source_section,
-                Measure.source_quote,
-                Measure.version,
-            )
-        ).all()
-    }
-    from measures.register.queries import provenance
-
-    bases = provenance(session, session.exec(select(Measure)).all())
-    records = []
-    for s in states:
-        m = fixed[s.id]
-        document = documents.get(m.source_document_id)
-        records.append(
-            {
+    existing = (Measure.announced_on <= day,)
+    for codes in batches(session, select(Measure.code).where(*existing).order_by(Measure.code)):
+        # The batch is every measure of the export from its first code to its last: named by a
+        # subquery, not by a list of ids sent with each of the batch's queries.
+        ids = select(Measure.id).where(*existing, Measure.code >= codes[0], Measure.code <= codes[-1])
+        fixed = {
+            row.id: row
+            for row in session.exec(
+                select(
+                    Measure.id,
+                    Measure.description,
+                    Measure.announcement,
+                    Measure.announced_on,
+                    Measure.source_document_id,
+                    Measure.source_section,
+                    Measure.source_quote,
+                    Measure.version,
+                    # what `provenance` reads
+                    Measure.lead_basis,
+                    Measure.lead_basis_document_id,
+                    Measure.co_owners_basis,
+                    Measure.co_owners_basis_document_id,
+                    Measure.deadline,
+                    Measure.deadline_basis,
+                ).where(Measure.id.in_(ids))
+            ).all()
+        }
+        bases = provenance(session, list(fixed.values()))
+        for s in measures_as_of(session, ids, day):
+            m = fixed[s.id]
+            document = documents.get(m.source_document_id)
+            yield {
                 "code": s.code,
                 "title": s.title,
                 "description": m.description,
@@ -94,12 +109,32 @@ def measure_records(session: Session, as_of: date | None = None) -> list[dict]:
                 },
                 "version": m.version,
             }
-        )
-    return records
 
 
-def to_json(records: list[dict], *, generated_on: date) -> str:
-    return json.dumps({"generated_on": generated_on.isoformat(), "measures": records}, ensure_ascii=False, indent=2)
+def json_chunks(records: Iterable[dict], *, generated_on: date, as_of: date | None = None) -> Iterator[bytes]:
+    """Yield the open-data JSON in pieces of about CSV_CHUNK bytes, a record at a time as they come.
+
+    The bytes are those of `json.dumps(document, ensure_ascii=False, indent=2)` for the document
+    {generated_on, measures, as_of, schema}: each record is dumped alone and indented to its depth.
+    """
+
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+
+    out = io.StringIO()
+    out.write(f'{{\n  "generated_on": {dumps(generated_on.isoformat())},\n  "measures": [')
+    separator = "\n"
+    for record in records:
+        out.write(separator + textwrap.indent(dumps(record), "    "))
+        separator = ",\n"
+        if out.tell() >= spreadsheets.CSV_CHUNK:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    out.write("\n  ]" if separator != "\n" else "]")
+    out.write(f',\n  "as_of": {dumps((as_of or generated_on).isoformat())}')
+    out.write(f',\n  "schema": {dumps(SCHEMA_PATH)}\n}}')
+    yield out.getvalue().encode("utf-8")
 
 
 def _flat(record: dict) -> dict:
@@ -122,7 +157,7 @@ def _basis_text(basis: dict | None) -> str:
     return f"{basis['quote']} ({basis['citation']})" if basis else ""
 
 
-def to_csv(records: list[dict]) -> bytes:
+def to_csv(records: Iterable[dict]) -> bytes:
     """Return the open-data CSV, written by the one spreadsheet writer (formulas neutralised)."""
     return spreadsheets.csv_bytes(CSV_COLUMNS, csv_rows(records))
 
@@ -137,18 +172,25 @@ def xlsx_sheets(records: Iterable[dict]) -> list:
     return [("Maatregelen", CSV_COLUMNS, ([_flat(r).get(c) for c in CSV_COLUMNS] for r in records))]
 
 
-def to_xlsx(records: list[dict]) -> bytes:
-    """Return the open-data XLSX, written by the one spreadsheet writer (formulas neutralised)."""
-    return spreadsheets.xlsx_bytes(xlsx_sheets(records))
-
-
-def render(records: list[dict], fmt: str, *, generated_on: date, as_of: date | None = None) -> bytes:
-    """Return the open-data export in one of the formats: json, csv or xlsx."""
+def chunks(records: Iterable[dict], fmt: str, *, generated_on: date, as_of: date | None = None) -> Iterator[bytes]:
+    """Yield the open-data export in one of the formats (json, csv or xlsx) as it is written."""
     if fmt == "json":
-        data = json.loads(to_json(records, generated_on=generated_on))
-        data["as_of"] = (as_of or generated_on).isoformat()
-        data["schema"] = "/static/open-data/maatregelen.schema.json"
-        return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+        return json_chunks(records, generated_on=generated_on, as_of=as_of)
     if fmt == "csv":
-        return to_csv(records)
-    return to_xlsx(records)
+        return spreadsheets.csv_chunks(CSV_COLUMNS, csv_rows(records))
+    return spreadsheets.file_chunks(spreadsheets.xlsx_file(xlsx_sheets(records)))
+
+
+def write(records: Iterable[dict], fmt: str, out: BinaryIO, *, generated_on: date, as_of: date | None = None) -> int:
+    """Write the open-data export to `out` as it is made; return how many measures it holds."""
+    count = 0
+
+    def counted() -> Iterator[dict]:
+        nonlocal count
+        for record in records:
+            count += 1
+            yield record
+
+    for chunk in chunks(counted(), fmt, generated_on=generated_on, as_of=as_of):
+        out.write(chunk)
+    return count

@@ -1,6 +1,7 @@
 """Read-side queries: the overview, the filtered list and the measure detail, as plain data."""
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,9 @@ from models import (
     ThemeScheme,
 )
 from models.measure import ALREADY_REALISED, JOINT_LEAD
+
+# How many measures an export reads at a time: its memory grows with this, not with the register.
+EXPORT_BATCH = 1000
 
 SORTS = {
     "code": (Measure.code,),
@@ -168,10 +172,18 @@ def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_siz
     return Page(items=items, total=total, page=flt.page, page_size=page_size)
 
 
-def filtered_measures(session: Session, flt: MeasureFilter, *, today: date) -> list[Measure]:
-    """Return every measure matching the filter, in the filter's order (for exports)."""
+def filtered_batches(session: Session, flt: MeasureFilter, columns: Sequence, *, today: date) -> Iterator[Sequence]:
+    """Yield every measure matching the filter, in the filter's order, as rows of `columns`, in
+    batches of EXPORT_BATCH (for exports): the rows come from one cursor as they are asked for."""
     order = [c.desc() if flt.descending else c.asc() for c in SORTS[flt.sort]]
-    return list(session.exec(select(Measure).where(*_filtered(flt, today)).order_by(*order)).all())
+    return batches(session, select(*columns).where(*_filtered(flt, today)).order_by(*order))
+
+
+def batches(session: Session, query) -> Iterator[Sequence]:
+    """Yield the rows of `query` EXPORT_BATCH at a time, read from one cursor (server-side on
+    PostgreSQL), closed when the last batch is read or the reader stops early (a dropped download)."""
+    with session.exec(query.execution_options(yield_per=EXPORT_BATCH)) as result:
+        yield from result.partitions()
 
 
 def my_measures(session: Session, user, *, today: date) -> list[dict]:
@@ -363,8 +375,10 @@ def overview(session: Session) -> dict:
     }
 
 
-def provenance(session: Session, measures: list[Measure]) -> dict[int, dict]:
+def provenance(session: Session, measures: Sequence[Measure]) -> dict[int, dict]:
     """Where each asserted field of each measure comes from, by measure id (see the README).
+
+    `measures` are Measure objects, or rows with the columns read here under the same names.
 
     Per field a basis: the sentence and the document it is from (with how to cite it), or None
     when no source says it (unknown, or set in the register: the history says by whom). A theme

@@ -1,6 +1,6 @@
 """HTTP views of the register: thin, they call the queries and services."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
@@ -182,7 +182,7 @@ def open_data_download(fmt: str):
         return spreadsheets.csv_download(open_data.CSV_COLUMNS, open_data.csv_rows(records), filename)
     if fmt == "xlsx":
         return spreadsheets.xlsx_download(open_data.xlsx_sheets(records), filename)
-    body = open_data.render(records, fmt, generated_on=clock.today(), as_of=as_of)
+    body = stream_with_context(open_data.json_chunks(records, generated_on=clock.today(), as_of=as_of))
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
