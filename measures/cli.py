@@ -98,9 +98,17 @@ def seed_command():
 def export_command(fmt: str, as_of, out: str):
     """Write every measure with all its fields as JSON, CSV or XLSX (open data)."""
     day = as_of.date() if as_of else None
-    with session_scope() as session, Path(out).open("wb") as file:
-        records = open_data.measure_records(session, as_of=day)
-        count = open_data.write(records, fmt, file, generated_on=clock.today(), as_of=day)
+    target = Path(out)
+    # Written as it is made, to a file beside the target that takes its name only when complete:
+    # an export that fails halfway leaves no partial file (and an earlier export intact).
+    partial = target.with_name(f".{target.name}.deels")
+    try:
+        with session_scope() as session, partial.open("wb") as file:
+            records = open_data.measure_records(session, as_of=day)
+            count = open_data.write(records, fmt, file, generated_on=clock.today(), as_of=day)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     click.echo(f"{count} maatregelen geschreven naar {out}.")
 
 

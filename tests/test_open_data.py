@@ -34,6 +34,27 @@ def test_xlsx_and_as_of_export(runner, seeded, tmp_path):
     assert statuses["CT-B-04"] == "in_uitvoering"
 
 
+def test_an_export_that_fails_halfway_leaves_the_earlier_file_and_no_partial_one(runner, seeded, tmp_path, monkeypatch):
+    from measures.register import open_data
+
+    (tmp_path / "uit").mkdir()
+    out = tmp_path / "uit" / "m.csv"
+    assert runner.invoke(args=["export", "--format", "csv", "--out", str(out)]).exit_code == 0
+    earlier = out.read_bytes()
+    records = open_data.measure_records
+
+    def failing(session, as_of=None):
+        for n, record in enumerate(records(session, as_of=as_of)):
+            if n == 40:
+                raise RuntimeError("de database viel weg")
+            yield record
+
+    monkeypatch.setattr(open_data, "measure_records", failing)
+    result = runner.invoke(args=["export", "--format", "csv", "--out", str(out)])
+    assert result.exit_code != 0
+    assert out.read_bytes() == earlier and [p.name for p in out.parent.iterdir()] == ["m.csv"]
+
+
 def test_downloads_in_the_ui(client, seeded):
     assert "JSON-schema" in client.get("/open-data").get_data(as_text=True)
     data = json.loads(client.get("/open-data/maatregelen.json?as_of=2019-12-05").data)
