@@ -89,6 +89,24 @@ def test_overview_counts_levels_and_silence_apart(client, auth, checked, create_
     assert "weet het register te weinig" in section and "silence-badge" in section
 
 
+def test_overview_lists_the_first_of_the_highest_level_and_links_to_all(client, checked, session, monkeypatch):
+    from measures.checks.rules import level_counts
+    from measures.register import queries
+
+    signals = queries.open_signals(session)
+    highest = [s.measure_code for s in signals if s.level == 3]
+    assert len(highest) > 2
+    # The counts from plain columns are the counts of the signals read whole.
+    counts = queries.flag_counts(session)
+    assert {k: counts[k] for k in ("by_level", "stalled", "silent", "silence_facts")} == level_counts(signals)
+    assert counts["measures"] == len(signals) and counts["highest"] == len(highest)
+    monkeypatch.setattr(queries, "OVERVIEW_TOP", 2)
+    section = client.get("/").get_data(as_text=True).split('id="kop-signaleringen"')[1].split("</section>")[0]
+    assert _stalled_rows('id="kop-vastgelopen"' + section) == highest[:2]
+    assert f"Alle {len(highest)} maatregelen met het hoogste niveau" in section
+    assert "/maatregelen?flagged=3" in section
+
+
 def test_api_flagged_measures_one_item_per_measure(client, auth, checked, create_user):
     auth.login(create_user("lezer").email)
     items = client.get("/api/v1/flagged-measures").get_json()["items"]

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from measures.checks.rules import is_stalled, level_counts, measure_signals, signal_order
+from measures.checks.rules import HOOG, is_stalled, level_counts, measure_signals, signal_order
 from measures.core import clock
 from measures.core.permissions import keeps_every_measure
 from measures.register.services import measure_fields
@@ -307,12 +307,37 @@ def last_persisted_run(session: Session) -> CheckRun | None:
     ).first()
 
 
-def flag_counts(session: Session) -> dict:
-    """Return the open signals: measures per stall level, the monitoring gaps apart, and the top rows."""
-    signals = open_signals(session)
+OVERVIEW_TOP = 10  # measures of the highest level the overview lists; the list shows them all
+
+
+def flag_counts(session: Session, top: int | None = None) -> dict:
+    """Return the open signals in numbers (measures per stall level, the monitoring gaps apart) and
+    the first `top` measures of the highest level, in the one order.
+
+    The counts come from the open flags' plain columns, grouped by the checks' own `measure_signals`
+    (no ORM object per flag: a large programme has tens of thousands); only the listed measures are
+    read whole.
+    """
+    rows = session.exec(
+        select(
+            Flag.measure_id,
+            Measure.code.label("measure_code"),
+            Flag.rule,
+            Flag.kind,
+            Flag.rule_severity,
+            Flag.evidence_on,
+            Flag.facts,
+        )
+        .join(Measure, Measure.id == Flag.measure_id)
+        .where(Flag.resolved_on.is_(None))
+    ).all()
+    signals = measure_signals(rows)
+    highest = [s for s in signals if s.level == HOOG]
+    top = OVERVIEW_TOP if top is None else top
     return {
         **level_counts(signals),
-        "signals": signals,
+        "top": open_signals(session, [s.measure_id for s in highest[:top]]),
+        "highest": len(highest),
         "measures": len(signals),
         "last_run": last_persisted_run(session),
     }
