@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from measures.core import clock
 from measures.register.bulk import LIST_COLUMNS
 from measures.register.open_data import CSV_COLUMNS
+from measures.register.queries import OVERVIEW_TOP
 from models.measure import ALREADY_REALISED, JOINT_LEAD
 
 
@@ -74,10 +75,10 @@ def overview_app(session) -> dict:
         "by_level": sorted((level, n) for level, n in flags["by_level"].items() if n),
         "silent": flags["silent"],
         "facts": sorted((fact, n) for fact, n in flags["silence_facts"].items() if n),
+        "highest": flags["highest"],
         "top": [
             (s.measure_code, s.measure.title, sorted((f.rule, f.explanation) for f in [*s.stall, *s.silence]))
-            for s in flags["signals"]
-            if s.level == 3
+            for s in flags["top"]
         ],
         "last_run": str(flags["last_run"].started_at)[:10] if flags["last_run"] else None,
     }
@@ -91,9 +92,16 @@ OVERVIEW_COMMON = _sql(
     """SELECT level, count(*) FROM (SELECT measure_id, max(severity) AS level FROM flag
        WHERE resolved_on IS NULL GROUP BY measure_id) s GROUP BY level""",
     "SELECT count(DISTINCT measure_id) FROM flag WHERE resolved_on IS NULL AND kind = 'silence'",
-    """SELECT m.code, m.title, f.rule, f.explanation, f.score, f.evidence_on, f.kind FROM flag f
-       JOIN measure m ON m.id = f.measure_id WHERE f.resolved_on IS NULL AND f.severity = 3""",
+    # the first measures of the highest level, in the checks' order (score, oldest evidence, code)
+    """SELECT f.measure_id FROM flag f JOIN measure m ON m.id = f.measure_id WHERE f.resolved_on IS NULL
+       AND f.severity = 3 GROUP BY f.measure_id, m.code ORDER BY max(f.score) DESC,
+       min(CASE WHEN f.kind = 'stall' THEN f.evidence_on END) IS NULL,
+       min(CASE WHEN f.kind = 'stall' THEN f.evidence_on END), m.code LIMIT :top""",
     "SELECT max(started_at) FROM check_run WHERE persisted",
+)
+OVERVIEW_TOP_FLAGS = _sql(
+    """SELECT m.id, m.code, m.title, f.rule, f.explanation FROM flag f JOIN measure m ON m.id = f.measure_id
+       WHERE f.resolved_on IS NULL AND f.measure_id IN :ids"""
 )
 OVERVIEW_TWO_GROUPS = _sql(
     """SELECT mt.theme_id, m.status_code, count(*) FROM measure_theme mt JOIN measure m ON m.id = mt.measure_id
@@ -126,7 +134,7 @@ SILENCE_FACTS_ROWS = _sql("SELECT measure_id, rule, facts FROM flag WHERE resolv
 def _overview_floor(grouping: list[str], facts_sql: list[str] | None) -> Callable:
     def run(conn: Connection, p: dict) -> dict:
         statuses, themes, totals, realised, levels, silent, top, last_run = (
-            q(conn, sql, already=ALREADY_REALISED) for sql in OVERVIEW_COMMON
+            q(conn, sql, already=ALREADY_REALISED, top=OVERVIEW_TOP) for sql in OVERVIEW_COMMON
         )
         if len(grouping) == 2:
             counts = [tuple(r) for r in q(conn, grouping[0])]
@@ -159,15 +167,10 @@ def _overview_floor(grouping: list[str], facts_sql: list[str] | None) -> Callabl
                 for name in names:
                     by_fact.setdefault(name, set()).add(measure_id)
             facts = sorted((k, len(v)) for k, v in by_fact.items())
-        signals: dict[str, dict] = {}
-        for code, title, rule, explanation, score, evidence_on, kind in top:
-            s = signals.setdefault(code, {"title": title, "flags": [], "score": score, "evidence": []})
-            s["flags"].append((rule, explanation))
-            if kind == "stall" and evidence_on is not None:
-                s["evidence"].append(_day(evidence_on))
-        ordered = sorted(
-            signals.items(), key=lambda kv: (-kv[1]["score"], min(kv[1]["evidence"], default=date.max), kv[0])
-        )
+        order = [r[0] for r in top]
+        listed: dict[int, tuple] = {}
+        for mid, code, title, rule, explanation in q(conn, OVERVIEW_TOP_FLAGS[0], ids=order) if order else []:
+            listed.setdefault(mid, (code, title, []))[2].append((rule, explanation))
         return {
             "statuses": [r[0] for r in statuses],
             "themes": [tuple(r) for r in themes],
@@ -178,7 +181,8 @@ def _overview_floor(grouping: list[str], facts_sql: list[str] | None) -> Callabl
             "by_level": sorted((level, n) for level, n in levels if level),
             "silent": silent[0][0],
             "facts": facts,
-            "top": [(code, s["title"], sorted(s["flags"])) for code, s in ordered],
+            "highest": dict(levels).get(3, 0),
+            "top": [(listed[mid][0], listed[mid][1], sorted(listed[mid][2])) for mid in order],
             "last_run": str(last_run[0][0])[:10] if last_run[0][0] else None,
         }
 
@@ -192,14 +196,14 @@ def overview_floors(dialect: str) -> list[Floor]:
             Floor(
                 f"{gname}, silence facts in SQL",
                 _overview_floor(grouping, SILENCE_FACTS_JSON[dialect]),
-                OVERVIEW_COMMON + grouping + SILENCE_FACTS_JSON[dialect],
+                OVERVIEW_COMMON + OVERVIEW_TOP_FLAGS + grouping + SILENCE_FACTS_JSON[dialect],
             )
         )
         floors.append(
             Floor(
                 f"{gname}, silence facts counted from the flag rows",
                 _overview_floor(grouping, None),
-                OVERVIEW_COMMON + grouping + SILENCE_FACTS_ROWS,
+                OVERVIEW_COMMON + OVERVIEW_TOP_FLAGS + grouping + SILENCE_FACTS_ROWS,
             )
         )
     return floors
