@@ -57,7 +57,14 @@ def discard_session() -> None:
 
 
 def close_session(_exc: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
+    """Close this request's session, and keep it in `g`.
+
+    A streamed answer (an export) runs after the view has returned: Flask tears the context down
+    once when the view is done and again when the stream ends. The stream still uses the session
+    it was given, which opens a new transaction; kept in `g`, it is closed by the second teardown
+    too, and its connection goes back to the pool (on PostgreSQL an unclosed one would sit "idle in
+    transaction", holding its locks)."""
+    session = g.get("db_session")
     if session is not None:
         session.close()
 

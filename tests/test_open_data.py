@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from measures.core.spreadsheets import XLSX_MIMETYPE
+from models.db import get_engine
 
 pytestmark = pytest.mark.postgres  # dates, decimals and as-of queries in the exports
 
@@ -65,11 +66,14 @@ def test_downloads_in_the_ui(client, seeded):
 
 
 def test_the_exports_are_sent_as_they_are_written(client, seeded):
-    for path in ("/open-data/maatregelen.csv", "/maatregelen/export.csv"):
-        response = client.get(path)
+    for path in ("/open-data/maatregelen.csv", "/maatregelen/export.csv", "/open-data/maatregelen.json"):
+        response = client.get(path, buffered=False)
         assert response.status_code == 200 and response.is_streamed, path
         assert response.headers["Content-Disposition"].startswith('attachment; filename="maatregelen-')
         assert response.get_data(as_text=True).count("\n") > 70
+        response.close()
+        # The stream ran after the view returned; its connection went back to the pool when it ended.
+        assert get_engine(client.application).pool.checkedout() == 0, path
     for path in ("/open-data/maatregelen.xlsx", "/maatregelen/export.xlsx"):
         response = client.get(path)
         assert response.headers["Content-Type"] == XLSX_MIMETYPE
