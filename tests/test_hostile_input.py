@@ -331,3 +331,25 @@ def test_both_exports_use_the_one_writer():
 
     assert export.spreadsheets is spreadsheets and bulk.spreadsheets is spreadsheets
     assert spreadsheets.safe_cell("-1+1") == "'-1+1" and spreadsheets.safe_cell("\tx") == "'\tx"
+
+
+@pytest.mark.postgres  # PostgreSQL refuses a NUL in any text parameter: it must never reach the database
+def test_a_nul_in_the_address_or_a_form_is_a_bad_request_not_a_server_error(client, auth, seeded, create_user):
+    auth.login(create_user("lezer").email)
+    for path in (
+        "/api/v1/measures/CT%00",
+        "/api/v1/measures/CT-B-04/status-updates?as_of=2020%0001",
+        "/api/v1/assessments?measure=a%00b",
+        "/maatregelen/CT-B-04%00",
+        "/maatregelen?q=a%00",
+        "/maatregelen?the%00me=b",
+    ):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        if path.startswith("/api/"):
+            assert response.mimetype == "application/problem+json", path
+        else:
+            assert "Controleer de invoer" in response.get_data(as_text=True), path
+    auth.logout()
+    response = client.post("/inloggen", data={"email": "a\x00@b.nl", "password": "x"})
+    assert response.status_code == 400

@@ -72,5 +72,16 @@ def gate():
     return login_manager.unauthorized()
 
 
+def refuse_nul():
+    """Refuse a NUL character anywhere in the address or the form (400): no text column can hold
+    one (PostgreSQL refuses it outright), so it can only be a probe or a broken client."""
+    fields = [request.path, *(part for key, values in request.args.lists() for part in (key, *values))]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += [part for key, values in request.form.lists() for part in (key, *values)]
+    if any("\x00" in field for field in fields):
+        abort(400, description=_l("Het verzoek bevat een ongeldig teken (NUL)."))
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul)
     app.before_request(gate)
