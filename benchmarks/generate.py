@@ -13,6 +13,7 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from measures.checks.rules import Thresholds, run_checks
+from measures.register import states
 from measures.register.seed import seed
 from models import (
     DeadlineChange,
@@ -166,6 +167,9 @@ def generate(
             for mid, _ in ids
         ],
     )
+    session.commit()
+    # The rows went in by bulk insert, past the services: derive the projection from them.
+    states.rebuild(session)
     session.commit()
     open_flags = leave_flags(session, thresholds, CHECK_DAYS) if thresholds is not None else 0
     counts = [n for n in _per_measure(update_rows).values()]

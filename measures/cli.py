@@ -18,7 +18,7 @@ from measures.checks.notifications import send_digests
 from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, Thresholds, level_counts, rule_level_label, run_checks
 from measures.checks.scheduler import build_scheduler
 from measures.core import clock
-from measures.register import open_data
+from measures.register import open_data, states
 from measures.register.seed import seed as seed_catalogue
 from measures.register.services import ServiceError
 from measures.reports import build as reports
@@ -80,6 +80,15 @@ def seed_command():
     except ServiceError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Catalogus geladen: {report.summary()}.")
+
+
+@click.command("rebuild-states")
+@with_appcontext
+def rebuild_states_command():
+    """Derive the programme-in-time projection again from the histories (one transaction)."""
+    with session_scope() as session:
+        intervals = states.rebuild(session)
+    click.echo(f"Toestanden opnieuw afgeleid: {intervals} intervallen.")
 
 
 @click.command("export")
@@ -298,6 +307,7 @@ def init_app(app: Flask) -> None:
         report_command,
         init_db_command,
         seed_command,
+        rebuild_states_command,
         export_command,
         create_user_command,
         check_stalled_command,

@@ -15,6 +15,7 @@ from models.measure import (
 from models.organisation import Organisation
 from models.report import ReportEdition, ReportJob
 from models.review import Assessment, AssessmentReply, Recommendation, RecommendationMeasure
+from models.state import MeasureStateInterval
 from models.status import Status, StatusUpdate
 from models.theme import Theme, ThemeScheme
 from models.token import ApiToken
@@ -34,6 +35,7 @@ __all__ = [
     "Measure",
     "MeasureCoOwner",
     "MeasureAlias",
+    "MeasureStateInterval",
     "MeasureTheme",
     "LoginAttempt",
     "Organisation",

@@ -259,20 +259,9 @@ def measures_as_of(session: Session, measure_ids: Collection[int] | Select, as_o
         return _build_programme(session, as_of, True, only=measure_ids)
 
 
-def _build_programme(session: Session, as_of: date, full: bool, only: Only = None) -> list[MeasureState]:
-    orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
-    measures = session.exec(
-        select(
-            Measure.id,
-            Measure.code,
-            Measure.title,
-            Measure.announced_on,
-            Measure.lead_organisation_id,
-            Measure.lead_joint,
-        )
-        .where(Measure.announced_on <= as_of, *_only(Measure.id, only))
-        .order_by(Measure.code)
-    ).all()
+def current_fields(session: Session, measures: list, orgs: dict[int, str], *, full: bool, only: Only = None) -> dict:
+    """The edited-in-place fields of `measures` (rows of id, code, title, announced_on, lead id,
+    joint lead) as they stand now, by id: title, lead, co-owners, themes and (with `full`) budget."""
     ids = {m[0] for m in measures}
     fields: dict[int, dict] = {
         mid: {
@@ -330,6 +319,25 @@ def _build_programme(session: Session, as_of: date, full: bool, only: Only = Non
                     **({"document": document} if document else {}),
                 }
             )
+    return fields
+
+
+def _build_programme(session: Session, as_of: date, full: bool, only: Only = None) -> list[MeasureState]:
+    orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
+    measures = session.exec(
+        select(
+            Measure.id,
+            Measure.code,
+            Measure.title,
+            Measure.announced_on,
+            Measure.lead_organisation_id,
+            Measure.lead_joint,
+        )
+        .where(Measure.announced_on <= as_of, *_only(Measure.id, only))
+        .order_by(Measure.code)
+    ).all()
+    ids = {m[0] for m in measures}
+    fields = current_fields(session, measures, orgs, full=full, only=only)
     _rollback(fields, session, clock.end_of_day(as_of), ids, only)
     latest = _latest_updates(session, as_of, evidenced=False, only=only)
     evidenced = _latest_updates(session, as_of, evidenced=True, only=only) if full else {}

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from measures.core import clock
 from measures.core.text import DateError, check_date_range, clean_text
+from measures.register import states
 from models import (
     AuditRecord,
     BudgetLine,
@@ -308,6 +309,7 @@ def create_measure(
     session.flush()
     _apply_fields(session, measure, content.as_fields(), set(EDITABLE_FIELDS))
     session.flush()
+    states.refresh(session, [measure.id])
     return measure
 
 
@@ -522,6 +524,7 @@ def edit_measure(
     session.add_all(records)
     session.add(measure)
     session.flush()
+    states.refresh(session, [measure.id])
     return records
 
 
@@ -604,6 +607,7 @@ def record_status(
     measure.status_code = latest_status_code(session, measure.id)
     session.add(measure)
     session.flush()
+    states.refresh(session, [measure.id])
     return entry
 
 
@@ -658,4 +662,5 @@ def change_deadline(
     measure.deadline_basis = entry.basis
     session.add(measure)
     session.flush()
+    states.refresh(session, [measure.id])
     return entry

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 from measures.checks.rules import disagrees, is_stalled, level_counts, silence_by_owner
 from measures.core import clock
 from measures.core.text import clean_text
+from measures.register import states
 from measures.register.history import MeasureState, programme_as_of
 from measures.register.services import ServiceError
 from measures.register.terms import closed_status_codes, is_overdue
@@ -56,6 +57,7 @@ def record_assessment(
     )
     session.add(assessment)
     session.flush()
+    states.refresh(session, [measure.id])
     return assessment
 
 
