@@ -334,15 +334,13 @@ def test_both_exports_use_the_one_writer():
 
 
 @pytest.mark.postgres  # PostgreSQL refuses a NUL in any text parameter: it must never reach the database
-def test_a_nul_in_the_address_or_a_form_is_a_bad_request_not_a_server_error(client, auth, seeded, create_user):
+def test_a_nul_in_the_path_or_an_api_query_is_a_bad_request_not_a_server_error(client, auth, seeded, create_user):
     auth.login(create_user("lezer").email)
     for path in (
         "/api/v1/measures/CT%00",
         "/api/v1/measures/CT-B-04/status-updates?as_of=2020%0001",
         "/api/v1/assessments?measure=a%00b",
         "/maatregelen/CT-B-04%00",
-        "/maatregelen?q=a%00",
-        "/maatregelen?the%00me=b",
     ):
         response = client.get(path)
         assert response.status_code == 400, path
@@ -350,6 +348,6 @@ def test_a_nul_in_the_address_or_a_form_is_a_bad_request_not_a_server_error(clie
             assert response.mimetype == "application/problem+json", path
         else:
             assert "Controleer de invoer" in response.get_data(as_text=True), path
-    auth.logout()
-    response = client.post("/inloggen", data={"email": "a\x00@b.nl", "password": "x"})
-    assert response.status_code == 400
+    # A page's filter answers a NUL with its own message, or ignores it; never with a 500.
+    for path in ("/maatregelen?q=a%00", "/maatregelen?the%00me=b", "/?as_of=2020%0001", "/vergelijken?van=%00"):
+        assert client.get(path).status_code < 500, path

@@ -73,11 +73,12 @@ def gate():
 
 
 def refuse_nul():
-    """Refuse a NUL character anywhere in the address or the form (400): no text column can hold
-    one (PostgreSQL refuses it outright), so it can only be a probe or a broken client."""
-    fields = [request.path, *(part for key, values in request.args.lists() for part in (key, *values))]
-    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        fields += [part for key, values in request.form.lists() for part in (key, *values)]
+    """Refuse a NUL character in the path, or in the API's query string (400): no text column can
+    hold one (PostgreSQL refuses it outright), so it can only be a probe or a broken client. The
+    pages' forms and filters clean control characters or answer them with their own Dutch message."""
+    fields = [request.path]
+    if request.blueprint == "api":
+        fields += [part for key, values in request.args.lists() for part in (key, *values)]
     if any("\x00" in field for field in fields):
         abort(400, description=_l("Het verzoek bevat een ongeldig teken (NUL)."))
 
