@@ -101,6 +101,35 @@ class MeasureState:
         return self.latest.as_of if self.latest else None
 
 
+# What an update says, as plain columns (with its evidence document joined, outer), and back.
+UPDATE_FACT_COLUMNS = (
+    StatusUpdate.status_code,
+    StatusUpdate.as_of,
+    StatusUpdate.note,
+    SourceDocument.key,
+    SourceDocument.citation,
+    SourceDocument.kind,
+    StatusUpdate.evidence_url,
+    StatusUpdate.reports_problem,
+    StatusUpdate.recorded_by,
+    StatusUpdate.as_of_precision,
+)
+# What the rebuild and the projection read of a measure itself.
+MEASURE_COLUMNS = (
+    Measure.id,
+    Measure.code,
+    Measure.title,
+    Measure.announced_on,
+    Measure.lead_organisation_id,
+    Measure.lead_joint,
+)
+
+
+def update_fact(row) -> UpdateFact:
+    """An UpdateFact from a row of UPDATE_FACT_COLUMNS."""
+    return UpdateFact(*row[:7], bool(row[7]), row[8], row[9])
+
+
 # Which measures a query is narrowed to: one (an id), some (ids, or a query of ids, read with IN)
 # or all (None).
 Only = int | Collection[int] | Select | None
@@ -129,23 +158,11 @@ def _latest_updates(session: Session, as_of: date, *, evidenced: bool, only: Onl
     )
     # Plain columns, not ORM objects: this runs over every measure of the programme.
     rows = session.exec(
-        select(
-            StatusUpdate.measure_id,
-            StatusUpdate.status_code,
-            StatusUpdate.as_of,
-            StatusUpdate.note,
-            SourceDocument.key,
-            SourceDocument.citation,
-            SourceDocument.kind,
-            StatusUpdate.evidence_url,
-            StatusUpdate.reports_problem,
-            StatusUpdate.recorded_by,
-            StatusUpdate.as_of_precision,
-        )
+        select(StatusUpdate.measure_id, *UPDATE_FACT_COLUMNS)
         .join(ranked, and_(ranked.c.id == StatusUpdate.id, ranked.c.rank == 1))
         .join(SourceDocument, SourceDocument.id == StatusUpdate.evidence_document_id, isouter=True)
     ).all()
-    return {row[0]: UpdateFact(*row[1:8], bool(row[8]), row[9], row[10]) for row in rows}
+    return {row[0]: update_fact(row[1:]) for row in rows}
 
 
 def _deadlines(session: Session, as_of: date, only: Only = None) -> dict[int, tuple[date | None, str, int, str]]:
@@ -226,7 +243,9 @@ def _rollback(current: dict[int, dict], session: Session, moment: datetime, ids:
 
 
 def programme_as_of(session: Session, as_of: date, *, full: bool = True) -> list[MeasureState]:
-    """Return the state of every measure that existed on `as_of`, ordered by code.
+    """Return the state of every measure that existed on `as_of`, ordered by code, read from the
+    projection (`states`); `_build_programme` below rebuilds the same from the histories and is
+    kept as the projection's test oracle.
 
     `full=False` skips what a list does not show (budget lines, the latest evidenced update and the
     rapporteur's assessment); those fields are then empty.
@@ -236,15 +255,19 @@ def programme_as_of(session: Session, as_of: date, *, full: bool = True) -> list
         return cache[(as_of, True)]
     if (as_of, full) in cache:
         return cache[(as_of, full)]
+    from measures.register import states as projection  # it reads this module's types
+
     with gc_paused():
-        states = _build_programme(session, as_of, full)
+        states = projection.programme_on(session, as_of, full=full)
     cache[(as_of, full)] = states
     return states
 
 
 def measure_as_of(session: Session, measure_id: int, as_of: date) -> MeasureState | None:
     """Return one measure's state on `as_of` (None if it did not exist yet), without the rest of the programme."""
-    states = _build_programme(session, as_of, True, only=measure_id)
+    from measures.register import states as projection
+
+    states = projection.programme_on(session, as_of, only=measure_id)
     return states[0] if states else None
 
 
@@ -255,8 +278,10 @@ def measures_as_of(session: Session, measure_ids: Collection[int] | Select, as_o
     `measure_ids` are ids, or a query of them: each query then narrows itself with that subquery,
     and sends no list of ids (on PostgreSQL a thousand bound ids cost more than the query).
     """
+    from measures.register import states as projection
+
     with gc_paused():
-        return _build_programme(session, as_of, True, only=measure_ids)
+        return projection.programme_on(session, as_of, only=measure_ids)
 
 
 def current_fields(session: Session, measures: list, orgs: dict[int, str], *, full: bool, only: Only = None) -> dict:
@@ -325,16 +350,7 @@ def current_fields(session: Session, measures: list, orgs: dict[int, str], *, fu
 def _build_programme(session: Session, as_of: date, full: bool, only: Only = None) -> list[MeasureState]:
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
     measures = session.exec(
-        select(
-            Measure.id,
-            Measure.code,
-            Measure.title,
-            Measure.announced_on,
-            Measure.lead_organisation_id,
-            Measure.lead_joint,
-        )
-        .where(Measure.announced_on <= as_of, *_only(Measure.id, only))
-        .order_by(Measure.code)
+        select(*MEASURE_COLUMNS).where(Measure.announced_on <= as_of, *_only(Measure.id, only)).order_by(Measure.code)
     ).all()
     ids = {m[0] for m in measures}
     fields = current_fields(session, measures, orgs, full=full, only=only)

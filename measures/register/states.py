@@ -17,11 +17,16 @@ from sqlmodel import Session, select
 
 from measures.core import clock
 from measures.register.history import (
+    MEASURE_COLUMNS,
     ROLLED_BACK_FIELDS,
+    UPDATE_FACT_COLUMNS,
     AssessmentFact,
     MeasureState,
+    Only,
     UpdateFact,
+    _only,
     current_fields,
+    update_fact,
 )
 from models import (
     Assessment,
@@ -74,7 +79,8 @@ class _History:
 
 
 def _dump(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    # Keys keep their order: a budget line reads back exactly as the history holds it.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _intervals(measure_id: int, h: _History) -> list[dict]:
@@ -146,16 +152,7 @@ def derive(session: Session, measure_ids: Collection[int] | None = None) -> list
         return [column.in_(only)] if only is not None else []
 
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
-    measures = session.exec(
-        select(
-            Measure.id,
-            Measure.code,
-            Measure.title,
-            Measure.announced_on,
-            Measure.lead_organisation_id,
-            Measure.lead_joint,
-        ).where(*narrowed(Measure.id))
-    ).all()
+    measures = session.exec(select(*MEASURE_COLUMNS).where(*narrowed(Measure.id))).all()
     fields = current_fields(session, measures, orgs, full=True, only=only)
     histories = {mid: _History(announced_on, fields[mid]) for mid, _c, _t, announced_on, _l, _j in measures}
     for mid, on, update_id, status, document_id, url in session.exec(
@@ -236,23 +233,11 @@ def _update_facts(session: Session, ids: list[int]) -> dict[int, UpdateFact]:
     facts: dict[int, UpdateFact] = {}
     for start in range(0, len(ids), 900):
         for row in session.exec(
-            select(
-                StatusUpdate.id,
-                StatusUpdate.status_code,
-                StatusUpdate.as_of,
-                StatusUpdate.note,
-                SourceDocument.key,
-                SourceDocument.citation,
-                SourceDocument.kind,
-                StatusUpdate.evidence_url,
-                StatusUpdate.reports_problem,
-                StatusUpdate.recorded_by,
-                StatusUpdate.as_of_precision,
-            )
+            select(StatusUpdate.id, *UPDATE_FACT_COLUMNS)
             .join(SourceDocument, SourceDocument.id == StatusUpdate.evidence_document_id, isouter=True)
             .where(StatusUpdate.id.in_(ids[start : start + 900]))
         ).all():
-            facts[row[0]] = UpdateFact(*row[1:8], bool(row[8]), row[9], row[10])
+            facts[row[0]] = update_fact(row[1:])
     return facts
 
 
@@ -273,9 +258,7 @@ def _assessment_facts(session: Session, ids: list[int]) -> dict[int, AssessmentF
     return facts
 
 
-def programme_on(
-    session: Session, as_of: date, *, full: bool = True, only: Collection[int] | None = None
-) -> list[MeasureState]:
+def programme_on(session: Session, as_of: date, *, full: bool = True, only: Only = None) -> list[MeasureState]:
     """The state of every measure that existed on `as_of` (or of `only` those), ordered by code,
     read from the projection: one range query, then the facts its rows point at."""
     s = MeasureStateInterval
@@ -302,7 +285,7 @@ def programme_on(
         .where(
             s.valid_from <= as_of,
             or_(s.valid_to.is_(None), s.valid_to > as_of),
-            *([Measure.id.in_(list(only))] if only is not None else []),
+            *_only(Measure.id, only),
         )
         .order_by(Measure.code)
     ).all()
