@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, func
+from sqlalchemy import Select, and_, case, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from measures.core import clock
@@ -424,27 +425,58 @@ class Comparison:
 
 def compare(session: Session, start: date, end: date) -> Comparison:
     """Return what changed in the programme between two dates (after `start`, up to and with `end`)."""
-    from models import Flag  # here to keep the import list above about history tables
+    from measures.register import states as projection
+    from models import (
+        Flag,  # here to keep the import list above about history tables
+        MeasureStateInterval,
+    )
 
-    # Lists do not need budget lines or evidence; budget changes are read from the audit trail below.
-    before = {s.id: s for s in programme_as_of(session, start, full=False)}
-    after = programme_as_of(session, end, full=False)
-    added = [s for s in after if s.id not in before]
-    status_changes = [
-        {
-            "code": s.code,
-            "title": s.title,
-            "from": before[s.id].status_code,
-            "to": s.status_code,
-            "as_of": s.latest.as_of.isoformat() if s.latest else None,
-            "evidence": s.latest.evidence if s.latest else None,
-            "note": s.latest.note if s.latest else "",
-        }
-        for s in after
-        if s.id in before and before[s.id].status_code != s.status_code
-    ]
-    codes = {s.id: s.code for s in after}
-    titles = {s.id: s.title for s in after}
+    # Both dates in one query over the projection: each measure's interval on `end`, and on
+    # `start` if it existed then. The facts of an update are read only for the measures that changed.
+    on_end, on_start = aliased(MeasureStateInterval), aliased(MeasureStateInterval)
+
+    def holds(interval, day: date):
+        return and_(
+            interval.measure_id == Measure.id,
+            interval.valid_from <= day,
+            or_(interval.valid_to.is_(None), interval.valid_to > day),
+        )
+
+    rows = session.exec(
+        select(
+            Measure.id,
+            Measure.code,
+            on_end.title,
+            on_start.id,
+            on_start.status_code,
+            on_end.status_code,
+            on_end.latest_update_id,
+        )
+        .join(on_end, holds(on_end, end))
+        .join(on_start, holds(on_start, start), isouter=True)
+        .order_by(Measure.code)
+    ).all()
+    codes = {row[0]: row[1] for row in rows}
+    titles = {row[0]: row[2] for row in rows}
+    existed = {row[0] for row in rows if row[3] is not None}
+    added_ids = [row[0] for row in rows if row[3] is None]
+    added = projection.programme_on(session, end, full=False, only=added_ids) if added_ids else []
+    changed = [row for row in rows if row[3] is not None and row[4] != row[5]]
+    facts = projection.update_facts(session, [row[6] for row in changed if row[6] is not None])
+    status_changes = []
+    for _mid, code, title, _start_id, status_then, status_now, update_id in changed:
+        latest = facts.get(update_id)
+        status_changes.append(
+            {
+                "code": code,
+                "title": title,
+                "from": status_then,
+                "to": status_now,
+                "as_of": latest.as_of.isoformat() if latest else None,
+                "evidence": latest.evidence if latest else None,
+                "note": latest.note if latest else "",
+            }
+        )
     deadline_changes = []
     for change in session.exec(
         select(DeadlineChange)
@@ -479,11 +511,12 @@ def compare(session: Session, start: date, end: date) -> Comparison:
     budget_changes = []
     for measure_id, records in edits.items():
         old, new = json.loads(records[0].old_value or "[]"), json.loads(records[-1].new_value or "[]")
-        if measure_id in before and measure_id in codes and old != new:
+        if measure_id in existed and measure_id in codes and old != new:
             budget_changes.append({"code": codes[measure_id], "title": titles[measure_id], "from": old, "to": new})
     flags_opened, flags_closed = [], []
     for flag in session.exec(
-        select(Flag).where(
+        # Plain columns: a year of daily checks over a large programme opens and closes thousands.
+        select(Flag.measure_id, Flag.rule, Flag.explanation, Flag.first_seen_on, Flag.resolved_on).where(
             ((Flag.first_seen_on > start) & (Flag.first_seen_on <= end))
             | ((Flag.resolved_on > start) & (Flag.resolved_on <= end))
         )

@@ -229,7 +229,7 @@ def rebuild(session: Session, batch: int = 1000) -> int:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _update_facts(session: Session, ids: list[int]) -> dict[int, UpdateFact]:
+def update_facts(session: Session, ids: list[int]) -> dict[int, UpdateFact]:
     facts: dict[int, UpdateFact] = {}
     for start in range(0, len(ids), 900):
         for row in session.exec(
@@ -292,7 +292,7 @@ def programme_on(session: Session, as_of: date, *, full: bool = True, only: Only
     wanted = {r[9] for r in rows if r[9] is not None}
     if full:
         wanted |= {r[10] for r in rows if r[10] is not None}
-    updates = _update_facts(session, sorted(wanted))
+    updates = update_facts(session, sorted(wanted))
     assessments = _assessment_facts(session, sorted({r[15] for r in rows if r[15] is not None})) if full else {}
     return [
         MeasureState(
