@@ -1,5 +1,7 @@
 """Migrations build the schema from an empty database, match the models, and run twice safely."""
 
+from datetime import date
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -114,3 +116,28 @@ def test_stall_and_silence_migration_carries_open_flags_and_acknowledgements_ove
     assert {(f.severity, f.score) for f in flags.values()} == {(3, 3)}
     assert str(flags["negatief_bewijs"].evidence_on) == "2020-01-01"
     assert ack.flag_id == flags["geen_update"].id and ack.note == "gezien"
+
+
+def test_the_projection_migration_builds_it_from_the_existing_histories(app, session, create_measure):
+    """Migration 0015 derives measure_state for a database that has histories but no projection."""
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from measures.register import states
+
+    create_measure("M-1", status="in_uitvoering", deadline=date(2021, 1, 1))
+    create_measure("M-2", status="gepland", status_on=date(2019, 3, 1), announced_on=date(2019, 1, 1))
+    session.close()
+    _migrate(app, "0014", "downgrade")
+    assert "measure_state" not in inspect(get_engine(app)).get_table_names()
+    _migrate(app, "head")
+    with Session(get_engine(app)) as fresh:
+        expected = sorted(
+            (r["measure_id"], str(r["valid_from"]), r["status_code"], str(r["deadline"])) for r in states.derive(fresh)
+        )
+    with get_engine(app).connect() as conn:
+        stored = sorted(
+            (r.measure_id, str(r.valid_from), r.status_code, str(r.deadline))
+            for r in conn.execute(text("SELECT measure_id, valid_from, status_code, deadline FROM measure_state"))
+        )
+    assert stored == expected and len(stored) >= 3
