@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from measures.checks.rules import HOOG, is_stalled, level_counts, measure_signals, signal_order
@@ -25,6 +26,7 @@ from models import (
     Measure,
     MeasureAlias,
     MeasureCoOwner,
+    MeasureStateInterval,
     MeasureTheme,
     Organisation,
     SourceDocument,
@@ -588,73 +590,87 @@ def overview_as_of(session: Session, as_of: date) -> dict:
 
 
 def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, page_size: int) -> Page:
-    """Return one page of the list as it stood on `as_of` (status, deadline, owners, themes then)."""
-    from measures.register.history import programme_as_of
+    """Return one page of the list as it stood on `as_of` (status, deadline, owners, themes then).
 
-    states = programme_as_of(session, as_of, full=False)
+    Filtered, sorted and paged in SQL over the projection (`measure_state`): the intervals that
+    hold on `as_of`, one per measure that existed then. Only the page's rows become states.
+    """
+    from measures.register import states as projection
+
+    s = MeasureStateInterval
+    latest = aliased(StatusUpdate)
+    conditions = [s.valid_from <= as_of, or_(s.valid_to.is_(None), s.valid_to > as_of)]
+    if flt.q:
+        needle = flt.q.lower()
+        conditions.append(
+            or_(
+                func.lower(s.title).contains(needle, autoescape=True),
+                func.lower(Measure.code).contains(needle, autoescape=True),
+                func.lower(Measure.description).contains(needle, autoescape=True),
+                func.lower(Measure.source_quote).contains(needle, autoescape=True),
+            )
+        )
+    for key in flt.themes:
+        conditions.append(s.themes.contains(json.dumps(key), autoescape=True))
+    if flt.owner:
+        conditions.append(or_(s.lead == flt.owner, s.co_owners.contains(json.dumps(flt.owner), autoescape=True)))
+    if flt.status:
+        conditions.append(s.status_code == flt.status)
+    if flt.document:
+        doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
+        conditions.append(Measure.source_document_id == doc_id)
+    if flt.overdue:
+        conditions.append(overdue_clause(as_of, s.deadline, s.status_code))
+    # The flags that were open on the date, at their highest level.
+    open_then = (
+        select(Flag.measure_id, func.max(Flag.severity).label("level"))
+        .where(Flag.first_seen_on <= as_of, or_(Flag.resolved_on.is_(None), Flag.resolved_on > as_of))
+        .group_by(Flag.measure_id)
+        .subquery()
+    )
+    if flt.flagged:
+        conditions.append(open_then.c.level >= flt.flagged)
+    keys = {
+        "code": [Measure.code],
+        "titel": [s.title, Measure.code],
+        "status": [s.status_code, Measure.code],
+        "deadline": [s.deadline.is_(None), s.deadline, Measure.code],
+        "gewijzigd": [latest.as_of.is_not(None), latest.as_of, Measure.code],
+    }
+    order = [c.desc() if flt.descending else c.asc() for c in keys[flt.sort]]
+    base = select(Measure.id).join(s, s.measure_id == Measure.id)
+    # Join only what the filter or the order asks for: each is a scan of its own.
+    if flt.sort == "gewijzigd":
+        base = base.join(latest, latest.id == s.latest_update_id, isouter=True)
+    if flt.flagged:
+        base = base.join(open_then, open_then.c.measure_id == Measure.id, isouter=True)
+    base = base.where(*conditions)
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    ids = list(session.exec(base.order_by(*order).offset((flt.page - 1) * page_size).limit(page_size)).all())
+    by_id = {state.id: state for state in projection.programme_on(session, as_of, full=False, only=ids)} if ids else {}
     closed = closed_status_codes(session)
     labels = dict(session.exec(select(Status.code, Status.label)).all())
-    documents = dict(session.exec(select(SourceDocument.key, SourceDocument.id)).all())
-    source_of = (
-        dict(session.exec(select(Measure.id, Measure.source_document_id)).all()) if flt.document or flt.q else {}
+    levels = (
+        dict(
+            session.exec(select(open_then.c.measure_id, open_then.c.level).where(open_then.c.measure_id.in_(ids))).all()
+        )
+        if flt.flagged and ids
+        else {}
     )
-    text_of = {}
-    if flt.q:
-        text_of = {
-            mid: f"{code} {desc} {quote}".lower()
-            for mid, code, desc, quote in session.exec(
-                select(Measure.id, Measure.code, Measure.description, Measure.source_quote)
-            ).all()
-        }
-    flagged: dict[int, int] = {}
-    if flt.flagged:
-        for measure_id, severity in session.exec(
-            select(Flag.measure_id, Flag.severity).where(
-                Flag.first_seen_on <= as_of, (Flag.resolved_on.is_(None)) | (Flag.resolved_on > as_of)
-            )
-        ).all():
-            flagged[measure_id] = max(flagged.get(measure_id, 0), severity)
-    needle = flt.q.lower()
-
-    def keep(s) -> bool:
-        if needle and needle not in s.title.lower() and needle not in text_of.get(s.id, ""):
-            return False
-        if any(key not in s.themes for key in flt.themes):
-            return False
-        if flt.owner and flt.owner != s.lead and flt.owner not in s.co_owners:
-            return False
-        if flt.status and s.status_code != flt.status:
-            return False
-        if flt.document and source_of.get(s.id) != documents.get(flt.document):
-            return False
-        if flt.overdue and not is_overdue(s.deadline, is_open=s.status_code not in closed, on=as_of):
-            return False
-        if flt.flagged and flagged.get(s.id, 0) < flt.flagged:
-            return False
-        return True
-
-    chosen = [s for s in states if keep(s)]
-    keys = {
-        "code": lambda s: s.code,
-        "titel": lambda s: (s.title, s.code),
-        "status": lambda s: (s.status_code, s.code),
-        "deadline": lambda s: (s.deadline is None, s.deadline or date.max, s.code),
-        "gewijzigd": lambda s: (s.last_update_on or date.min, s.code),
-    }
-    chosen.sort(key=keys[flt.sort], reverse=flt.descending)
-    start = (flt.page - 1) * page_size
-    items = [
-        {
-            "measure": s,
-            "lead": s.lead,
-            "status_label": labels.get(s.status_code, s.status_code),
-            "themes": [{"scheme": k.split(":")[0], "code": k.split(":")[1]} for k in s.themes],
-            "overdue": is_overdue(s.deadline, is_open=s.status_code not in closed, on=as_of),
-            "flag_severity": flagged.get(s.id, 0),
-        }
-        for s in chosen[start : start + page_size]
-    ]
-    return Page(items=items, total=len(chosen), page=flt.page, page_size=page_size)
+    items = []
+    for measure_id in ids:
+        state = by_id[measure_id]
+        items.append(
+            {
+                "measure": state,
+                "lead": state.lead,
+                "status_label": labels.get(state.status_code, state.status_code),
+                "themes": [{"scheme": k.split(":")[0], "code": k.split(":")[1]} for k in state.themes],
+                "overdue": is_overdue(state.deadline, is_open=state.status_code not in closed, on=as_of),
+                "flag_severity": levels.get(measure_id, 0),
+            }
+        )
+    return Page(items=items, total=total, page=flt.page, page_size=page_size)
 
 
 def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | None:

@@ -31,9 +31,10 @@ def open_status_codes():
     return select(Status.code).where(Status.is_open.is_(True))
 
 
-def overdue_clause(on: date):
-    """Return the SQL condition on `Measure` that is `is_overdue` on day `on`."""
-    return and_(Measure.deadline.is_not(None), Measure.deadline < on, Measure.status_code.in_(open_status_codes()))
+def overdue_clause(on: date, deadline=Measure.deadline, status_code=Measure.status_code):
+    """Return the SQL condition that is `is_overdue` on day `on`: on `Measure` today, or on the
+    columns of another row that holds a deadline and a status (a state in the projection)."""
+    return and_(deadline.is_not(None), deadline < on, status_code.in_(open_status_codes()))
 
 
 def closed_status_codes(session: Session) -> set[str]:
