@@ -347,3 +347,29 @@ def test_the_as_of_list_over_the_projection_equals_the_rebuilt_one(seeded, sessi
             expected = rows(_list_as_of_rebuilt(session, flt, as_of=on, page_size=10))
             assert rows(list_measures_as_of(session, flt, as_of=on, page_size=10)) == expected, (on, options)
             assert expected[0] or options.get("page") or "q" in options or "flagged" in options or on.year < 2019
+
+
+def test_the_as_of_overview_counts_what_the_rebuilt_programme_holds(seeded, session):
+    from measures.register.queries import overview_as_of
+    from models.measure import ALREADY_REALISED
+
+    already = set(session.exec(select(Measure.id).where(Measure.announcement == ALREADY_REALISED)).all())
+    for on in (date(2018, 6, 1), date(2019, 12, 5), date(2021, 3, 1), date(2024, 1, 1)):
+        built = history._build_programme(session, on, False)
+        data = overview_as_of(session, on)
+        totals: dict[str, int] = {}
+        for s in built:
+            totals[s.status_code] = totals.get(s.status_code, 0) + 1
+        assert data["totals"] == totals and data["total"] == len(built) > 0, on
+        for scheme in data["schemes"]:
+            for row in scheme["rows"]:
+                key = f"{scheme['scheme'].code}:{row['theme'].code}"
+                counts: dict[str, int] = {}
+                for s in built:
+                    if key in s.themes:
+                        counts[s.status_code] = counts.get(s.status_code, 0) + 1
+                assert row["counts"] == counts, (on, key)
+            themed = [s for s in built if any(k.startswith(scheme["scheme"].code + ":") for k in s.themes)]
+            assert scheme["without_total"] == len(built) - len(themed), on
+        realised = sum(1 for s in built if s.id in already and s.status_code == "gerealiseerd")
+        assert data["realised_at_announcement"] == realised, on

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, case, func, or_
+from sqlalchemy import Select, and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -436,11 +436,7 @@ def compare(session: Session, start: date, end: date) -> Comparison:
     on_end, on_start = aliased(MeasureStateInterval), aliased(MeasureStateInterval)
 
     def holds(interval, day: date):
-        return and_(
-            interval.measure_id == Measure.id,
-            interval.valid_from <= day,
-            or_(interval.valid_to.is_(None), interval.valid_to > day),
-        )
+        return and_(interval.measure_id == Measure.id, projection.holds_on(day, interval))
 
     rows = session.exec(
         select(

@@ -554,9 +554,18 @@ def document_detail(session: Session, key: str) -> dict | None:
 
 def overview_as_of(session: Session, as_of: date) -> dict:
     """Return the overview's counts for the programme as it stood on `as_of`."""
-    from measures.register.history import programme_as_of
+    from measures.register import states as projection
 
-    states = programme_as_of(session, as_of, full=False)
+    # Only what the counts need, as plain columns of the intervals holding on the date.
+    rows = session.exec(
+        select(MeasureStateInterval.status_code, MeasureStateInterval.themes, Measure.announcement)
+        .join(Measure, Measure.id == MeasureStateInterval.measure_id)
+        .where(projection.holds_on(as_of))
+    ).all()
+    states = [
+        SimpleNamespace(status_code=status, themes=json.loads(themes), announcement=announcement)
+        for status, themes, announcement in rows
+    ]
     statuses = session.exec(select(Status).order_by(Status.position)).all()
     totals: dict[str, int] = {}
     per_theme: dict[str, dict[str, int]] = {}
@@ -578,8 +587,9 @@ def overview_as_of(session: Session, as_of: date) -> dict:
             rows.append({"theme": t, "counts": counts, "total": sum(counts.values())})
         without = {code: totals.get(code, 0) - per_scheme.get(scheme.code, {}).get(code, 0) for code in totals}
         schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
-    already = set(session.exec(select(Measure.id).where(Measure.announcement == ALREADY_REALISED)).all())
-    realised_at_announcement = sum(1 for s in states if s.id in already and s.status_code == "gerealiseerd")
+    realised_at_announcement = sum(
+        1 for s in states if s.announcement == ALREADY_REALISED and s.status_code == "gerealiseerd"
+    )
     return {
         "statuses": statuses,
         "schemes": schemes,
@@ -599,7 +609,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
 
     s = MeasureStateInterval
     latest = aliased(StatusUpdate)
-    conditions = [s.valid_from <= as_of, or_(s.valid_to.is_(None), s.valid_to > as_of)]
+    conditions = [projection.holds_on(as_of, s)]
     if flt.q:
         needle = flt.q.lower()
         conditions.append(

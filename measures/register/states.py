@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, insert, or_
+from sqlalchemy import and_, delete, insert, or_
 from sqlmodel import Session, select
 
 from measures.core import clock
@@ -229,6 +229,11 @@ def rebuild(session: Session, batch: int = 1000) -> int:
 # --- reading ------------------------------------------------------------------------------------
 
 
+def holds_on(day: date, interval=MeasureStateInterval):
+    """The condition that an interval holds on `day` (from inclusive, to exclusive, None open)."""
+    return and_(interval.valid_from <= day, or_(interval.valid_to.is_(None), interval.valid_to > day))
+
+
 def update_facts(session: Session, ids: list[int]) -> dict[int, UpdateFact]:
     facts: dict[int, UpdateFact] = {}
     for start in range(0, len(ids), 900):
@@ -282,11 +287,7 @@ def programme_on(session: Session, as_of: date, *, full: bool = True, only: Only
             s.assessment_id,
         )
         .join(s, s.measure_id == Measure.id)
-        .where(
-            s.valid_from <= as_of,
-            or_(s.valid_to.is_(None), s.valid_to > as_of),
-            *_only(Measure.id, only),
-        )
+        .where(holds_on(as_of, s), *_only(Measure.id, only))
         .order_by(Measure.code)
     ).all()
     wanted = {r[9] for r in rows if r[9] is not None}
