@@ -98,18 +98,22 @@ def vocabulary(session: Session) -> dict:
     }
 
 
+def _text_matches(q: str, title):
+    """The search: `q` anywhere in the code, the title (today's, or a state's), the description or
+    the source quote, case folded."""
+    needle = q.lower()
+    return or_(
+        *(
+            func.lower(column).contains(needle, autoescape=True)
+            for column in (Measure.code, title, Measure.description, Measure.source_quote)
+        )
+    )
+
+
 def _filtered(flt: MeasureFilter, today: date):
     conditions = []
     if flt.q:
-        needle = flt.q.lower()
-        conditions.append(
-            or_(
-                func.lower(Measure.code).contains(needle, autoescape=True),
-                func.lower(Measure.title).contains(needle, autoescape=True),
-                func.lower(Measure.description).contains(needle, autoescape=True),
-                func.lower(Measure.source_quote).contains(needle, autoescape=True),
-            )
-        )
+        conditions.append(_text_matches(flt.q, Measure.title))
     for key in flt.themes:
         scheme_code, _, theme_code = key.partition(":")
         conditions.append(
@@ -611,15 +615,7 @@ def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, pa
     latest = aliased(StatusUpdate)
     conditions = [projection.holds_on(as_of, s)]
     if flt.q:
-        needle = flt.q.lower()
-        conditions.append(
-            or_(
-                func.lower(s.title).contains(needle, autoescape=True),
-                func.lower(Measure.code).contains(needle, autoescape=True),
-                func.lower(Measure.description).contains(needle, autoescape=True),
-                func.lower(Measure.source_quote).contains(needle, autoescape=True),
-            )
-        )
+        conditions.append(_text_matches(flt.q, s.title))
     for key in flt.themes:
         conditions.append(s.themes.contains(json.dumps(key), autoescape=True))
     if flt.owner:

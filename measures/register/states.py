@@ -84,64 +84,65 @@ def _dump(value) -> str:
 
 
 def _intervals(measure_id: int, h: _History) -> list[dict]:
-    """The measure's intervals, from its announcement on, neighbours with equal states merged."""
+    """The measure's intervals, from its announcement on, neighbours with equal states merged.
+
+    One walk through the change days in order, by the rules of `history._build_programme` (its
+    test oracle): each history is read once, so a write to a long history stays linear in it.
+    """
     days = {h.announced_on}
     days.update(d for d, *_ in h.updates)
     days.update(d for d, *_ in h.deadlines)
     days.update(d for d, *_ in h.assessments)
     days.update(d for d, *_ in h.edits)
+    edits = {name: [e for e in h.edits if e[3] == name] for name in ROLLED_BACK_FIELDS}
+    seen = dict.fromkeys(ROLLED_BACK_FIELDS, 0)  # per field, the edits on or before the day
+    u = d = a = 0
+    latest = evidenced = assessment = None
+    deadline, basis, precision, postponements = None, "onbekend", "dag", 0
     rows: list[dict] = []
-    for day in sorted(d for d in days if d >= h.announced_on):
-        state = _state_on(h, day)
+    for day in sorted(x for x in days if x >= h.announced_on):
+        while u < len(h.updates) and h.updates[u][0] <= day:
+            _on, update_id, status, has_evidence = h.updates[u]
+            latest = (update_id, status)
+            evidenced = update_id if has_evidence else evidenced
+            u += 1
+        while d < len(h.deadlines) and h.deadlines[d][0] <= day:
+            _on, _id, old, new, basis, precision = h.deadlines[d]
+            deadline = new
+            postponements += old is not None and new is not None and new > old
+            d += 1
+        while a < len(h.assessments) and h.assessments[a][0] <= day:
+            assessment = h.assessments[a][1]
+            a += 1
+        values = dict(h.fields)
+        for name, made in edits.items():
+            while seen[name] < len(made) and made[seen[name]][0] <= day:
+                seen[name] += 1
+            # The value on `day` is the old value of the first edit made after it, or the value now.
+            if seen[name] < len(made):
+                old = made[seen[name]][4]
+                values[name] = json.loads(old) if old is not None else None
+        state = {
+            "title": values["title"],
+            "lead": values["lead"],
+            "co_owners": _dump(sorted(values["co_owners"] or [])),
+            "themes": _dump(sorted(values["themes"] or [])),
+            "budget": _dump(values["budget"] if values["budget"] is not None else []),
+            "status_code": latest[1] if latest else "onbekend",
+            "latest_update_id": latest[0] if latest else None,
+            "latest_evidenced_id": evidenced,
+            "deadline": deadline,
+            "deadline_basis": basis,
+            "deadline_precision": precision,
+            "postponements": postponements,
+            "assessment_id": assessment,
+        }
         if rows and all(rows[-1][c] == state[c] for c in STATE_COLUMNS):
             continue
         if rows:
             rows[-1]["valid_to"] = day
         rows.append({"measure_id": measure_id, "valid_from": day, "valid_to": None, **state})
     return rows
-
-
-def _state_on(h: _History, day: date) -> dict:
-    """The state on `day`, by the rules of `history._build_programme` (its test oracle)."""
-    latest = evidenced = None
-    for on, update_id, status, has_evidence in h.updates:
-        if on > day:
-            break
-        latest = (update_id, status)
-        if has_evidence:
-            evidenced = update_id
-    deadline, basis, precision, postponements = None, "onbekend", "dag", 0
-    for on, _id, old, new, change_basis, change_precision in h.deadlines:
-        if on > day:
-            break
-        deadline, basis, precision = new, change_basis, change_precision
-        postponements += old is not None and new is not None and new > old
-    assessment = None
-    for on, assessment_id in h.assessments:
-        if on > day:
-            break
-        assessment = assessment_id
-    values = dict(h.fields)
-    for name in ROLLED_BACK_FIELDS:
-        # The value on `day` is the old value of the first edit made after it, or the value now.
-        later = next((e for e in h.edits if e[3] == name and e[0] > day), None)
-        if later is not None:
-            values[name] = json.loads(later[4]) if later[4] is not None else None
-    return {
-        "title": values["title"],
-        "lead": values["lead"],
-        "co_owners": _dump(sorted(values["co_owners"] or [])),
-        "themes": _dump(sorted(values["themes"] or [])),
-        "budget": _dump(values["budget"] if values["budget"] is not None else []),
-        "status_code": latest[1] if latest else "onbekend",
-        "latest_update_id": latest[0] if latest else None,
-        "latest_evidenced_id": evidenced,
-        "deadline": deadline,
-        "deadline_basis": basis,
-        "deadline_precision": precision,
-        "postponements": postponements,
-        "assessment_id": assessment,
-    }
 
 
 def derive(session: Session, measure_ids: Collection[int] | None = None) -> list[dict]:
