@@ -61,7 +61,7 @@ def _sql(*statements: str) -> list[str]:
 def overview_app(session) -> dict:
     from measures.register import queries
 
-    data = queries.overview(session)
+    data = queries.overview(session, clock.today())
     flags = queries.flag_counts(session)
     return {
         "statuses": [s.code for s in data["statuses"]],
@@ -258,7 +258,7 @@ def _page_rows(page, *, with_flags: bool) -> list[tuple]:
 def list_app(session, flt, page_size: int) -> dict:
     from measures.register import queries
 
-    page = queries.list_measures(session, flt, today=clock.today(), page_size=page_size)
+    page = queries.list_measures(session, flt, as_of=clock.today(), page_size=page_size)
     return {
         "vocabulary": _vocabulary_app(queries.vocabulary(session)),
         "total": page.total,
@@ -278,10 +278,12 @@ LIST_CONDITIONS = {
         "theme id first": """m.status_code = :status AND m.id IN (SELECT measure_id FROM measure_theme
             WHERE theme_id = :theme_id)""",
     },
+    # The level the checks give a measure today, as the projection holds it (the list's flag column).
     "flagged": {
-        "IN subquery": "m.id IN (SELECT measure_id FROM flag WHERE resolved_on IS NULL AND severity >= :level)",
-        "EXISTS": """EXISTS (SELECT 1 FROM flag f WHERE f.measure_id = m.id AND f.resolved_on IS NULL
-            AND f.severity >= :level)""",
+        "IN subquery": """m.id IN (SELECT measure_id FROM measure_state WHERE valid_from <= :today
+            AND (valid_to IS NULL OR valid_to > :today) AND stall_level >= :level)""",
+        "EXISTS": """EXISTS (SELECT 1 FROM measure_state ms WHERE ms.measure_id = m.id AND ms.valid_from <= :today
+            AND (ms.valid_to IS NULL OR ms.valid_to > :today) AND ms.stall_level >= :level)""",
         "theme id first": None,
     },
 }
@@ -293,15 +295,16 @@ LIST_PAGE_WINDOW = """SELECT m.id, m.code, m.title, o.abbreviation, m.lead_joint
     JOIN status s ON s.code = m.status_code WHERE {cond} ORDER BY m.code LIMIT :size"""
 LIST_COUNT = "SELECT count(*) FROM measure m WHERE {cond}"
 PAGE_THEMES = """SELECT mt.measure_id, sc.code, t.code FROM measure_theme mt JOIN theme t ON t.id = mt.theme_id
-    JOIN theme_scheme sc ON sc.id = t.scheme_id WHERE mt.measure_id IN :ids ORDER BY sc.position"""
-PAGE_FLAGS = (
-    "SELECT measure_id, max(severity) FROM flag WHERE resolved_on IS NULL AND measure_id IN :ids GROUP BY measure_id"
-)
+    JOIN theme_scheme sc ON sc.id = t.scheme_id WHERE mt.measure_id IN :ids ORDER BY sc.position, t.code"""
+PAGE_FLAGS = """SELECT measure_id, stall_level FROM measure_state WHERE measure_id IN :ids AND valid_from <= :today
+    AND (valid_to IS NULL OR valid_to > :today)"""
 
 
 def _list_floor(cond: str, window: bool) -> Callable:
     def run(conn: Connection, p: dict) -> dict:
         params = dict(p["params"])
+        if ":today" in cond:
+            params["today"] = p["today"]
         if ":theme_id" in cond:
             params["theme_id"] = q(
                 conn,
@@ -321,7 +324,7 @@ def _list_floor(cond: str, window: bool) -> Callable:
         if ids:
             for mid, scheme, code in q(conn, PAGE_THEMES, ids=ids):
                 themes.setdefault(mid, []).append(f"{scheme}:{code}")
-            severity = dict(q(conn, PAGE_FLAGS, ids=ids))
+            severity = dict(q(conn, PAGE_FLAGS, ids=ids, today=p["today"]))
         today = p["today"]
         return {
             "vocabulary": _vocabulary_floor(conn),
@@ -369,7 +372,7 @@ def detail_app(session, code: str) -> dict:
     from measures.register import queries
     from measures.review import services as review
 
-    data = queries.measure_detail(session, code)
+    data = queries.measure_detail(session, code, clock.today())
     mid = data["measure"].id
     flags = queries.flags_for_measure(session, mid)
     return {
@@ -471,10 +474,10 @@ def detail_floors() -> list[Floor]:
 def as_of_list_app(session, as_of: date, page_size: int) -> dict:
     from measures.register import queries
 
-    page = queries.list_measures_as_of(session, queries.MeasureFilter(), as_of=as_of, page_size=page_size)
+    page = queries.list_measures(session, queries.MeasureFilter(), as_of=as_of, page_size=page_size)
     return {
         "total": page.total,
-        "rows": _page_rows(page, with_flags=False),
+        "rows": _page_rows(page, with_flags=True),
     }
 
 
@@ -506,6 +509,7 @@ AS_OF_ALL_WINDOW = [
 ROLLBACK = """SELECT measure_id, field, old_value FROM audit_record WHERE measure_id IN :ids AND changed_at > :moment
     AND field IN ('title', 'lead', 'themes') ORDER BY changed_at DESC, id DESC"""
 STATUS_LABELS = "SELECT code, label, is_open FROM status"
+SCHEME_POSITIONS = "SELECT code, position FROM theme_scheme"
 
 
 def _as_of_floor(mode: str) -> Callable:
@@ -525,12 +529,19 @@ def _as_of_floor(mode: str) -> Callable:
         ids = [r[0] for r in rows]
         themes: dict[int, list[str]] = {}
         fields: dict[int, dict] = {}
+        levels: dict[int, int] = {}
         if ids:
             for mid, scheme, code in q(conn, PAGE_THEMES, ids=ids):
                 themes.setdefault(mid, []).append(f"{scheme}:{code}")
             for mid, name, old in q(conn, ROLLBACK, ids=ids, moment=clock.end_of_day(d)):
                 fields.setdefault(mid, {})[name] = json.loads(old) if old is not None else None  # oldest last wins
+            levels = dict(q(conn, PAGE_FLAGS, ids=ids, today=d))
         labels = {code: (label, is_open) for code, label, is_open in q(conn, STATUS_LABELS)}
+        positions = dict(q(conn, SCHEME_POSITIONS))
+
+        def in_order(keys) -> tuple:
+            return tuple(sorted(keys, key=lambda k: (positions[k.split(":")[0]], k)))
+
         out = []
         for mid, code, title, lead, joint, status, deadline in rows:
             status = status or "onbekend"
@@ -543,8 +554,9 @@ def _as_of_floor(mode: str) -> Callable:
                     f["lead"] if "lead" in f else (lead or (JOINT_LEAD if joint else None)),
                     labels[status][0],
                     deadline,
-                    tuple(sorted(f["themes"] if "themes" in f else themes.get(mid, []))),
+                    in_order(f["themes"] if "themes" in f else themes.get(mid, [])),
                     bool(labels[status][1]) and deadline is not None and deadline < d,
+                    levels.get(mid, 0),
                 )
             )
         return {"total": total, "rows": out}
@@ -553,7 +565,7 @@ def _as_of_floor(mode: str) -> Callable:
 
 
 def as_of_list_floors() -> list[Floor]:
-    tail = [PAGE_THEMES, ROLLBACK, STATUS_LABELS]
+    tail = [PAGE_THEMES, ROLLBACK, PAGE_FLAGS, STATUS_LABELS, SCHEME_POSITIONS]
     return [
         Floor("page first, index seeks per row", _as_of_floor("seek"), _sql(AS_OF_COUNT, AS_OF_PAGE_SEEK, *tail)),
         Floor(

@@ -151,7 +151,7 @@ def generate(
     session.execute(insert(DeadlineChange), deadline_rows)
     session.commit()
 
-    # The cached current status and deadline, as the services would have left them.
+    # The cached current status and deadline (with its basis), as the services would have left them.
     current_deadline: dict[int, tuple[date, date]] = {}
     for row in deadline_rows:
         key = row["measure_id"]
@@ -159,11 +159,16 @@ def generate(
             current_deadline[key] = (row["decided_on"], row["new_deadline"])
     connection = session.connection()
     connection.exec_driver_sql(
-        "UPDATE measure SET status_code = ?, deadline = ? WHERE id = ?"
+        "UPDATE measure SET status_code = ?, deadline = ?, deadline_basis = ? WHERE id = ?"
         if connection.dialect.name == "sqlite"
-        else "UPDATE measure SET status_code = %s, deadline = %s WHERE id = %s",
+        else "UPDATE measure SET status_code = %s, deadline = %s, deadline_basis = %s WHERE id = %s",
         [
-            (latest[mid][1] if mid in latest else "onbekend", current_deadline.get(mid, (None, None))[1], mid)
+            (
+                latest[mid][1] if mid in latest else "onbekend",
+                current_deadline.get(mid, (None, None))[1],
+                "benchmark" if mid in current_deadline else "onbekend",
+                mid,
+            )
             for mid, _ in ids
         ],
     )

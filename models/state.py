@@ -13,7 +13,8 @@ class MeasureStateInterval(SQLModel, table=True):
     "until further notice". The rows are derived from the append-only histories (status updates,
     deadline changes, assessments and the audit trail of edited fields), written in the same
     transaction as them, and can always be rebuilt from them (`flask --app app rebuild-states`).
-    Lists are JSON, sorted, as `history.MeasureState` holds them.
+    Lists are JSON, sorted, as `history.MeasureState` holds them. The stall level is derived with
+    the configured thresholds: changing CHECK_MAX_POSTPONEMENTS asks for a rebuild.
     """
 
     __tablename__ = "measure_state"
@@ -39,3 +40,6 @@ class MeasureStateInterval(SQLModel, table=True):
     deadline_precision: str = Field(default="dag", max_length=10)
     postponements: int = 0
     assessment_id: int | None = Field(default=None, foreign_key="assessment.id")
+    # The stall level the checks would have given the measure on these days (0 none, 1 laag to
+    # 3 hoog): their own rules run over this state, so the list as of any date filters on it.
+    stall_level: int = 0

@@ -110,6 +110,14 @@ def test_overdue_is_an_open_measure_past_its_deadline():
     assert is_overdue("2019-12-31", is_open=True, on="2020-01-01")
 
 
+def test_the_closed_statuses_are_codes_from_the_status_table(session, vocabulary):
+    # Codes, not rows: `status in closed` must hold for gerealiseerd (a set of rows once made every
+    # closed measure with a passed deadline "verstreken" in the list).
+    from measures.register.terms import closed_status_codes
+
+    assert closed_status_codes(session) == {"gerealiseerd", "beeindigd"}
+
+
 DAYS = re.compile(r"as_of|today|day|now")
 
 

@@ -119,7 +119,8 @@ def test_stall_and_silence_migration_carries_open_flags_and_acknowledgements_ove
 
 
 def test_the_projection_migration_builds_it_from_the_existing_histories(app, session, create_measure):
-    """Migration 0015 derives measure_state for a database that has histories but no projection."""
+    """Migrations 0015 and 0016 derive measure_state, with the checks' stall levels, for a database
+    that has histories but no projection."""
     from sqlalchemy import text
     from sqlmodel import Session
 
@@ -133,11 +134,16 @@ def test_the_projection_migration_builds_it_from_the_existing_histories(app, ses
     _migrate(app, "head")
     with Session(get_engine(app)) as fresh:
         expected = sorted(
-            (r["measure_id"], str(r["valid_from"]), r["status_code"], str(r["deadline"])) for r in states.derive(fresh)
+            (r["measure_id"], str(r["valid_from"]), r["status_code"], str(r["deadline"]), r["stall_level"])
+            for r in states.derive(fresh)
         )
     with get_engine(app).connect() as conn:
         stored = sorted(
-            (r.measure_id, str(r.valid_from), r.status_code, str(r.deadline))
-            for r in conn.execute(text("SELECT measure_id, valid_from, status_code, deadline FROM measure_state"))
+            (r.measure_id, str(r.valid_from), r.status_code, str(r.deadline), r.stall_level)
+            for r in conn.execute(
+                text("SELECT measure_id, valid_from, status_code, deadline, stall_level FROM measure_state")
+            )
         )
     assert stored == expected and len(stored) >= 3
+    # M-1's deadline passed on 2021-01-01: from the next day the checks find it late.
+    assert ("2021-01-02", 1) in {(valid_from, level) for _m, valid_from, _s, _d, level in stored}

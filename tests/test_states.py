@@ -14,11 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from measures.checks import rules
 from measures.register import history, services, states
 from measures.register.queries import Page
 from measures.register.terms import closed_status_codes, is_overdue
 from measures.review import services as review
-from models import Flag, Measure, MeasureStateInterval, SourceDocument, Status
+from models import DeadlineChange, Measure, MeasureStateInterval, SourceDocument, Status, ThemeScheme
 
 pytestmark = pytest.mark.postgres  # dates, JSON lists and the range query on both databases
 
@@ -36,7 +37,8 @@ moment = st.builds(
     st.sampled_from([0, 1, 22 * 60 + 59, 23 * 60, 23 * 60 + 1, 12 * 60, 21 * 60 + 59, 22 * 60, 22 * 60 + 1]),
 )
 operation = st.one_of(
-    st.tuples(st.just("status"), day, st.sampled_from(STATUS_CODES), st.booleans()),
+    # evidence: none, a cabinet letter or a rapporteur's letter; and whether it reports a problem
+    st.tuples(st.just("status"), day, st.sampled_from(STATUS_CODES), st.sampled_from([None, 0, 1]), st.booleans()),
     st.tuples(st.just("deadline"), day, st.one_of(st.none(), day)),
     st.tuples(
         st.just("edit"),
@@ -53,26 +55,38 @@ operation = st.one_of(
 codes = itertools.count()
 
 
+def _thresholds(session):
+    """The thresholds the projection derives its stall levels with (the app's)."""
+    return states._Rules.load(session).thresholds
+
+
 @pytest.fixture
 def organisations(create_organisation, create_document):
+    """The organisations, and the documents an update may cite: a cabinet letter and a
+    rapporteur's letter (whose findings the checks weigh apart)."""
     for abbreviation in ("Politie", "OM", "IND"):
         create_organisation(abbreviation)
-    return create_document()
+    return [
+        create_document(),
+        create_document("nrm-brief", "Brief van de Nationaal Rapporteur", date(2019, 11, 28), "brief_rapporteur"),
+    ]
 
 
-def _apply(session, measure, op, document, budget_line) -> None:
+def _apply(session, measure, op, documents, budget_line, now=NOW) -> None:
     kind = op[0]
     if kind == "status":
-        _, on, status, evidenced = op
+        _, on, status, evidence, problem = op
         services.record_status(
             session=session,
             measure=measure,
             status_code=status,
             as_of=on,
             note="Een stap.",
-            evidence_document_id=document.id if evidenced else None,
+            evidence_document_id=documents[evidence].id if evidence is not None else None,
+            evidence_quote="Zo staat het er." if evidence is not None else None,
+            reports_problem=problem,
             recorded_by="test",
-            now=NOW,
+            now=now,
         )
     elif kind == "deadline":
         _, on, new = op
@@ -84,7 +98,7 @@ def _apply(session, measure, op, document, budget_line) -> None:
             reason="Verschoven",
             decided_on=on,
             recorded_by="test",
-            now=NOW,
+            now=now,
         )
     elif kind == "edit":
         _, at, title, lead, themes, co_owners, amount = op
@@ -105,7 +119,7 @@ def _apply(session, measure, op, document, budget_line) -> None:
     elif kind == "assessment":
         _, on, light = op
         review.record_assessment(
-            session=session, measure=measure, light=light, text="Oordeel.", as_of=on, recorded_by="r", now=NOW
+            session=session, measure=measure, light=light, text="Oordeel.", as_of=on, recorded_by="r", now=now
         )
     else:
         survivor = services.create_measure(
@@ -116,10 +130,10 @@ def _apply(session, measure, op, document, budget_line) -> None:
             announced_on=START,
             source_document_id=None,
             recorded_by="test",
-            now=NOW,
+            now=now,
         )
         services.merge_measure(
-            session=session, code=measure.code, into=survivor, reason="Dubbel", merged_by="test", now=NOW
+            session=session, code=measure.code, into=survivor, reason="Dubbel", merged_by="test", now=now
         )
 
 
@@ -136,11 +150,29 @@ def _dates(session, ids) -> set[date]:
 
 
 def _assert_equal_on_every_date(session, ids, extra: set[date] = frozenset()) -> None:
+    """The states, and the stall levels the checks give them, equal the rebuild's on every date
+    around a change and around every deadline (where the level turns with the calendar)."""
     session.info.clear()
-    for on in sorted(_dates(session, ids) | set(extra)):
+    deadlines = session.exec(
+        select(DeadlineChange.new_deadline).where(
+            DeadlineChange.measure_id.in_(ids), DeadlineChange.new_deadline.is_not(None)
+        )
+    ).all()
+    thresholds = _thresholds(session)
+    around = {d + timedelta(days=k) for d in deadlines for k in (0, 1, 2)}
+    for on in sorted(_dates(session, ids) | set(extra) | around):
         expected = history._build_programme(session, on, True, only=ids)
         got = states.programme_on(session, on, only=ids)
         assert got == expected, on
+        oracle = rules.evaluate_context(rules.Context.load(session, on, states=expected), thresholds)
+        levels = dict(
+            session.exec(
+                select(MeasureStateInterval.measure_id, MeasureStateInterval.stall_level).where(
+                    MeasureStateInterval.measure_id.in_(ids), states.holds_on(on), MeasureStateInterval.stall_level > 0
+                )
+            ).all()
+        )
+        assert levels == {s.measure_id: s.level for s in oracle.signals if s.level > 0}, on
 
 
 @settings(
@@ -233,6 +265,7 @@ def _list_as_of_rebuilt(session, flt, *, as_of: date, page_size: int):
     states = history._build_programme(session, as_of, False)
     closed = closed_status_codes(session)
     labels = dict(session.exec(select(Status.code, Status.label)).all())
+    positions = dict(session.exec(select(ThemeScheme.code, ThemeScheme.position)).all())  # contouren first
     documents = dict(session.exec(select(SourceDocument.key, SourceDocument.id)).all())
     source_of = (
         dict(session.exec(select(Measure.id, Measure.source_document_id)).all()) if flt.document or flt.q else {}
@@ -245,14 +278,12 @@ def _list_as_of_rebuilt(session, flt, *, as_of: date, page_size: int):
                 select(Measure.id, Measure.code, Measure.description, Measure.source_quote)
             ).all()
         }
-    flagged: dict[int, int] = {}
-    if flt.flagged:
-        for measure_id, severity in session.exec(
-            select(Flag.measure_id, Flag.severity).where(
-                Flag.first_seen_on <= as_of, (Flag.resolved_on.is_(None)) | (Flag.resolved_on > as_of)
-            )
-        ).all():
-            flagged[measure_id] = max(flagged.get(measure_id, 0), severity)
+    # The level the checks would have given each measure on the date, from the rebuilt programme.
+    evaluation = rules.evaluate_context(
+        rules.Context.load(session, as_of, states=history._build_programme(session, as_of, True)),
+        _thresholds(session),
+    )
+    flagged = {signal.measure_id: signal.level for signal in evaluation.signals}
     needle = flt.q.lower()
 
     def keep(s) -> bool:
@@ -287,7 +318,10 @@ def _list_as_of_rebuilt(session, flt, *, as_of: date, page_size: int):
             "measure": s,
             "lead": s.lead,
             "status_label": labels.get(s.status_code, s.status_code),
-            "themes": [{"scheme": k.split(":")[0], "code": k.split(":")[1]} for k in s.themes],
+            "themes": sorted(
+                ({"scheme": k.split(":")[0], "code": k.split(":")[1]} for k in s.themes),
+                key=lambda t: (positions[t["scheme"]], t["code"]),
+            ),
             "overdue": is_overdue(s.deadline, is_open=s.status_code not in closed, on=as_of),
             "flag_severity": flagged.get(s.id, 0),
         }
@@ -317,15 +351,14 @@ LIST_FILTERS = [
 ]
 
 
-def test_the_as_of_list_over_the_projection_equals_the_rebuilt_one(seeded, session):
-    """Every filter and sort, on dates across the programme, against the list as it was computed
-    before: the whole programme rebuilt, filtered and sorted in Python."""
-    from measures.checks.rules import Thresholds, run_checks
-    from measures.register.queries import MeasureFilter, list_measures_as_of
+def test_the_list_over_the_projection_equals_the_rebuilt_one(seeded, session):
+    """Every filter and sort, on dates across the programme and today, against the list as it was
+    computed before: the whole programme rebuilt, filtered and sorted in Python, with the levels
+    the checks give it on the date."""
+    from measures.core import clock
+    from measures.register.queries import MeasureFilter, list_measures
 
-    for day in (date(2019, 1, 2), date(2020, 6, 1)):  # flags to filter on, as of those dates
-        run_checks(session, now=datetime.combine(day, time(12), tzinfo=UTC), thresholds=Thresholds(), trigger="test")
-    for on in (date(2018, 6, 1), date(2019, 12, 5), date(2021, 3, 1), date(2024, 1, 1)):
+    for on in (date(2018, 6, 1), date(2019, 12, 5), date(2021, 3, 1), date(2024, 1, 1), clock.today()):
         for options in LIST_FILTERS:
             flt = MeasureFilter(**options)
 
@@ -345,18 +378,19 @@ def test_the_as_of_list_over_the_projection_equals_the_rebuilt_one(seeded, sessi
                 ]
 
             expected = rows(_list_as_of_rebuilt(session, flt, as_of=on, page_size=10))
-            assert rows(list_measures_as_of(session, flt, as_of=on, page_size=10)) == expected, (on, options)
+            assert rows(list_measures(session, flt, as_of=on, page_size=10)) == expected, (on, options)
             assert expected[0] or options.get("page") or "q" in options or "flagged" in options or on.year < 2019
 
 
-def test_the_as_of_overview_counts_what_the_rebuilt_programme_holds(seeded, session):
-    from measures.register.queries import overview_as_of
+def test_the_overview_counts_what_the_rebuilt_programme_holds(seeded, session):
+    from measures.core import clock
+    from measures.register.queries import overview
     from models.measure import ALREADY_REALISED
 
     already = set(session.exec(select(Measure.id).where(Measure.announcement == ALREADY_REALISED)).all())
-    for on in (date(2018, 6, 1), date(2019, 12, 5), date(2021, 3, 1), date(2024, 1, 1)):
+    for on in (date(2018, 6, 1), date(2019, 12, 5), date(2021, 3, 1), date(2024, 1, 1), clock.today()):
         built = history._build_programme(session, on, False)
-        data = overview_as_of(session, on)
+        data = overview(session, on)
         totals: dict[str, int] = {}
         for s in built:
             totals[s.status_code] = totals.get(s.status_code, 0) + 1
@@ -373,3 +407,143 @@ def test_the_as_of_overview_counts_what_the_rebuilt_programme_holds(seeded, sess
             assert scheme["without_total"] == len(built) - len(themed), on
         realised = sum(1 for s in built if s.id in already and s.status_code == "gerealiseerd")
         assert data["realised_at_announcement"] == realised, on
+
+
+# --- transaction time: as the register showed it then ------------------------------------------------
+
+gap = st.builds(
+    lambda days, minutes: timedelta(days=days, minutes=minutes),
+    st.integers(min_value=0, max_value=400),
+    st.sampled_from([1, 60, 23 * 60 - 1]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    announced=day,
+    operations=st.lists(st.tuples(operation, gap), min_size=1, max_size=8),
+)
+def test_as_the_register_showed_it_is_what_it_showed_then(
+    session, vocabulary, organisations, budget_line, announced, operations
+):
+    """Write by write, at moments through the years (with updates backdated or not), note what the
+    register showed for a set of dates; afterwards, asking for the register as it stood at each of
+    those moments gives exactly that, with the stall levels the checks would have given then."""
+    thresholds = _thresholds(session)
+    recorded = datetime(2018, 1, 1, 9, tzinfo=UTC)
+    measure = services.create_measure(
+        session=session,
+        code=f"T-{next(codes)}",
+        content=services.MeasureInput(title="Begin", description="", lead="Politie", themes=["contouren:b"]),
+        announcement="reeds_in_gang_gezet",
+        announced_on=announced,
+        source_document_id=None,
+        recorded_by="test",
+        now=recorded,
+    )
+    session.commit()
+    ids = [measure.id]
+    planned, at = [], recorded
+    for op, step in operations:
+        at += step
+        if op[0] == "edit":
+            op = (op[0], at, *op[2:])  # an edit takes effect when it is made
+        elif op[0] != "merge":
+            op = (op[0], min(op[1], at.date()), *op[2:])  # backdated, or of the day; never ahead
+        planned.append((op, at))
+    days = {announced, date(2019, 6, 1), date(2022, 1, 1), date(2026, 11, 1)}
+    for op, at in planned:
+        on = op[1].date() if isinstance(op[1], datetime) else at.date() if op[0] == "merge" else op[1]
+        days |= {on, on + timedelta(days=1), at.date()}
+
+    def showing() -> dict:
+        session.info.clear()
+        shown = {}
+        for on in days:
+            programme = history._build_programme(session, on, True, only=ids)
+            signals = rules.evaluate_context(rules.Context.load(session, on, states=programme), thresholds).signals
+            shown[on] = (programme, {s.measure_id: s.level for s in signals})
+        return shown
+
+    moments = [(recorded, showing())]
+    for op, recorded in planned:
+        if op[0] == "merge" and session.get(Measure, measure.id).status_code == "beeindigd":
+            continue
+        _apply(session, measure, op, organisations, budget_line, now=recorded)
+        session.commit()
+        moments.append((recorded, showing()))
+        if op[0] == "merge":
+            break
+    for (moment, shown), later in zip(moments, [*moments[1:], (None, None)], strict=True):
+        # At the moment of the write, and just before the next one, the register showed the same.
+        for at in {moment, (later[0] - timedelta(seconds=1)) if later[0] else moment + timedelta(days=1)}:
+            if at < moment:
+                continue
+            session.info.clear()
+            for on, (programme, levels) in shown.items():
+                assert states.programme_on(session, on, only=ids, known_at=at) == programme, (at, on)
+                ctx = rules.Context.load(session, on, only=measure.id, known_at=at)
+                got = {s.measure_id: s.level for s in rules.evaluate_context(ctx, thresholds).signals}
+                assert got == levels, (at, on)
+    # Before the measure was registered, the register showed nothing of it.
+    assert states.programme_on(session, date(2026, 1, 1), only=ids, known_at=moments[0][0] - timedelta(seconds=1)) == []
+
+
+def test_a_status_backdated_later_shows_as_we_now_know_it_not_as_the_register_showed_it(
+    client, session, vocabulary, organisations
+):
+    """The issue's example: a status recorded in 2021, backdated to 2019, is part of the programme
+    on 2019-12-31 as we now know it, and not of what the register showed on that day."""
+    measure = services.create_measure(
+        session=session,
+        code="B-1",
+        content=services.MeasureInput(title="Teruggedateerd", description="", lead="Politie", themes=["contouren:b"]),
+        announcement="reeds_in_gang_gezet",
+        announced_on=date(2018, 5, 25),
+        source_document_id=None,
+        recorded_by="test",
+        now=datetime(2018, 6, 1, 10, tzinfo=UTC),
+    )
+    services.record_status(
+        session=session,
+        measure=measure,
+        status_code="gepland",
+        as_of=date(2018, 6, 1),
+        note="Gepland.",
+        recorded_by="test",
+        now=datetime(2018, 6, 1, 10, tzinfo=UTC),
+    )
+    services.record_status(
+        session=session,
+        measure=measure,
+        status_code="gerealiseerd",
+        as_of=date(2019, 6, 1),
+        note="Achteraf gemeld: al in 2019 klaar.",
+        recorded_by="test",
+        now=datetime(2021, 3, 1, 10, tzinfo=UTC),
+    )
+    session.commit()
+    now_known = client.get("/maatregelen/B-1?as_of=2019-12-31").get_data(as_text=True)
+    then_shown = client.get("/maatregelen/B-1?as_of=2019-12-31&weergave=register").get_data(as_text=True)
+    assert "Achteraf gemeld" in now_known and "Achteraf gemeld" not in then_shown
+    assert 'status-badge--gerealiseerd">Gerealiseerd' in now_known
+    assert 'status-badge--gepland">Gepland' in then_shown and "status-badge--gerealiseerd" not in then_shown
+    assert "zoals het register ze op die datum toonde" in then_shown
+    # Both views are offered, each explained, the current one marked.
+    assert 'aria-current="true">Zoals we nu weten dat het was' in now_known
+    assert 'aria-current="true">Zoals het register het toen toonde' in then_shown
+    # After the status was recorded, the register showed it too; before the measure was
+    # registered, the register did not know it at all.
+    assert "Achteraf gemeld" in client.get("/maatregelen/B-1?as_of=2021-03-02&weergave=register").get_data(as_text=True)
+    assert client.get("/maatregelen/B-1?as_of=2018-05-30&weergave=register").status_code == 404
+    # The overview counts the same way.
+    from measures.register.queries import overview
+
+    assert overview(session, date(2019, 12, 31))["totals"] == {"gerealiseerd": 1}
+    assert overview(session, date(2019, 12, 31), datetime(2020, 1, 1, tzinfo=UTC))["totals"] == {"gepland": 1}
+    page = client.get("/?as_of=2019-12-31&weergave=register").get_data(as_text=True)
+    assert "Zoals het register het toen toonde" in page

@@ -152,10 +152,7 @@ def measures():
             [{"name": "as_of", "reason": "in de toekomst"}],
         )
     flt = form.to_filter()
-    if as_of:
-        page = queries.list_measures_as_of(db, flt, as_of=as_of, page_size=int(page_size))
-    else:
-        page = queries.list_measures(db, flt, today=clock.today(), page_size=int(page_size))
+    page = queries.list_measures(db, flt, as_of=as_of or clock.today(), page_size=int(page_size))
     return jsonify(
         schemas.MeasurePage(
             as_of=as_of or clock.today(),
@@ -168,7 +165,7 @@ def measures():
 
 
 def _summary(item: dict) -> schemas.MeasureSummary:
-    m = item["measure"]  # a Measure today, its MeasureState on an earlier date
+    m = item["measure"]  # its MeasureState on the date asked for (today: as of today)
     return schemas.MeasureSummary(
         code=m.code,
         title=m.title,
@@ -242,7 +239,7 @@ def _status_update(u, document) -> schemas.StatusUpdate:
 
 @bp.get("/measures/<code>/status-updates")
 def status_updates(code: str):
-    data = queries.measure_detail(get_session(), _measure(code).code)
+    data = queries.measure_detail(get_session(), _measure(code).code, clock.today())
     items = [_status_update(item["entry"], item["document"]) for item in data["updates"]]
     return jsonify(schemas.StatusUpdateList(items=items).body())
 

@@ -141,18 +141,41 @@ class Context:
     last_open_update: dict[int, date] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, as_of: date) -> "Context":
+    def load(
+        cls,
+        session: Session,
+        as_of: date,
+        *,
+        only: int | None = None,
+        known_at: datetime | None = None,
+        states: list[MeasureState] | None = None,
+    ) -> "Context":
+        """The programme on `as_of` (or the one measure `only`), as the register knows it now or,
+        with `known_at`, as it had recorded it by then; or the given `states` (a test's oracle)."""
+        from measures.register.states import programme_on
+
         statuses = session.exec(select(Status)).all()
+        narrowed = [StatusUpdate.as_of <= as_of]
+        if only is not None:
+            narrowed.append(StatusUpdate.measure_id == only)
+        if known_at is not None:
+            narrowed.append(StatusUpdate.recorded_at <= known_at)
+        if states is None:
+            states = (
+                programme_as_of(session, as_of)
+                if only is None and known_at is None
+                else programme_on(session, as_of, only=only, known_at=known_at)
+            )
         return cls(
             as_of=as_of,
-            states=programme_as_of(session, as_of),
+            states=states,
             labels={s.code: s.label for s in statuses},
             closed={s.code for s in statuses if not s.is_open},
-            rapporteur=_rapporteur_findings(session, as_of),
+            rapporteur=_rapporteur_findings(session, narrowed),
             last_open_update=dict(
                 session.exec(
                     select(StatusUpdate.measure_id, func.max(StatusUpdate.as_of))
-                    .where(StatusUpdate.as_of <= as_of, StatusUpdate.status_code.in_(open_status_codes()))
+                    .where(*narrowed, StatusUpdate.status_code.in_(open_status_codes()))
                     .group_by(StatusUpdate.measure_id)
                 ).all()
             ),
@@ -170,8 +193,9 @@ class Context:
         return f"({_when(update)}{source}): {self.labels.get(update.status_code, update.status_code)}{note}"
 
 
-def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurFinding]:
-    """Return the most recent rapporteur-evidenced update per measure, up to `as_of`, in one query."""
+def _rapporteur_findings(session: Session, narrowed: list) -> dict[int, RapporteurFinding]:
+    """Return the most recent rapporteur-evidenced update per measure among the updates that
+    `narrowed` selects (those up to a date), in one query."""
     rows = session.exec(
         select(
             StatusUpdate.measure_id,
@@ -186,7 +210,7 @@ def _rapporteur_findings(session: Session, as_of: date) -> dict[int, RapporteurF
             SourceDocument,
             and_(SourceDocument.id == StatusUpdate.evidence_document_id, SourceDocument.kind == RAPPORTEUR_KIND),
         )
-        .where(StatusUpdate.as_of <= as_of)
+        .where(*narrowed)
         .order_by(StatusUpdate.measure_id, StatusUpdate.as_of, StatusUpdate.id)
     ).all()
     return {

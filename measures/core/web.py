@@ -1,7 +1,7 @@
 """Reading a request, in one place: dates in the query string, 'as of', the way back after login,
 and the gate in front of every page (sign-in for a closed register, a new password first)."""
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, redirect, request, url_for
@@ -40,10 +40,21 @@ def requested_as_of() -> tuple[date | None, str | None]:
     return day, None
 
 
-def current_url_without(*names: str) -> str:
-    """Return this page's URL with the given query parameters removed."""
-    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names}
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+REGISTER_VIEW = "register"  # ?weergave=register: as the register showed it on the date
+
+
+def requested_known_at(as_of: date | None) -> datetime | None:
+    """With ?weergave=register on a past date: the moment whose knowledge to show (the end of that
+    day, transaction time); else None: the date as we now know it was (valid time)."""
+    if as_of is None or request.args.get("weergave") != REGISTER_VIEW:
+        return None
+    return clock.end_of_day(as_of)
+
+
+def current_url_without(*names: str, **extra: str) -> str:
+    """Return this page's URL with the given query parameters removed (and `extra` ones set)."""
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in names and k not in extra}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, **extra)
 
 
 def safe_next(target: str | None) -> str | None:

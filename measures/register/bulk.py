@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,8 +17,7 @@ from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, can
 from measures.core.text import DateError, clean_text, parse_date
 from measures.register import queries, services
-from models import Measure, Organisation, SourceDocument, Status, StatusUpdate, User
-from models.measure import JOINT_LEAD
+from models import Measure, MeasureStateInterval, SourceDocument, Status, StatusUpdate, User
 
 # The export's columns; the import reads the same file back (see IMPORT_COLUMNS).
 LIST_COLUMNS = (
@@ -48,33 +48,32 @@ MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
 def list_rows(session: Session, flt: queries.MeasureFilter, *, today: date) -> Iterator[dict]:
-    """Yield one export row per measure matching the filter, in its order, with its latest status update.
+    """Yield one export row per measure matching the filter today, in its order, with its latest
+    status update: the list's own query, as of today.
 
-    The measures are read EXPORT_BATCH at a time as plain columns; per batch one query finds the
-    latest update of each and one its themes, so memory stays flat however many measures there are.
+    The measures are read EXPORT_BATCH at a time as plain columns of their state today; per batch
+    one query finds the latest update of each, so memory stays flat however many measures there are.
     """
-    orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
+    state = MeasureStateInterval
     columns = (
         Measure.id,
         Measure.code,
-        Measure.title,
-        Measure.lead_organisation_id,
-        Measure.lead_joint,
-        Measure.status_code,
-        Measure.deadline,
-        Measure.deadline_basis,
+        state.title,
+        state.lead,
+        state.themes,
+        state.status_code,
+        state.deadline,
+        state.deadline_basis,
     )
-    for batch in queries.filtered_batches(session, flt, columns, today=today):
-        ids = [m.id for m in batch]
-        latest = _latest_updates(session, ids)
-        themes = queries.themes_for(session, ids)
+    for batch in queries.filtered_batches(session, flt, columns, as_of=today):
+        latest = _latest_updates(session, [m.id for m in batch])
         for m in batch:
             entry = latest.get(m.id)
-            by_scheme = {t["scheme"]: t["code"] for t in themes.get(m.id, [])}
+            by_scheme = dict(key.split(":", 1) for key in json.loads(m.themes))
             yield {
                 "code": m.code,
                 "titel": m.title,
-                "trekker": orgs.get(m.lead_organisation_id) or (JOINT_LEAD if m.lead_joint else "onbekend"),
+                "trekker": m.lead or "onbekend",
                 "thema": by_scheme.get("contouren", ""),
                 "actielijn": by_scheme.get("actielijn", ""),
                 "status": m.status_code,

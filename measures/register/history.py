@@ -115,6 +115,8 @@ UPDATE_FACT_COLUMNS = (
     StatusUpdate.recorded_by,
     StatusUpdate.as_of_precision,
 )
+# What an assessment says, as plain columns (AssessmentFact's fields in order).
+ASSESSMENT_FACT_COLUMNS = (Assessment.id, Assessment.light, Assessment.text, Assessment.as_of, Assessment.recorded_by)
 # What the rebuild and the projection read of a measure itself.
 MEASURE_COLUMNS = (
     Measure.id,
@@ -213,14 +215,9 @@ def _assessments(session: Session, as_of: date, only: Only = None) -> dict[int, 
         .subquery()
     )
     rows = session.exec(
-        select(
-            Assessment.measure_id,
-            Assessment.id,
-            Assessment.light,
-            Assessment.text,
-            Assessment.as_of,
-            Assessment.recorded_by,
-        ).join(ranked, and_(ranked.c.id == Assessment.id, ranked.c.rank == 1))
+        select(Assessment.measure_id, *ASSESSMENT_FACT_COLUMNS).join(
+            ranked, and_(ranked.c.id == Assessment.id, ranked.c.rank == 1)
+        )
     ).all()
     return {row[0]: AssessmentFact(*row[1:]) for row in rows}
 

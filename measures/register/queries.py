@@ -3,7 +3,7 @@
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -40,13 +40,9 @@ from models.measure import ALREADY_REALISED, JOINT_LEAD
 # How many measures an export reads at a time: its memory grows with this, not with the register.
 EXPORT_BATCH = 1000
 
-SORTS = {
-    "code": (Measure.code,),
-    "titel": (Measure.title, Measure.code),
-    "status": (Measure.status_code, Measure.code),
-    "deadline": (Measure.deadline, Measure.code),
-    "gewijzigd": (Measure.updated_at, Measure.code),
-}
+
+# The orders the list offers (their keys in `_selection`).
+SORTS = ("code", "titel", "status", "deadline", "gewijzigd")
 
 
 @dataclass
@@ -110,79 +106,86 @@ def _text_matches(q: str, title):
     )
 
 
-def _filtered(flt: MeasureFilter, today: date):
-    conditions = []
+def _selection(flt: MeasureFilter, as_of: date, *columns):
+    """The measures matching the filter as they stood on `as_of` (today is as of today), with the
+    filter's order: a query over the projection (`measure_state`), the interval of each measure
+    that held on the date, selecting `columns`. The one query behind the list, its pages and its
+    export."""
+    from measures.register import states as projection
+
+    s = MeasureStateInterval
+    latest = aliased(StatusUpdate)
+    conditions = [projection.holds_on(as_of, s)]
     if flt.q:
-        conditions.append(_text_matches(flt.q, Measure.title))
+        conditions.append(_text_matches(flt.q, s.title))
     for key in flt.themes:
-        scheme_code, _, theme_code = key.partition(":")
-        conditions.append(
-            Measure.id.in_(
-                select(MeasureTheme.measure_id)
-                .join(Theme, Theme.id == MeasureTheme.theme_id)
-                .join(ThemeScheme, ThemeScheme.id == Theme.scheme_id)
-                .where(ThemeScheme.code == scheme_code, Theme.code == theme_code)
-            )
-        )
+        conditions.append(s.themes.contains(json.dumps(key), autoescape=True))
     if flt.owner:
-        owner_id = select(Organisation.id).where(Organisation.abbreviation == flt.owner).scalar_subquery()
-        conditions.append(
-            or_(
-                Measure.lead_organisation_id == owner_id,
-                Measure.id.in_(select(MeasureCoOwner.measure_id).where(MeasureCoOwner.organisation_id == owner_id)),
-            )
-        )
+        conditions.append(or_(s.lead == flt.owner, s.co_owners.contains(json.dumps(flt.owner), autoescape=True)))
     if flt.status:
-        conditions.append(Measure.status_code == flt.status)
+        conditions.append(s.status_code == flt.status)
     if flt.document:
         doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
         conditions.append(Measure.source_document_id == doc_id)
-    if flt.flagged:
-        conditions.append(
-            Measure.id.in_(select(Flag.measure_id).where(Flag.resolved_on.is_(None), Flag.severity >= flt.flagged))
-        )
     if flt.overdue:
-        conditions.append(overdue_clause(today))
-    return conditions
+        conditions.append(overdue_clause(as_of, s.deadline, s.status_code))
+    if flt.flagged:
+        # The level the checks would have given the measure on the date, kept in the projection.
+        conditions.append(s.stall_level >= flt.flagged)
+    keys = {
+        "code": [Measure.code],
+        "titel": [s.title, Measure.code],
+        "status": [s.status_code, Measure.code],
+        "deadline": [s.deadline.is_(None), s.deadline, Measure.code],
+        "gewijzigd": [latest.as_of.is_not(None), latest.as_of, Measure.code],
+    }
+    order = [c.desc() if flt.descending else c.asc() for c in keys[flt.sort]]
+    query = select(*columns).select_from(Measure).join(s, s.measure_id == Measure.id)
+    if flt.sort == "gewijzigd":  # joined only to sort on: it is a scan of its own
+        query = query.join(latest, latest.id == s.latest_update_id, isouter=True)
+    return query.where(*conditions), order
 
 
-def list_measures(session: Session, flt: MeasureFilter, *, today: date, page_size: int) -> Page:
-    """Return one page of measures matching the filter, with what the list shows of each."""
-    conditions = _filtered(flt, today)
-    total = session.exec(select(func.count()).select_from(Measure).where(*conditions)).one()
-    order = [c.desc() if flt.descending else c.asc() for c in SORTS[flt.sort]]
-    lead = Organisation.__table__.alias("lead")
-    rows = session.exec(
-        select(Measure, lead.c.abbreviation, Status.label, Status.is_open)
-        .join(lead, lead.c.id == Measure.lead_organisation_id, isouter=True)
-        .join(Status, Status.code == Measure.status_code)
-        .where(*conditions)
-        .order_by(*order)
-        .offset((flt.page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    ids = [m.id for m, _, _, _ in rows]
-    themes = themes_for(session, ids)
-    severities = open_flag_severity(session, ids)
-    items = [
-        {
-            "measure": m,
-            "lead": lead_abbr or (JOINT_LEAD if m.lead_joint else None),
-            "status_label": status_label,
-            "themes": themes.get(m.id, []),
-            "overdue": is_overdue(m.deadline, is_open=is_open, on=today),
-            "flag_severity": severities.get(m.id, 0),
-        }
-        for m, lead_abbr, status_label, is_open in rows
-    ]
+def list_measures(session: Session, flt: MeasureFilter, *, as_of: date, page_size: int) -> Page:
+    """Return one page of the list as it stood on `as_of` (today: as of today): status, deadline,
+    owners, themes and the checks' stall level then.
+
+    Filtered, sorted and paged in SQL over the projection; only the page's rows become states.
+    """
+    from measures.register import states as projection
+
+    s = MeasureStateInterval
+    query, order = _selection(flt, as_of, Measure.id, s.stall_level)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(*order).offset((flt.page - 1) * page_size).limit(page_size)).all()
+    ids = [measure_id for measure_id, _level in rows]
+    by_id = {state.id: state for state in projection.programme_on(session, as_of, full=False, only=ids)} if ids else {}
+    closed = closed_status_codes(session)
+    labels = dict(session.exec(select(Status.code, Status.label)).all())
+    schemes = dict(session.exec(select(ThemeScheme.code, ThemeScheme.position)).all())
+    items = []
+    for measure_id, level in rows:
+        state = by_id[measure_id]
+        themes = sorted((key.split(":", 1) for key in state.themes), key=lambda t: (schemes.get(t[0], 0), t[1]))
+        items.append(
+            {
+                "measure": state,
+                "lead": state.lead,
+                "status_label": labels.get(state.status_code, state.status_code),
+                "themes": [{"scheme": scheme, "code": code} for scheme, code in themes],
+                "overdue": is_overdue(state.deadline, is_open=state.status_code not in closed, on=as_of),
+                "flag_severity": level,
+            }
+        )
     return Page(items=items, total=total, page=flt.page, page_size=page_size)
 
 
-def filtered_batches(session: Session, flt: MeasureFilter, columns: Sequence, *, today: date) -> Iterator[Sequence]:
-    """Yield every measure matching the filter, in the filter's order, as rows of `columns`, in
-    batches of EXPORT_BATCH (for exports): the rows come from one cursor as they are asked for."""
-    order = [c.desc() if flt.descending else c.asc() for c in SORTS[flt.sort]]
-    return batches(session, select(*columns).where(*_filtered(flt, today)).order_by(*order))
+def filtered_batches(session: Session, flt: MeasureFilter, columns: Sequence, *, as_of: date) -> Iterator[Sequence]:
+    """Yield every measure matching the filter on `as_of`, in the filter's order, as rows of
+    `columns` (of `Measure` and of its state then, `MeasureStateInterval`), in batches of
+    EXPORT_BATCH (for exports): the rows come from one cursor as they are asked for."""
+    query, order = _selection(flt, as_of, *columns)
+    return batches(session, query.order_by(*order))
 
 
 def batches(session: Session, query) -> Iterator[Sequence]:
@@ -247,28 +250,11 @@ def my_measures(session: Session, user, *, today: date) -> list[dict]:
     return items
 
 
-def open_flag_severity(session: Session, measure_ids: list[int] | None = None) -> dict[int, int]:
-    """Return the highest open flag severity per measure (all measures when ids is None)."""
-    query = select(Flag.measure_id, func.max(Flag.severity)).where(Flag.resolved_on.is_(None)).group_by(Flag.measure_id)
-    if measure_ids is not None:
-        if not measure_ids:
-            return {}
-        query = query.where(Flag.measure_id.in_(measure_ids))
-    return dict(session.exec(query).all())
-
-
-def flags_for_measure(session: Session, measure_id: int, as_of: date | None = None) -> dict:
-    """Return a measure's open and resolved flags (as they stood on `as_of`), newest first, with acknowledgements."""
-    query = select(Flag).where(Flag.measure_id == measure_id).order_by(Flag.first_seen_on.desc(), Flag.id.desc())
-    if as_of is not None:
-        query = query.where(Flag.first_seen_on <= as_of)
-    flags = session.exec(query).all()
-    if as_of is not None:
-        # A flag resolved after the date was still open then; show it so, without touching the row.
-        for f in flags:
-            if f.resolved_on is not None and f.resolved_on > as_of:
-                session.expunge(f)
-                f.resolved_on = None
+def flags_for_measure(session: Session, measure_id: int) -> dict:
+    """Return a measure's open and resolved flags, newest first, with acknowledgements."""
+    flags = session.exec(
+        select(Flag).where(Flag.measure_id == measure_id).order_by(Flag.first_seen_on.desc(), Flag.id.desc())
+    ).all()
     acks: dict[int, list] = {}
     if flags:
         for ack in session.exec(
@@ -284,6 +270,34 @@ def flags_for_measure(session: Session, measure_id: int, as_of: date | None = No
             key=lambda i: (-i["flag"].rule_severity, i["flag"].rule),
         ),
         "resolved": [i for i in items if i["flag"].resolved_on is not None],
+    }
+
+
+def findings_on(session: Session, measure_id: int, as_of: date, thresholds, known_at: datetime | None = None) -> dict:
+    """Return what the checks would have found for one measure on `as_of` (with `known_at`, from
+    what the register had recorded by then), in the shape of `flags_for_measure`: the rules run
+    over the measure's state then, as the daily run does over the programme."""
+    from measures.checks.rules import Context, evaluate_context
+
+    evaluation = evaluate_context(Context.load(session, as_of, only=measure_id, known_at=known_at), thresholds)
+    return {
+        "open": [
+            {
+                "flag": SimpleNamespace(
+                    id=f"{f.rule}-{as_of.isoformat()}",
+                    rule=f.rule,
+                    kind=f.kind,
+                    rule_severity=f.rule_severity,
+                    severity=f.severity,
+                    explanation=f.explanation,
+                    first_seen_on=None,  # a finding of that day, not a flag the register kept
+                ),
+                "facts": f.facts,
+                "acknowledgements": [],
+            }
+            for f in sorted(evaluation.findings, key=lambda f: (-f.rule_severity, f.rule))
+        ],
+        "resolved": [],
     }
 
 
@@ -349,63 +363,6 @@ def flag_counts(session: Session, top: int | None = None) -> dict:
     }
 
 
-def themes_for(session: Session, measure_ids: list[int]) -> dict[int, list[dict]]:
-    if not measure_ids:
-        return {}
-    rows = session.exec(
-        select(MeasureTheme.measure_id, ThemeScheme.code, Theme.code, Theme.name)
-        .join(Theme, Theme.id == MeasureTheme.theme_id)
-        .join(ThemeScheme, ThemeScheme.id == Theme.scheme_id)
-        .where(MeasureTheme.measure_id.in_(measure_ids))
-        .order_by(ThemeScheme.position)
-    ).all()
-    result: dict[int, list[dict]] = {}
-    for measure_id, scheme, code, name in rows:
-        result.setdefault(measure_id, []).append({"scheme": scheme, "code": code, "name": name})
-    return result
-
-
-def overview(session: Session) -> dict:
-    """Return counts per status for every theme of every scheme, plus totals."""
-    statuses = session.exec(select(Status).order_by(Status.position)).all()
-    counts = session.exec(
-        select(MeasureTheme.theme_id, Measure.status_code, func.count())
-        .join(Measure, Measure.id == MeasureTheme.measure_id)
-        .group_by(MeasureTheme.theme_id, Measure.status_code)
-    ).all()
-    by_theme: dict[int, dict[str, int]] = {}
-    for theme_id, status_code, n in counts:
-        by_theme.setdefault(theme_id, {})[status_code] = n
-    unthemed = session.exec(
-        select(MeasureTheme.scheme_id, Measure.status_code, func.count())
-        .join(Measure, Measure.id == MeasureTheme.measure_id)
-        .group_by(MeasureTheme.scheme_id, Measure.status_code)
-    ).all()
-    per_scheme: dict[int, dict[str, int]] = {}
-    for scheme_id, status_code, n in unthemed:
-        per_scheme.setdefault(scheme_id, {})[status_code] = n
-    totals = dict(session.exec(select(Measure.status_code, func.count()).group_by(Measure.status_code)).all())
-    schemes = []
-    for scheme in session.exec(select(ThemeScheme).order_by(ThemeScheme.position)).all():
-        themes = session.exec(select(Theme).where(Theme.scheme_id == scheme.id).order_by(Theme.position)).all()
-        rows = [
-            {"theme": t, "counts": by_theme.get(t.id, {}), "total": sum(by_theme.get(t.id, {}).values())}
-            for t in themes
-        ]
-        without = {code: totals.get(code, 0) - per_scheme.get(scheme.id, {}).get(code, 0) for code in totals}
-        schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
-    realised_at_announcement = session.exec(
-        select(func.count()).where(Measure.announcement == ALREADY_REALISED, Measure.status_code == "gerealiseerd")
-    ).one()
-    return {
-        "statuses": statuses,
-        "schemes": schemes,
-        "totals": totals,
-        "total": sum(totals.values()),
-        "realised_at_announcement": realised_at_announcement,
-    }
-
-
 def provenance(session: Session, measures: Sequence[Measure]) -> dict[int, dict]:
     """Where each asserted field of each measure comes from, by measure id (see the README).
 
@@ -464,11 +421,19 @@ def aliases_of(session: Session, measure_id: int) -> list[MeasureAlias]:
     ).all()
 
 
-def measure_detail(session: Session, code: str) -> dict | None:
-    """Return everything the detail page shows of one measure, or None."""
+def measure_detail(session: Session, code: str, as_of: date, known_at: datetime | None = None) -> dict | None:
+    """Return everything the detail page shows of one measure as it stood on `as_of` (today: as of
+    today); with `known_at`, as the register showed it at that moment. None when there is no such
+    measure; {"measure", "not_yet"} when it did not exist yet (or the register did not know it)."""
     measure = session.exec(select(Measure).where(Measure.code == code)).first()
     if measure is None:
         return None
+    data = _measure_records(session, measure)
+    return _as_it_stood(session, data, as_of, known_at)
+
+
+def _measure_records(session: Session, measure: Measure) -> dict:
+    """Everything the register holds of one measure: its histories whole, its fields as they are now."""
     lead = session.get(Organisation, measure.lead_organisation_id) if measure.lead_organisation_id else None
     co_owners = session.exec(
         select(Organisation)
@@ -556,20 +521,29 @@ def document_detail(session: Session, key: str) -> dict | None:
 # --- the programme as of a date -------------------------------------------------------------------
 
 
-def overview_as_of(session: Session, as_of: date) -> dict:
-    """Return the overview's counts for the programme as it stood on `as_of`."""
+def overview(session: Session, as_of: date, known_at: datetime | None = None) -> dict:
+    """Return the overview's counts (per status, for every theme of every scheme, and in total) for
+    the programme as it stood on `as_of` (today: as of today); with `known_at`, as the register
+    showed it at that moment."""
     from measures.register import states as projection
 
-    # Only what the counts need, as plain columns of the intervals holding on the date.
-    rows = session.exec(
-        select(MeasureStateInterval.status_code, MeasureStateInterval.themes, Measure.announcement)
-        .join(Measure, Measure.id == MeasureStateInterval.measure_id)
-        .where(projection.holds_on(as_of))
-    ).all()
-    states = [
-        SimpleNamespace(status_code=status, themes=json.loads(themes), announcement=announcement)
-        for status, themes, announcement in rows
-    ]
+    if known_at is None:
+        # Only what the counts need, as plain columns of the intervals holding on the date.
+        rows = session.exec(
+            select(MeasureStateInterval.status_code, MeasureStateInterval.themes, Measure.announcement)
+            .join(Measure, Measure.id == MeasureStateInterval.measure_id)
+            .where(projection.holds_on(as_of))
+        ).all()
+        states = [
+            SimpleNamespace(status_code=status, themes=json.loads(themes), announcement=announcement)
+            for status, themes, announcement in rows
+        ]
+    else:
+        announcements = dict(session.exec(select(Measure.id, Measure.announcement)).all())
+        states = [
+            SimpleNamespace(status_code=s.status_code, themes=s.themes, announcement=announcements[s.id])
+            for s in projection.programme_on(session, as_of, full=False, known_at=known_at)
+        ]
     statuses = session.exec(select(Status).order_by(Status.position)).all()
     totals: dict[str, int] = {}
     per_theme: dict[str, dict[str, int]] = {}
@@ -603,96 +577,23 @@ def overview_as_of(session: Session, as_of: date) -> dict:
     }
 
 
-def list_measures_as_of(session: Session, flt: MeasureFilter, *, as_of: date, page_size: int) -> Page:
-    """Return one page of the list as it stood on `as_of` (status, deadline, owners, themes then).
-
-    Filtered, sorted and paged in SQL over the projection (`measure_state`): the intervals that
-    hold on `as_of`, one per measure that existed then. Only the page's rows become states.
-    """
+def _as_it_stood(session: Session, data: dict, as_of: date, known_at: datetime | None) -> dict:
+    """The measure's records narrowed to what held on `as_of` (and, with `known_at`, to what the
+    register had recorded by then), its fields from its state then."""
     from measures.register import states as projection
 
-    s = MeasureStateInterval
-    latest = aliased(StatusUpdate)
-    conditions = [projection.holds_on(as_of, s)]
-    if flt.q:
-        conditions.append(_text_matches(flt.q, s.title))
-    for key in flt.themes:
-        conditions.append(s.themes.contains(json.dumps(key), autoescape=True))
-    if flt.owner:
-        conditions.append(or_(s.lead == flt.owner, s.co_owners.contains(json.dumps(flt.owner), autoescape=True)))
-    if flt.status:
-        conditions.append(s.status_code == flt.status)
-    if flt.document:
-        doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
-        conditions.append(Measure.source_document_id == doc_id)
-    if flt.overdue:
-        conditions.append(overdue_clause(as_of, s.deadline, s.status_code))
-    # The flags that were open on the date, at their highest level.
-    open_then = (
-        select(Flag.measure_id, func.max(Flag.severity).label("level"))
-        .where(Flag.first_seen_on <= as_of, or_(Flag.resolved_on.is_(None), Flag.resolved_on > as_of))
-        .group_by(Flag.measure_id)
-        .subquery()
-    )
-    if flt.flagged:
-        conditions.append(open_then.c.level >= flt.flagged)
-    keys = {
-        "code": [Measure.code],
-        "titel": [s.title, Measure.code],
-        "status": [s.status_code, Measure.code],
-        "deadline": [s.deadline.is_(None), s.deadline, Measure.code],
-        "gewijzigd": [latest.as_of.is_not(None), latest.as_of, Measure.code],
-    }
-    order = [c.desc() if flt.descending else c.asc() for c in keys[flt.sort]]
-    base = select(Measure.id).join(s, s.measure_id == Measure.id)
-    # Join only what the filter or the order asks for: each is a scan of its own.
-    if flt.sort == "gewijzigd":
-        base = base.join(latest, latest.id == s.latest_update_id, isouter=True)
-    if flt.flagged:
-        base = base.join(open_then, open_then.c.measure_id == Measure.id, isouter=True)
-    base = base.where(*conditions)
-    total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    ids = list(session.exec(base.order_by(*order).offset((flt.page - 1) * page_size).limit(page_size)).all())
-    by_id = {state.id: state for state in projection.programme_on(session, as_of, full=False, only=ids)} if ids else {}
-    closed = closed_status_codes(session)
-    labels = dict(session.exec(select(Status.code, Status.label)).all())
-    levels = (
-        dict(
-            session.exec(select(open_then.c.measure_id, open_then.c.level).where(open_then.c.measure_id.in_(ids))).all()
-        )
-        if flt.flagged and ids
-        else {}
-    )
-    items = []
-    for measure_id in ids:
-        state = by_id[measure_id]
-        items.append(
-            {
-                "measure": state,
-                "lead": state.lead,
-                "status_label": labels.get(state.status_code, state.status_code),
-                "themes": [{"scheme": k.split(":")[0], "code": k.split(":")[1]} for k in state.themes],
-                "overdue": is_overdue(state.deadline, is_open=state.status_code not in closed, on=as_of),
-                "flag_severity": levels.get(measure_id, 0),
-            }
-        )
-    return Page(items=items, total=total, page=flt.page, page_size=page_size)
-
-
-def measure_detail_as_of(session: Session, code: str, as_of: date) -> dict | None:
-    """Return the detail page's data as it stood on `as_of`; None when the measure did not exist yet."""
-    from measures.register.history import measure_as_of
-
-    data = measure_detail(session, code)
-    if data is None:
-        return None
-    state = measure_as_of(session, data["measure"].id, as_of)
-    if state is None:
+    states = projection.programme_on(session, as_of, only=data["measure"].id, known_at=known_at)
+    if not states:
         return {"measure": data["measure"], "not_yet": True}
-    moment = clock.end_of_day(as_of)
+    state = states[0]
+    moment = clock.end_of_day(as_of) if known_at is None else min(clock.end_of_day(as_of), known_at)
+
+    def known(recorded_at: datetime) -> bool:
+        return known_at is None or recorded_at <= known_at
+
     organisations = {o.abbreviation: o for o in session.exec(select(Organisation)).all()}
-    data["updates"] = [u for u in data["updates"] if u["entry"].as_of <= as_of]
-    data["deadlines"] = [d for d in data["deadlines"] if d.decided_on <= as_of]
+    data["updates"] = [u for u in data["updates"] if u["entry"].as_of <= as_of and known(u["entry"].recorded_at)]
+    data["deadlines"] = [d for d in data["deadlines"] if d.decided_on <= as_of and known(d.recorded_at)]
     data["postponements"] = sum(1 for d in data["deadlines"] if d.is_postponement)
     data["audit"] = [a for a in data["audit"] if a.changed_at <= moment]
     data["status"] = session.get(Status, state.status_code)

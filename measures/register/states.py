@@ -12,11 +12,14 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import and_, delete, insert, or_
 from sqlmodel import Session, select
 
+from measures.checks import rules
 from measures.core import clock
 from measures.register.history import (
+    ASSESSMENT_FACT_COLUMNS,
     MEASURE_COLUMNS,
     ROLLED_BACK_FIELDS,
     UPDATE_FACT_COLUMNS,
@@ -36,11 +39,13 @@ from models import (
     MeasureStateInterval,
     Organisation,
     SourceDocument,
+    Status,
     StatusUpdate,
 )
 
-# What an interval holds besides its dates; two neighbours with the same values are one interval.
-STATE_COLUMNS = (
+# What an interval holds of the state besides its dates; two neighbours with the same values are
+# one interval. A state (`history.MeasureState`) is read from these.
+STATE_FIELDS = (
     "title",
     "lead",
     "co_owners",
@@ -55,6 +60,10 @@ STATE_COLUMNS = (
     "postponements",
     "assessment_id",
 )
+# And the level the checks give that state (which may also turn with the calendar, see `_with_levels`).
+STATE_COLUMNS = (*STATE_FIELDS, "stall_level")
+# The stall rules: a measure's level as the checks would have found it on a day.
+STALL_RULES = tuple(r for r in rules.RULES if r.kind == rules.STALL)
 
 
 def effective_day(moment: datetime) -> date:
@@ -70,11 +79,12 @@ def effective_day(moment: datetime) -> date:
 class _History:
     """One measure's dated history, each list in the order that decides 'the latest'."""
 
+    code: str
     announced_on: date
     fields: dict
-    updates: list = field(default_factory=list)  # (as_of, id, status_code, evidenced)
+    updates: list = field(default_factory=list)  # (as_of, id, UpdateFact, evidence quote)
     deadlines: list = field(default_factory=list)  # (decided_on, id, old, new, basis, precision)
-    assessments: list = field(default_factory=list)  # (as_of, id)
+    assessments: list = field(default_factory=list)  # (as_of, id, AssessmentFact)
     edits: list = field(default_factory=list)  # (effective day, changed_at, id, field, old value)
 
 
@@ -83,28 +93,77 @@ def _dump(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _intervals(measure_id: int, h: _History) -> list[dict]:
+@dataclass(frozen=True)
+class _Rules:
+    """What the stall rules read besides a measure's own history: the statuses and the thresholds."""
+
+    labels: dict
+    closed: frozenset
+    thresholds: rules.Thresholds
+
+    @classmethod
+    def load(cls, session: Session, thresholds: "rules.Thresholds | None" = None) -> "_Rules":
+        statuses = session.exec(select(Status.code, Status.label, Status.is_open)).all()
+        if thresholds is None:
+            # The app's thresholds; changing them in the configuration asks for `rebuild-states`.
+            config = current_app.config if has_app_context() else {}
+            thresholds = rules.Thresholds.from_config(config)
+        return cls(
+            labels={code: label for code, label, _open in statuses},
+            closed=frozenset(code for code, _label, is_open in statuses if not is_open),
+            thresholds=thresholds,
+        )
+
+    def level(self, state: MeasureState, on: date, rapporteur, last_open: date | None) -> int:
+        """The stall level the checks would give this state on `on`: the checks' own rules, run
+        over a programme of this one measure."""
+        ctx = rules.Context(
+            as_of=on,
+            states=[state],
+            labels=self.labels,
+            closed=set(self.closed),
+            rapporteur={state.id: rapporteur} if rapporteur is not None else {},
+            last_open_update={state.id: last_open} if last_open is not None else {},
+        )
+        signals = rules.evaluate_context(ctx, self.thresholds, STALL_RULES).signals
+        return signals[0].level if signals else 0
+
+
+def _intervals(measure_id: int, h: _History, checks: _Rules) -> list[dict]:
     """The measure's intervals, from its announcement on, neighbours with equal states merged.
 
     One walk through the change days in order, by the rules of `history._build_programme` (its
-    test oracle): each history is read once, so a write to a long history stays linear in it.
+    test oracle): each history is read once, so a write to a long history stays linear in it. An
+    interval in which the deadline passes is split where the checks' level changes with it.
     """
     days = {h.announced_on}
     days.update(d for d, *_ in h.updates)
     days.update(d for d, *_ in h.deadlines)
     days.update(d for d, *_ in h.assessments)
-    days.update(d for d, *_ in h.edits)
+    days.update(d for d, *_ in h.edits if d != date.max)
     edits = {name: [e for e in h.edits if e[3] == name] for name in ROLLED_BACK_FIELDS}
     seen = dict.fromkeys(ROLLED_BACK_FIELDS, 0)  # per field, the edits on or before the day
     u = d = a = 0
-    latest = evidenced = assessment = None
+    latest = evidenced = assessment = rapporteur = last_open = None
     deadline, basis, precision, postponements = None, "onbekend", "dag", 0
     rows: list[dict] = []
+    inputs: list[tuple] = []  # per row, what its level is computed from
     for day in sorted(x for x in days if x >= h.announced_on):
         while u < len(h.updates) and h.updates[u][0] <= day:
-            _on, update_id, status, has_evidence = h.updates[u]
-            latest = (update_id, status)
-            evidenced = update_id if has_evidence else evidenced
+            _on, update_id, fact, quote = h.updates[u]
+            latest = (update_id, fact)
+            evidenced = (update_id, fact) if fact.document_key or fact.evidence_url else evidenced
+            if fact.document_kind == rules.RAPPORTEUR_KIND:
+                rapporteur = rules.RapporteurFinding(
+                    fact.as_of,
+                    fact.note,
+                    quote,
+                    fact.reports_problem,
+                    fact.document_reference,
+                    fact.as_of_precision,
+                )
+            if fact.status_code not in checks.closed:
+                last_open = fact.as_of
             u += 1
         while d < len(h.deadlines) and h.deadlines[d][0] <= day:
             _on, _id, old, new, basis, precision = h.deadlines[d]
@@ -112,7 +171,7 @@ def _intervals(measure_id: int, h: _History) -> list[dict]:
             postponements += old is not None and new is not None and new > old
             d += 1
         while a < len(h.assessments) and h.assessments[a][0] <= day:
-            assessment = h.assessments[a][1]
+            assessment = h.assessments[a][2]
             a += 1
         values = dict(h.fields)
         for name, made in edits.items():
@@ -128,47 +187,96 @@ def _intervals(measure_id: int, h: _History) -> list[dict]:
             "co_owners": _dump(sorted(values["co_owners"] or [])),
             "themes": _dump(sorted(values["themes"] or [])),
             "budget": _dump(values["budget"] if values["budget"] is not None else []),
-            "status_code": latest[1] if latest else "onbekend",
+            "status_code": latest[1].status_code if latest else "onbekend",
             "latest_update_id": latest[0] if latest else None,
-            "latest_evidenced_id": evidenced,
+            "latest_evidenced_id": evidenced[0] if evidenced else None,
             "deadline": deadline,
             "deadline_basis": basis,
             "deadline_precision": precision,
             "postponements": postponements,
-            "assessment_id": assessment,
+            "assessment_id": assessment.id if assessment else None,
         }
-        if rows and all(rows[-1][c] == state[c] for c in STATE_COLUMNS):
+        if rows and all(rows[-1][c] == state[c] for c in STATE_FIELDS):
             continue
         if rows:
             rows[-1]["valid_to"] = day
         rows.append({"measure_id": measure_id, "valid_from": day, "valid_to": None, **state})
-    return rows
+        inputs.append((latest, evidenced, assessment, rapporteur, last_open))
+    return _with_levels(measure_id, h, rows, inputs, checks)
 
 
-def derive(session: Session, measure_ids: Collection[int] | None = None) -> list[dict]:
-    """Derive the intervals of the given measures (all when None) from their histories."""
+def _with_levels(measure_id: int, h: _History, rows: list[dict], inputs: list[tuple], checks: _Rules) -> list[dict]:
+    """Give each interval the checks' stall level; split one where the level changes as its
+    deadline passes (the only rule that turns with the calendar, not with the history)."""
+    leveled = []
+    for row, (latest, evidenced, assessment, rapporteur, last_open) in zip(rows, inputs, strict=True):
+        state = MeasureState(
+            id=measure_id,
+            code=h.code,
+            title=row["title"],
+            announced_on=h.announced_on,
+            lead=row["lead"],
+            co_owners=json.loads(row["co_owners"]),
+            themes=[],
+            budget=[],
+            status_code=row["status_code"],
+            deadline=row["deadline"],
+            deadline_basis=row["deadline_basis"],
+            deadline_precision=row["deadline_precision"],
+            postponements=row["postponements"],
+            latest=latest[1] if latest else None,
+            latest_evidenced=evidenced[1] if evidenced else None,
+            assessment=assessment,
+        )
+        row["stall_level"] = checks.level(state, row["valid_from"], rapporteur, last_open)
+        leveled.append(row)
+        if row["deadline"] is None or row["deadline"] == date.max:
+            continue
+        passed = row["deadline"] + timedelta(days=1)  # overdue from the day after the deadline
+        if row["valid_from"] < passed and (row["valid_to"] is None or passed < row["valid_to"]):
+            level = checks.level(state, passed, rapporteur, last_open)
+            if level != row["stall_level"]:
+                leveled.append({**row, "valid_from": passed, "stall_level": level})
+                row["valid_to"] = passed
+    return leveled
+
+
+def derive(
+    session: Session,
+    measure_ids: Collection[int] | None = None,
+    *,
+    known_at: datetime | None = None,
+    thresholds: "rules.Thresholds | None" = None,
+) -> list[dict]:
+    """Derive the intervals of the given measures (all when None) from their histories.
+
+    With `known_at`, from what the register had recorded by that moment (transaction time): the
+    measures registered by then, the history rows recorded by then, and the fields as they stood
+    then. Without it, from everything it knows now.
+    """
     only = list(measure_ids) if measure_ids is not None else None
 
-    def narrowed(column):
-        return [column.in_(only)] if only is not None else []
+    def narrowed(column, recorded=None):
+        conditions = [column.in_(only)] if only is not None else []
+        if known_at is not None and recorded is not None:
+            conditions.append(recorded <= known_at)
+        return conditions
 
+    checks = _Rules.load(session, thresholds)
     orgs = dict(session.exec(select(Organisation.id, Organisation.abbreviation)).all())
-    measures = session.exec(select(*MEASURE_COLUMNS).where(*narrowed(Measure.id))).all()
-    fields = current_fields(session, measures, orgs, full=True, only=only)
-    histories = {mid: _History(announced_on, fields[mid]) for mid, _c, _t, announced_on, _l, _j in measures}
-    for mid, on, update_id, status, document_id, url in session.exec(
-        select(
-            StatusUpdate.measure_id,
-            StatusUpdate.as_of,
-            StatusUpdate.id,
-            StatusUpdate.status_code,
-            StatusUpdate.evidence_document_id,
-            StatusUpdate.evidence_url,
-        )
-        .where(*narrowed(StatusUpdate.measure_id))
+    measures = session.exec(select(*MEASURE_COLUMNS).where(*narrowed(Measure.id, Measure.created_at))).all()
+    known = [m[0] for m in measures] if known_at is not None else only
+    fields = current_fields(session, measures, orgs, full=True, only=known)
+    histories = {mid: _History(code, announced_on, fields[mid]) for mid, code, _t, announced_on, _l, _j in measures}
+    for mid, update_id, quote, *fact in session.exec(
+        select(StatusUpdate.measure_id, StatusUpdate.id, StatusUpdate.evidence_quote, *UPDATE_FACT_COLUMNS)
+        .join(SourceDocument, SourceDocument.id == StatusUpdate.evidence_document_id, isouter=True)
+        .where(*narrowed(StatusUpdate.measure_id, StatusUpdate.recorded_at))
         .order_by(StatusUpdate.as_of, StatusUpdate.id)
     ).all():
-        histories[mid].updates.append((on, update_id, status, document_id is not None or url is not None))
+        if mid in histories:
+            fact = update_fact(fact)
+            histories[mid].updates.append((fact.as_of, update_id, fact, quote))
     for mid, *row in session.exec(
         select(
             DeadlineChange.measure_id,
@@ -179,25 +287,33 @@ def derive(session: Session, measure_ids: Collection[int] | None = None) -> list
             DeadlineChange.basis,
             DeadlineChange.new_deadline_precision,
         )
-        .where(*narrowed(DeadlineChange.measure_id))
+        .where(*narrowed(DeadlineChange.measure_id, DeadlineChange.recorded_at))
         .order_by(DeadlineChange.decided_on, DeadlineChange.id)
     ).all():
-        histories[mid].deadlines.append(tuple(row))
-    for mid, on, assessment_id in session.exec(
-        select(Assessment.measure_id, Assessment.as_of, Assessment.id)
-        .where(*narrowed(Assessment.measure_id))
+        if mid in histories:
+            histories[mid].deadlines.append(tuple(row))
+    for mid, *row in session.exec(
+        select(Assessment.measure_id, *ASSESSMENT_FACT_COLUMNS)
+        .where(*narrowed(Assessment.measure_id, Assessment.recorded_at))
         .order_by(Assessment.as_of, Assessment.id)
     ).all():
-        histories[mid].assessments.append((on, assessment_id))
+        if mid in histories:
+            fact = AssessmentFact(*row)
+            histories[mid].assessments.append((fact.as_of, fact.id, fact))
     for mid, changed_at, record_id, name, old in session.exec(
         select(AuditRecord.measure_id, AuditRecord.changed_at, AuditRecord.id, AuditRecord.field, AuditRecord.old_value)
         .where(AuditRecord.field.in_(ROLLED_BACK_FIELDS), *narrowed(AuditRecord.measure_id))
         .order_by(AuditRecord.changed_at, AuditRecord.id)
     ).all():
-        histories[mid].edits.append((effective_day(changed_at), changed_at, record_id, name, old))
+        if mid in histories:
+            # An edit the register had not yet seen never takes effect: its old value is the value then.
+            unseen = known_at is not None and changed_at > known_at
+            histories[mid].edits.append(
+                (date.max if unseen else effective_day(changed_at), changed_at, record_id, name, old)
+            )
     rows = []
     for mid, h in histories.items():
-        rows.extend(_intervals(mid, h))
+        rows.extend(_intervals(mid, h, checks))
     return rows
 
 
@@ -251,46 +367,72 @@ def _assessment_facts(session: Session, ids: list[int]) -> dict[int, AssessmentF
     facts: dict[int, AssessmentFact] = {}
     for start in range(0, len(ids), 900):
         for row in session.exec(
-            select(
-                Assessment.id,
-                Assessment.id,
-                Assessment.light,
-                Assessment.text,
-                Assessment.as_of,
-                Assessment.recorded_by,
-            ).where(Assessment.id.in_(ids[start : start + 900]))
+            select(*ASSESSMENT_FACT_COLUMNS).where(Assessment.id.in_(ids[start : start + 900]))
         ).all():
-            facts[row[0]] = AssessmentFact(*row[1:])
+            facts[row[0]] = AssessmentFact(*row)
     return facts
 
 
-def programme_on(session: Session, as_of: date, *, full: bool = True, only: Only = None) -> list[MeasureState]:
-    """The state of every measure that existed on `as_of` (or of `only` those), ordered by code,
-    read from the projection: one range query, then the facts its rows point at."""
-    s = MeasureStateInterval
-    rows = session.exec(
-        select(
-            Measure.id,
-            Measure.code,
-            Measure.announced_on,
-            s.title,
-            s.lead,
-            s.co_owners,
-            s.themes,
-            s.budget,
-            s.status_code,
-            s.latest_update_id,
-            s.latest_evidenced_id,
-            s.deadline,
-            s.deadline_basis,
-            s.deadline_precision,
-            s.postponements,
-            s.assessment_id,
+def learnt_after(session: Session, moment: datetime, only: Only = None) -> set[int]:
+    """The measures whose history has a row the register recorded after `moment`."""
+    ids: set[int] = set()
+    for table, recorded in (
+        (StatusUpdate, StatusUpdate.recorded_at),
+        (DeadlineChange, DeadlineChange.recorded_at),
+        (Assessment, Assessment.recorded_at),
+        (AuditRecord, AuditRecord.changed_at),
+    ):
+        ids.update(
+            session.exec(select(table.measure_id).where(recorded > moment, *_only(table.measure_id, only))).all()
         )
-        .join(s, s.measure_id == Measure.id)
-        .where(holds_on(as_of, s), *_only(Measure.id, only))
-        .order_by(Measure.code)
-    ).all()
+    return ids
+
+
+def _rows_on(session: Session, as_of: date, only: Only, known_at: datetime | None) -> list[tuple]:
+    """(id, code, announced_on, *STATE_FIELDS) of the states holding on `as_of`, by code; with
+    `known_at`, as the register had them then (derived again only for the measures it has learnt
+    more about since; the others are read from the projection)."""
+    s = MeasureStateInterval
+    conditions = [holds_on(as_of, s), *_only(Measure.id, only)]
+    redo: set[int] = set()
+    if known_at is not None:
+        conditions.append(Measure.created_at <= known_at)
+        redo = learnt_after(session, known_at, only)
+        if redo:
+            conditions.append(Measure.id.not_in(redo))
+    rows = list(
+        session.exec(
+            select(Measure.id, Measure.code, Measure.announced_on, *(getattr(s, c) for c in STATE_FIELDS))
+            .join(s, s.measure_id == Measure.id)
+            .where(*conditions)
+            .order_by(Measure.code)
+        ).all()
+    )
+    if redo:
+        measures = {
+            mid: (code, announced_on)
+            for mid, code, announced_on in session.exec(
+                select(Measure.id, Measure.code, Measure.announced_on).where(Measure.id.in_(redo))
+            ).all()
+        }
+        for row in derive(session, sorted(redo), known_at=known_at):
+            if row["valid_from"] <= as_of and (row["valid_to"] is None or row["valid_to"] > as_of):
+                mid = row["measure_id"]
+                rows.append((mid, *measures[mid], *(row[c] for c in STATE_FIELDS)))
+        rows.sort(key=lambda r: r[1])
+    return rows
+
+
+def programme_on(
+    session: Session, as_of: date, *, full: bool = True, only: Only = None, known_at: datetime | None = None
+) -> list[MeasureState]:
+    """The state of every measure that existed on `as_of` (or of `only` those), ordered by code,
+    read from the projection: one range query, then the facts its rows point at.
+
+    With `known_at`, as the register showed it at that moment (transaction time): what it had
+    recorded by then about the measures it held then.
+    """
+    rows = _rows_on(session, as_of, only, known_at)
     wanted = {r[9] for r in rows if r[9] is not None}
     if full:
         wanted |= {r[10] for r in rows if r[10] is not None}

@@ -39,4 +39,4 @@ def overdue_clause(on: date, deadline=Measure.deadline, status_code=Measure.stat
 
 def closed_status_codes(session: Session) -> set[str]:
     """Return the codes of the statuses that close a measure."""
-    return set(session.exec(select(Status.code).where(Status.is_open.is_(False))).all())
+    return set(session.exec(select(Status.code).where(Status.is_open.is_(False))).scalars().all())

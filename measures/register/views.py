@@ -6,9 +6,10 @@ from flask_login import current_user
 from sqlmodel import select
 
 from measures.checks.forms import AcknowledgeFlagForm
+from measures.checks.rules import Thresholds
 from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, measure_actions
-from measures.core.web import requested_as_of
+from measures.core.web import requested_as_of, requested_known_at
 from measures.register import open_data, queries
 from measures.register.forms import MeasureFilterForm
 from measures.register.terms import is_overdue
@@ -74,9 +75,18 @@ def status_labels() -> dict[str, str]:
 def overview():
     session = get_session()
     as_of, as_of_error = requested_as_of()
-    data = queries.overview_as_of(session, as_of) if as_of else queries.overview(session)
+    known_at = requested_known_at(as_of)
+    data = queries.overview(session, as_of or clock.today(), known_at)
     flags = queries.flag_counts(session) if as_of is None else None
-    return render_template("measures/overview.html", data=data, flags=flags, as_of=as_of, as_of_error=as_of_error)
+    return render_template(
+        "measures/overview.html",
+        data=data,
+        flags=flags,
+        as_of=as_of,
+        as_of_error=as_of_error,
+        known_at=known_at,
+        register_view=True,
+    )
 
 
 @bp.get("/maatregelen")
@@ -89,10 +99,7 @@ def measure_list():
     if form.validate():
         flt = form.to_filter()
         size = current_app.config["PAGE_SIZE"]
-        if as_of:
-            page = queries.list_measures_as_of(session, flt, as_of=as_of, page_size=size)
-        else:
-            page = queries.list_measures(session, flt, today=clock.today(), page_size=size)
+        page = queries.list_measures(session, flt, as_of=as_of or clock.today(), page_size=size)
     return render_template(
         "measures/list.html", form=form, page=page, vocabulary=vocabulary, as_of=as_of, as_of_error=as_of_error
     )
@@ -101,11 +108,8 @@ def measure_list():
 @bp.get("/maatregelen/<code>")
 def measure_detail(code: str):
     as_of, as_of_error = requested_as_of()
-    data = (
-        queries.measure_detail_as_of(get_session(), code, as_of)
-        if as_of
-        else queries.measure_detail(get_session(), code)
-    )
+    known_at = requested_known_at(as_of)
+    data = queries.measure_detail(get_session(), code, as_of or clock.today(), known_at)
     if data is None:
         survivor = queries.merged_into(get_session(), code)
         if survivor is None:
@@ -113,15 +117,22 @@ def measure_detail(code: str):
         # A merged code stays reachable: it leads to the measure it went into, on the same date.
         return redirect(url_for("measures.measure_detail", code=survivor, **request.args), 301)
     if data.get("not_yet"):
-        return render_template("measures/not_yet.html", measure=data["measure"], as_of=as_of), 404
+        return render_template("measures/not_yet.html", measure=data["measure"], as_of=as_of, known_at=known_at), 404
     announcement_label = ANNOUNCEMENTS.get(data["measure"].announcement, data["measure"].announcement)
     actions = measure_actions(get_session(), current_user, data["measure"])
     if as_of:
         actions = set()  # a past state is for reading; changes are made on today's page
     db = get_session()
-    flags = queries.flags_for_measure(db, data["measure"].id, as_of=as_of)
+    # Today the flags the checks raised; on an earlier date those they would have raised then.
+    flags = (
+        queries.flags_for_measure(db, data["measure"].id)
+        if as_of is None
+        else queries.findings_on(db, data["measure"].id, as_of, Thresholds.from_config(current_app.config), known_at)
+    )
     ack_forms = {
-        item["flag"].id: AcknowledgeFlagForm(prefix=f"flag{item['flag'].id}", formdata=None) for item in flags["open"]
+        item["flag"].id: AcknowledgeFlagForm(prefix=f"flag{item['flag'].id}", formdata=None)
+        for item in flags["open"]
+        if as_of is None
     }
     assessments = review.assessments_for(db, data["measure"].id, as_of=as_of)
     assessment_form = None
@@ -147,6 +158,8 @@ def measure_detail(code: str):
         recommendations=review.recommendations_for_measure(db, data["measure"].id),
         as_of=as_of,
         as_of_error=as_of_error,
+        known_at=known_at,
+        register_view=True,
         **data,
     )
 
