@@ -585,127 +585,172 @@ def as_of_list_floors() -> list[Floor]:
 
 
 def compare_app(session, start: date, end: date) -> dict:
+    """What the comparison page shows: every kind of change counted, the first COMPARE_SHOWN of each."""
     from measures.register.history import compare
+    from measures.review.views import COMPARE_SHOWN
 
-    c = compare(session, start, end).as_dict()
+    c = compare(session, start, end, shown=COMPARE_SHOWN)
+    d = c.as_dict()
     return {
-        "added": sorted(a["code"] for a in c["added"]),
-        "status_changes": sorted(
+        "counts": sorted(c.counts.items()),
+        "added": [a["code"] for a in d["added"]],
+        "status_changes": [
             (s["code"], s["title"], s["from"], s["to"], s["as_of"], s["evidence"], s["note"])
-            for s in c["status_changes"]
-        ),
-        "deadline_changes": sorted((d["code"], d["decided_on"], d["from"], d["to"]) for d in c["deadline_changes"]),
-        "budget_changes": sorted(b["code"] for b in c["budget_changes"]),
-        "flags_opened": sorted((f["code"], f["rule"], f["on"]) for f in c["flags_opened"]),
-        "flags_closed": sorted((f["code"], f["rule"], f["on"]) for f in c["flags_closed"]),
-        "assessments": sorted((a["code"], a["light"], a["as_of"]) for a in c["assessments"]),
+            for s in d["status_changes"]
+        ],
+        "deadline_changes": [(x["code"], x["decided_on"], x["from"], x["to"]) for x in d["deadline_changes"]],
+        "postponements": [(x["code"], x["decided_on"], x["from"], x["to"]) for x in d["postponements"]],
+        "budget_changes": [b["code"] for b in d["budget_changes"]],
+        "flags_opened": [(f["code"], f["rule"], f["on"]) for f in d["flags_opened"]],
+        "flags_closed": [(f["code"], f["rule"], f["on"]) for f in d["flags_closed"]],
+        "assessments": [(a["code"], a["light"], a["as_of"]) for a in d["assessments"]],
     }
 
 
 COMPARE_SEEK = """SELECT m.id, m.code, m.title, m.announced_on <= :start,
     (SELECT u.status_code FROM status_update u WHERE u.measure_id = m.id AND u.as_of <= :start ORDER BY u.as_of DESC, u.id DESC LIMIT 1),
     (SELECT u.id FROM status_update u WHERE u.measure_id = m.id AND u.as_of <= :end ORDER BY u.as_of DESC, u.id DESC LIMIT 1)
-    FROM measure m WHERE m.announced_on <= :end"""
+    FROM measure m WHERE m.announced_on <= :end ORDER BY m.code"""
 COMPARE_WINDOW = """SELECT m.id, m.code, m.title, m.announced_on <= :start, a.status_code, b.id FROM measure m
     LEFT JOIN (SELECT measure_id, status_code, row_number() OVER (PARTITION BY measure_id ORDER BY as_of DESC, id DESC) AS r
                FROM status_update WHERE as_of <= :start) a ON a.measure_id = m.id AND a.r = 1
     LEFT JOIN (SELECT measure_id, id, row_number() OVER (PARTITION BY measure_id ORDER BY as_of DESC, id DESC) AS r
                FROM status_update WHERE as_of <= :end) b ON b.measure_id = m.id AND b.r = 1
-    WHERE m.announced_on <= :end"""
+    WHERE m.announced_on <= :end ORDER BY m.code"""
+COMPARE_STATUS_AT_END = """SELECT u.id, u.status_code FROM status_update u WHERE u.id IN :ids"""
 COMPARE_LATEST = """SELECT u.id, u.status_code, u.as_of, u.note, d.citation, u.evidence_url FROM status_update u
     LEFT JOIN source_document d ON d.id = u.evidence_document_id WHERE u.id IN :ids"""
-COMPARE_RANGES = [
-    """SELECT c.measure_id, c.decided_on, c.old_deadline, c.new_deadline FROM deadline_change c
-       WHERE c.decided_on > :start AND c.decided_on <= :end""",
-    """SELECT measure_id, old_value, new_value, changed_at, id FROM audit_record WHERE field = 'budget'
-       AND changed_at > :start_moment AND changed_at <= :end_moment""",
-    """SELECT measure_id, rule, first_seen_on, resolved_on FROM flag WHERE (first_seen_on > :start AND first_seen_on <= :end)
-       OR (resolved_on > :start AND resolved_on <= :end)""",
-    "SELECT measure_id, light, as_of FROM assessment WHERE as_of > :start AND as_of <= :end",
-    """SELECT measure_id, old_value FROM audit_record WHERE field = 'title' AND changed_at > :end_moment
-       ORDER BY changed_at DESC, id DESC""",
-]
+# Each dated kind of change: counted, and its first :shown in the page's order.
+COMPARE_DEADLINES = """FROM deadline_change c JOIN measure m ON m.id = c.measure_id
+    WHERE c.decided_on > :start AND c.decided_on <= :end AND m.announced_on <= :end{extra}"""
+COMPARE_DEADLINE_ROWS = (
+    """SELECT m.code, c.decided_on, c.old_deadline, c.new_deadline """
+    + COMPARE_DEADLINES
+    + """
+    ORDER BY c.decided_on, m.code, c.id LIMIT :shown"""
+)
+POSTPONED = " AND c.old_deadline IS NOT NULL AND c.new_deadline IS NOT NULL AND c.new_deadline > c.old_deadline"
+COMPARE_FLAGS = """FROM flag f JOIN measure m ON m.id = f.measure_id
+    WHERE f.{day} > :start AND f.{day} <= :end AND m.announced_on <= :end"""
+COMPARE_FLAG_ROWS = "SELECT m.code, f.rule, f.{day} " + COMPARE_FLAGS + " ORDER BY f.{day}, m.code, f.id LIMIT :shown"
+COMPARE_ASSESSMENTS = """FROM assessment a JOIN measure m ON m.id = a.measure_id
+    WHERE a.as_of > :start AND a.as_of <= :end AND m.announced_on <= :end"""
+COMPARE_BUDGETS = """SELECT measure_id, old_value, new_value FROM audit_record WHERE field = 'budget'
+    AND changed_at > :start_moment AND changed_at <= :end_moment ORDER BY changed_at, id"""
+COMPARE_TITLES = """SELECT measure_id, old_value FROM audit_record WHERE field = 'title' AND changed_at > :end_moment
+    ORDER BY changed_at DESC, id DESC"""
+
+
+def _compare_ranges() -> list[str]:
+    deadlines = [COMPARE_DEADLINES.format(extra=extra) for extra in ("", POSTPONED)]
+    flags = [COMPARE_FLAGS.format(day=day) for day in ("first_seen_on", "resolved_on")]
+    return [
+        *(f"SELECT count(*) {body}" for body in (*deadlines, *flags, COMPARE_ASSESSMENTS)),
+        *(COMPARE_DEADLINE_ROWS.format(extra=extra) for extra in ("", POSTPONED)),
+        *(COMPARE_FLAG_ROWS.format(day=day) for day in ("first_seen_on", "resolved_on")),
+        f"SELECT m.code, a.light, a.as_of {COMPARE_ASSESSMENTS} ORDER BY a.as_of, a.id LIMIT :shown",
+        COMPARE_BUDGETS,
+        COMPARE_TITLES,
+    ]
 
 
 def _compare_floor(main_sql: str) -> Callable:
     def run(conn: Connection, p: dict) -> dict:
-        start, end = p["start"], p["end"]
+        start, end, shown = p["start"], p["end"], p["shown"]
         rows = q(conn, main_sql, start=start, end=end)
         moments = {"start_moment": clock.end_of_day(start), "end_moment": clock.end_of_day(end)}
-        deadlines, budgets, flags, assessments, titles = (
-            q(conn, sql, start=start, end=end, **moments) for sql in COMPARE_RANGES
-        )
+        (
+            n_deadlines,
+            n_postponed,
+            n_opened,
+            n_closed,
+            n_assessments,
+            deadlines,
+            postponed,
+            opened,
+            closed,
+            assessments,
+            budgets,
+            titles,
+        ) = (q(conn, sql, start=start, end=end, shown=shown, **moments) for sql in _compare_ranges())
         old_titles = {mid: json.loads(old) for mid, old in titles}  # the oldest later record wins (last)
-        code = {r[0]: r[1] for r in rows}
         title = {r[0]: old_titles.get(r[0], r[2]) for r in rows}
-        latest_ids = [r[5] for r in rows if r[5] is not None]
-        latest = {}
-        for i in range(0, len(latest_ids), 5000):
-            latest.update({r[0]: r[1:] for r in q(conn, COMPARE_LATEST, ids=latest_ids[i : i + 5000])})
-        changes = []
-        added = []
+        end_ids = [r[5] for r in rows if r[5] is not None]
+        status_at_end = {}
+        for i in range(0, len(end_ids), 5000):
+            status_at_end.update(dict(q(conn, COMPARE_STATUS_AT_END, ids=end_ids[i : i + 5000])))
+        added, changed = [], []
         for mid, mcode, _title, existed, before, after_id in rows:
             if not existed:
                 added.append(mcode)
-                continue
-            after = latest[after_id] if after_id is not None else None
-            before, now = before or "onbekend", after[0] if after else "onbekend"
-            if before != now:
-                changes.append(
-                    (
-                        mcode,
-                        title[mid],
-                        before,
-                        now,
-                        _day(after[1]).isoformat() if after else None,
-                        (after[3] or after[4]) if after else None,
-                        after[2] if after else "",
-                    )
+            elif (before or "onbekend") != status_at_end.get(after_id, "onbekend"):
+                changed.append((mid, mcode, before or "onbekend", after_id))
+        facts = {}
+        shown_ids = [after_id for *_, after_id in changed[:shown] if after_id is not None]
+        if shown_ids:
+            facts = {r[0]: r[1:] for r in q(conn, COMPARE_LATEST, ids=shown_ids)}
+        changes = []
+        for mid, mcode, before, after_id in changed[:shown]:
+            after = facts.get(after_id)
+            changes.append(
+                (
+                    mcode,
+                    title[mid],
+                    before,
+                    after[0] if after else "onbekend",
+                    _day(after[1]).isoformat() if after else None,
+                    (after[3] or after[4]) if after else None,
+                    after[2] if after else "",
                 )
+            )
         edits: dict[int, list] = {}
-        for mid, old, new, _changed_at, _id in sorted(budgets, key=lambda r: (str(r[3]), r[4])):
+        for mid, old, new in budgets:
             edits.setdefault(mid, []).append((old, new))
         existed = {r[0] for r in rows if r[3]}
+        code = {r[0]: r[1] for r in rows}
+        budget = sorted(
+            code[mid]
+            for mid, e in edits.items()
+            if mid in existed and mid in code and json.loads(e[0][0] or "[]") != json.loads(e[-1][1] or "[]")
+        )
+
+        def dated(rows_) -> list:
+            return [
+                (c, _day(on).isoformat(), _day(o).isoformat() if o else None, _day(n).isoformat() if n else None)
+                for c, on, o, n in rows_
+            ]
+
         return {
-            "added": sorted(added),
-            "status_changes": sorted(changes),
-            "deadline_changes": sorted(
-                (
-                    code[mid],
-                    _day(on).isoformat(),
-                    _day(old).isoformat() if old else None,
-                    _day(new).isoformat() if new else None,
-                )
-                for mid, on, old, new in deadlines
-                if mid in code
+            "counts": sorted(
+                {
+                    "added": len(added),
+                    "status_changes": len(changed),
+                    "postponements": n_postponed[0][0],
+                    "deadline_changes": n_deadlines[0][0],
+                    "budget_changes": len(budget),
+                    "flags_opened": n_opened[0][0],
+                    "flags_closed": n_closed[0][0],
+                    "assessments": n_assessments[0][0],
+                }.items()
             ),
-            "budget_changes": sorted(
-                code[mid]
-                for mid, e in edits.items()
-                if mid in existed and mid in code and json.loads(e[0][0] or "[]") != json.loads(e[-1][1] or "[]")
-            ),
-            "flags_opened": sorted(
-                (code[m], r, _day(f).isoformat()) for m, r, f, _ in flags if m in code and start < _day(f) <= end
-            ),
-            "flags_closed": sorted(
-                (code[m], r, _day(x).isoformat())
-                for m, r, _, x in flags
-                if m in code and x is not None and start < _day(x) <= end
-            ),
-            "assessments": sorted((code[m], light, _day(on).isoformat()) for m, light, on in assessments if m in code),
+            "added": added[:shown],
+            "status_changes": changes,
+            "deadline_changes": dated(deadlines),
+            "postponements": dated(postponed),
+            "budget_changes": budget[:shown],
+            "flags_opened": [(c, r, _day(on).isoformat()) for c, r, on in opened],
+            "flags_closed": [(c, r, _day(on).isoformat()) for c, r, on in closed],
+            "assessments": [(c, light, _day(on).isoformat()) for c, light, on in assessments],
         }
 
     return run
 
 
 def compare_floors() -> list[Floor]:
+    tail = [COMPARE_STATUS_AT_END, COMPARE_LATEST, *_compare_ranges()]
     return [
-        Floor(
-            "index seeks per measure", _compare_floor(COMPARE_SEEK), _sql(COMPARE_SEEK, COMPARE_LATEST, *COMPARE_RANGES)
-        ),
-        Floor(
-            "window functions", _compare_floor(COMPARE_WINDOW), _sql(COMPARE_WINDOW, COMPARE_LATEST, *COMPARE_RANGES)
-        ),
+        Floor("index seeks per measure", _compare_floor(COMPARE_SEEK), _sql(COMPARE_SEEK, *tail)),
+        Floor("window functions", _compare_floor(COMPARE_WINDOW), _sql(COMPARE_WINDOW, *tail)),
     ]
 
 

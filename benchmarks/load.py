@@ -106,6 +106,8 @@ def main() -> None:
             "2",
             "--timeout",
             "60",
+            "-c",
+            "python:measures.core.gunicorn_conf",
             "app:create_app()",
         ],
         cwd=ROOT,

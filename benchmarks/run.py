@@ -10,6 +10,7 @@ return the same rows as the app (asserted), timed interleaved with the app, roun
 
 import argparse
 import csv
+import gc
 import io
 import json
 import os
@@ -39,6 +40,8 @@ from measures.cli import upgrade_database
 from measures.core import clock
 from measures.register.queries import MeasureFilter
 from measures.register.seed import seed
+from measures.review.views import COMPARE_SHOWN
+from models import Measure
 from models.db import get_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +133,61 @@ def page_figure(b: Bench, name: str, path: str, expected, floors, params, target
     return figure
 
 
+def bench_writes(b: Bench) -> list[Figure]:
+    """What keeping the projection costs a write: a status update as the services make it (the
+    history row, the measure's cached columns, and its intervals derived again with the checks'
+    levels), against the same update without the projection, timed interleaved, each rolled back.
+    For a measure with a median history and for the one with the longest."""
+    from measures.register import services, states
+
+    with b.session() as s:
+        sizes = s.exec(
+            text(
+                "SELECT m.id, count(u.id) AS n FROM measure m JOIN status_update u ON u.measure_id = m.id "
+                "GROUP BY m.id ORDER BY n, m.id"
+            )
+        ).all()
+    picks = [("median", sizes[len(sizes) // 2]), ("longest", sizes[-1])]
+    figures = []
+    for label, (measure_id, updates) in picks:
+        session = b.session()
+
+        def write(refresh: bool, session=session, measure_id=measure_id) -> None:
+            measure = session.get(Measure, measure_id)
+            kept = states.refresh
+            if not refresh:
+                states.refresh = lambda *_args, **_kwargs: None
+            try:
+                with b.app.app_context():
+                    services.record_status(
+                        session=session,
+                        measure=measure,
+                        status_code="in_uitvoering",
+                        # backdated: the intervals after it are rewritten
+                        as_of=max(measure.announced_on, date(2020, 6, 1)),
+                        note="Benchmark.",
+                        recorded_by="benchmark",
+                        now=NOW,
+                    )
+                    session.flush()
+            finally:
+                states.refresh = kept
+                session.rollback()
+
+        app_ms, floor_ms = interleaved(lambda: write(True), lambda: write(False), b.rounds)
+        session.close()
+        figures.append(
+            Figure(
+                f"Write: a backdated status update, {label} history ({updates} updates)",
+                app_ms,
+                floor_ms,
+                floor_name="the same write without the projection",
+                note="Reported as a ratio: the projection's cost on every write. No target.",
+            )
+        )
+    return figures
+
+
 def bench_pages(b: Bench) -> list[Figure]:
     size = b.app.config["PAGE_SIZE"]
     with b.session() as s:
@@ -194,11 +252,11 @@ def bench_pages(b: Bench) -> list[Figure]:
             None,
         ),
         (
-            "Comparison 2019-01-01 → 2020-01-01",
+            f"Comparison 2019-01-01 → 2020-01-01 (every change counted, the first {COMPARE_SHOWN} of each kind)",
             f"/vergelijken?van={start}&tot={end}",
             expected["compare"],
             fl.compare_floors(),
-            {"start": start, "end": end},
+            {"start": start, "end": end, "shown": COMPARE_SHOWN},
             100,
             3,
         ),
@@ -613,11 +671,14 @@ def main() -> None:
     with Session(get_engine(small)) as session:
         generate(session, measures=1_000, updates=args.updates // 10, thresholds=thresholds)
     bench = Bench(app, url, args.rounds, args.trials, args.measures)
+    gc.freeze()  # as a gunicorn worker does once it has loaded the app (measures/core/gunicorn_conf.py)
     figures = []
     print("Check", flush=True)
     figures += bench_check(bench, workdir)
     print("Pages", flush=True)
     figures += bench_pages(bench)
+    print("Writes", flush=True)
+    figures += bench_writes(bench)
     print("Exports", flush=True)
     figures += bench_exports(bench, small)
     if not args.skip_reports:

@@ -44,7 +44,7 @@ class Flag(SQLModel, table=True):
     evidence_on: date | None = None
     explanation: str = Field(sa_type=Text)
     facts: str = Field(default="{}", sa_type=Text)
-    first_seen_on: date
+    first_seen_on: date = Field(index=True)
     last_seen_on: date
     resolved_on: date | None = Field(default=None, index=True)
     first_run_id: int | None = Field(default=None, foreign_key="check_run.id")

@@ -102,6 +102,34 @@ def test_comparison_page_and_json(client, seeded):
     )
 
 
+def test_a_bounded_comparison_counts_everything_and_lists_the_first_of_each_kind(client, session, seeded, app):
+    """The page lists the first few changes of each kind and says how many there are; the lists
+    are the beginning of the whole comparison (in its order), and `alles=1` shows all of them."""
+    start, end = date(2018, 6, 1), date(2024, 1, 1)
+    whole = history.compare(session, start, end)
+    bounded = history.compare(session, start, end, shown=3)
+    for name, count in whole.counts.items():
+        assert count == len(getattr(whole, name)), name
+        assert bounded.counts[name] == count, name
+        assert getattr(bounded, name) == getattr(whole, name)[:3], name
+    assert not whole.cut and bounded.cut and whole.counts["status_changes"] > 3
+    from measures.review import views
+
+    app.config["TESTING"] = True
+    views.COMPARE_SHOWN, shown = 3, views.COMPARE_SHOWN
+    try:
+        page = client.get("/vergelijken?van=2018-06-01&tot=2024-01-01").get_data(as_text=True)
+        everything = client.get("/vergelijken?van=2018-06-01&tot=2024-01-01&alles=1").get_data(as_text=True)
+    finally:
+        views.COMPARE_SHOWN = shown
+    n = whole.counts["status_changes"]
+    assert f"Statuswijzigingen ({n})" in page and f"De eerste 3 van {n}." in page
+    assert "Alle wijzigingen tonen" in page and "alles=1" in page
+    last = whole.status_changes[-1]["code"]
+    assert f">{last}</a>" in everything and "De eerste 3 van" not in everything
+    assert page.count("status-badge--") < everything.count("status-badge--")
+
+
 @pytest.mark.parametrize(
     "query", ["van=2020-13-01", "van=2021-01-01&tot=2020-01-01", "van=1800-01-01", "van=" + "9" * 500, "van=2999-01-01"]
 )

@@ -168,7 +168,9 @@ def _assert_equal_on_every_date(session, ids, extra: set[date] = frozenset()) ->
         levels = dict(
             session.exec(
                 select(MeasureStateInterval.measure_id, MeasureStateInterval.stall_level).where(
-                    MeasureStateInterval.measure_id.in_(ids), states.holds_on(on), MeasureStateInterval.stall_level > 0
+                    MeasureStateInterval.measure_id.in_(ids),
+                    states.holds_on(on, measure_id=MeasureStateInterval.measure_id),
+                    MeasureStateInterval.stall_level > 0,
                 )
             ).all()
         )

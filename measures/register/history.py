@@ -10,7 +10,7 @@ import gc
 import json
 from collections.abc import Collection
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -386,6 +386,9 @@ def _build_programme(session: Session, as_of: date, full: bool, only: Only = Non
 
 @dataclass
 class Comparison:
+    """What changed between two dates. Each list holds its first `shown` items (all when the
+    comparison was asked for whole); `counts` holds how many there are in all."""
+
     start: date
     end: date
     added: list[MeasureState]
@@ -396,6 +399,12 @@ class Comparison:
     flags_opened: list[dict]
     flags_closed: list[dict]
     assessments: list[dict]
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def cut(self) -> bool:
+        """Whether some list holds fewer items than there are."""
+        return any(len(getattr(self, name)) < n for name, n in self.counts.items())
 
     def as_dict(self) -> dict:
         def state(s: MeasureState) -> dict:
@@ -420,21 +429,24 @@ class Comparison:
         }
 
 
-def compare(session: Session, start: date, end: date) -> Comparison:
-    """Return what changed in the programme between two dates (after `start`, up to and with `end`)."""
+def compare(session: Session, start: date, end: date, shown: int | None = None) -> Comparison:
+    """Return what changed in the programme between two dates (after `start`, up to and with `end`):
+    every change counted, and of each kind the first `shown` (all when None) with their details.
+
+    Lists are in a reading order: measures by code, dated changes by date, then code.
+    """
     from measures.register import states as projection
     from models import (
         Flag,  # here to keep the import list above about history tables
         MeasureStateInterval,
     )
 
+    def first(items: list) -> list:
+        return items if shown is None else items[:shown]
+
     # Both dates in one query over the projection: each measure's interval on `end`, and on
-    # `start` if it existed then. The facts of an update are read only for the measures that changed.
+    # `start` if it existed then. The facts of an update are read only for the changes shown.
     on_end, on_start = aliased(MeasureStateInterval), aliased(MeasureStateInterval)
-
-    def holds(interval, day: date):
-        return and_(interval.measure_id == Measure.id, projection.holds_on(day, interval))
-
     rows = session.exec(
         select(
             Measure.id,
@@ -445,19 +457,21 @@ def compare(session: Session, start: date, end: date) -> Comparison:
             on_end.status_code,
             on_end.latest_update_id,
         )
-        .join(on_end, holds(on_end, end))
-        .join(on_start, holds(on_start, start), isouter=True)
+        .select_from(Measure)
+        .join(on_end, projection.holds_on(end, on_end))
+        .join(on_start, projection.holds_on(start, on_start), isouter=True)
         .order_by(Measure.code)
     ).all()
     codes = {row[0]: row[1] for row in rows}
     titles = {row[0]: row[2] for row in rows}
     existed = {row[0] for row in rows if row[3] is not None}
     added_ids = [row[0] for row in rows if row[3] is None]
-    added = projection.programme_on(session, end, full=False, only=added_ids) if added_ids else []
+    shown_added = first(added_ids)
+    added = projection.programme_on(session, end, full=False, only=shown_added) if shown_added else []
     changed = [row for row in rows if row[3] is not None and row[4] != row[5]]
-    facts = projection.update_facts(session, [row[6] for row in changed if row[6] is not None])
+    facts = projection.update_facts(session, [row[6] for row in first(changed) if row[6] is not None])
     status_changes = []
-    for _mid, code, title, _start_id, status_then, status_now, update_id in changed:
+    for _mid, code, title, _start_id, status_then, status_now, update_id in first(changed):
         latest = facts.get(update_id)
         status_changes.append(
             {
@@ -470,29 +484,56 @@ def compare(session: Session, start: date, end: date) -> Comparison:
                 "note": latest.note if latest else "",
             }
         )
-    deadline_changes = []
-    for change in session.exec(
-        select(DeadlineChange)
-        .where(DeadlineChange.decided_on > start, DeadlineChange.decided_on <= end)
-        .order_by(DeadlineChange.measure_id, DeadlineChange.decided_on, DeadlineChange.id)
-    ).all():
-        if change.measure_id in codes:
-            deadline_changes.append(
-                {
-                    "code": codes[change.measure_id],
-                    "title": titles[change.measure_id],
-                    "decided_on": change.decided_on.isoformat(),
-                    "from": change.old_deadline.isoformat() if change.old_deadline else None,
-                    "to": change.new_deadline.isoformat() if change.new_deadline else None,
-                    "postponement": change.is_postponement,
-                    "reason": change.reason,
-                }
-            )
+    existing = Measure.announced_on <= end  # the measures of the programme on `end`
+
+    def counted(query, order) -> tuple[list, int]:
+        """The rows of `query` in `order` (the first `shown`), and how many there are: the dated
+        changes of a large programme run into thousands a year, so they are counted in SQL."""
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        return session.exec(query.order_by(*order).limit(shown)).all(), total
+
+    changes = (
+        select(
+            Measure.code,
+            Measure.id,
+            DeadlineChange.decided_on,
+            DeadlineChange.old_deadline,
+            DeadlineChange.new_deadline,
+            DeadlineChange.reason,
+        )
+        .join(Measure, Measure.id == DeadlineChange.measure_id)
+        .where(DeadlineChange.decided_on > start, DeadlineChange.decided_on <= end, existing)
+    )
+    later = and_(
+        DeadlineChange.old_deadline.is_not(None),
+        DeadlineChange.new_deadline.is_not(None),
+        DeadlineChange.new_deadline > DeadlineChange.old_deadline,
+    )
+    in_order = (DeadlineChange.decided_on, Measure.code, DeadlineChange.id)
+    (changes_shown, changes_total), (postponed_shown, postponed_total) = (
+        counted(changes, in_order),
+        counted(changes.where(later), in_order),
+    )
+
+    def deadline_change(row) -> dict:
+        code, measure_id, decided_on, old, new, reason = row
+        return {
+            "code": code,
+            "title": titles[measure_id],
+            "decided_on": decided_on.isoformat(),
+            "from": old.isoformat() if old else None,
+            "to": new.isoformat() if new else None,
+            "postponement": old is not None and new is not None and new > old,
+            "reason": reason,
+        }
+
+    deadline_changes = [deadline_change(row) for row in changes_shown]
+    postponements = [deadline_change(row) for row in postponed_shown]
     # A budget differs between the dates exactly when its field was edited in between: the first
     # such record's old value is the budget at `start`, the last one's new value the budget at `end`.
-    edits: dict[int, list[AuditRecord]] = {}
-    for record in session.exec(
-        select(AuditRecord)
+    edits: dict[int, list] = {}
+    for measure_id, old_value, new_value in session.exec(
+        select(AuditRecord.measure_id, AuditRecord.old_value, AuditRecord.new_value)
         .where(
             AuditRecord.field == "budget",
             AuditRecord.changed_at > clock.end_of_day(start),
@@ -500,43 +541,54 @@ def compare(session: Session, start: date, end: date) -> Comparison:
         )
         .order_by(AuditRecord.changed_at, AuditRecord.id)
     ).all():
-        edits.setdefault(record.measure_id, []).append(record)
+        edits.setdefault(measure_id, []).append((old_value, new_value))
     budget_changes = []
     for measure_id, records in edits.items():
-        old, new = json.loads(records[0].old_value or "[]"), json.loads(records[-1].new_value or "[]")
+        old, new = json.loads(records[0][0] or "[]"), json.loads(records[-1][1] or "[]")
         if measure_id in existed and measure_id in codes and old != new:
             budget_changes.append({"code": codes[measure_id], "title": titles[measure_id], "from": old, "to": new})
-    flags_opened, flags_closed = [], []
-    for flag in session.exec(
-        # Plain columns: a year of daily checks over a large programme opens and closes thousands.
-        select(Flag.measure_id, Flag.rule, Flag.explanation, Flag.first_seen_on, Flag.resolved_on).where(
-            ((Flag.first_seen_on > start) & (Flag.first_seen_on <= end))
-            | ((Flag.resolved_on > start) & (Flag.resolved_on <= end))
-        )
-    ).all():
-        if flag.measure_id not in codes:
-            continue
-        item = {"code": codes[flag.measure_id], "rule": flag.rule, "explanation": flag.explanation}
-        if start < flag.first_seen_on <= end:
-            flags_opened.append({**item, "on": flag.first_seen_on.isoformat()})
-        if flag.resolved_on is not None and start < flag.resolved_on <= end:
-            flags_closed.append({**item, "on": flag.resolved_on.isoformat()})
+    budget_changes.sort(key=lambda b: b["code"])
+    flags = select(Measure.code, Flag.rule, Flag.explanation).join(Measure, Measure.id == Flag.measure_id)
+    opened_rows, opened_total = counted(
+        flags.add_columns(Flag.first_seen_on).where(Flag.first_seen_on > start, Flag.first_seen_on <= end, existing),
+        (Flag.first_seen_on, Measure.code, Flag.id),
+    )
+    closed_rows, closed_total = counted(
+        flags.add_columns(Flag.resolved_on).where(Flag.resolved_on > start, Flag.resolved_on <= end, existing),
+        (Flag.resolved_on, Measure.code, Flag.id),
+    )
+    flags_opened = [{"code": c, "rule": r, "explanation": e, "on": on.isoformat()} for c, r, e, on in opened_rows]
+    flags_closed = [{"code": c, "rule": r, "explanation": e, "on": on.isoformat()} for c, r, e, on in closed_rows]
+    assessment_rows, assessments_total = counted(
+        select(Measure.code, Assessment.light, Assessment.as_of, Assessment.text)
+        .join(Measure, Measure.id == Assessment.measure_id)
+        .where(Assessment.as_of > start, Assessment.as_of <= end, existing),
+        (Assessment.as_of, Assessment.id),
+    )
     assessments = [
-        {"code": codes[a.measure_id], "light": a.light, "as_of": a.as_of.isoformat(), "text": a.text}
-        for a in session.exec(
-            select(Assessment).where(Assessment.as_of > start, Assessment.as_of <= end).order_by(Assessment.as_of)
-        ).all()
-        if a.measure_id in codes
+        {"code": code, "light": light, "as_of": on.isoformat(), "text": text}
+        for code, light, on, text in assessment_rows
     ]
+    totals = {
+        "added": len(added_ids),
+        "status_changes": len(changed),
+        "postponements": postponed_total,
+        "deadline_changes": changes_total,
+        "budget_changes": len(budget_changes),
+        "flags_opened": opened_total,
+        "flags_closed": closed_total,
+        "assessments": assessments_total,
+    }
     return Comparison(
         start=start,
         end=end,
         added=added,
         status_changes=status_changes,
-        postponements=[c for c in deadline_changes if c["postponement"]],
+        postponements=postponements,
         deadline_changes=deadline_changes,
-        budget_changes=budget_changes,
-        flags_opened=sorted(flags_opened, key=lambda f: (f["on"], f["code"])),
-        flags_closed=sorted(flags_closed, key=lambda f: (f["on"], f["code"])),
+        budget_changes=first(budget_changes),
+        flags_opened=flags_opened,
+        flags_closed=flags_closed,
         assessments=assessments,
+        counts=totals,
     )

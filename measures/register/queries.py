@@ -115,7 +115,7 @@ def _selection(flt: MeasureFilter, as_of: date, *columns):
 
     s = MeasureStateInterval
     latest = aliased(StatusUpdate)
-    conditions = [projection.holds_on(as_of, s)]
+    conditions = []
     if flt.q:
         conditions.append(_text_matches(flt.q, s.title))
     for key in flt.themes:
@@ -124,9 +124,7 @@ def _selection(flt: MeasureFilter, as_of: date, *columns):
         conditions.append(or_(s.lead == flt.owner, s.co_owners.contains(json.dumps(flt.owner), autoescape=True)))
     if flt.status:
         conditions.append(s.status_code == flt.status)
-    if flt.document:
-        doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
-        conditions.append(Measure.source_document_id == doc_id)
+    conditions += _document_filter(flt)
     if flt.overdue:
         conditions.append(overdue_clause(as_of, s.deadline, s.status_code))
     if flt.flagged:
@@ -140,10 +138,17 @@ def _selection(flt: MeasureFilter, as_of: date, *columns):
         "gewijzigd": [latest.as_of.is_not(None), latest.as_of, Measure.code],
     }
     order = [c.desc() if flt.descending else c.asc() for c in keys[flt.sort]]
-    query = select(*columns).select_from(Measure).join(s, s.measure_id == Measure.id)
+    query = select(*columns).select_from(Measure).join(s, projection.holds_on(as_of, s))
     if flt.sort == "gewijzigd":  # joined only to sort on: it is a scan of its own
         query = query.join(latest, latest.id == s.latest_update_id, isouter=True)
     return query.where(*conditions), order
+
+
+def _document_filter(flt: MeasureFilter) -> list:
+    if not flt.document:
+        return []
+    doc_id = select(SourceDocument.id).where(SourceDocument.key == flt.document).scalar_subquery()
+    return [Measure.source_document_id == doc_id]
 
 
 def list_measures(session: Session, flt: MeasureFilter, *, as_of: date, page_size: int) -> Page:
@@ -156,7 +161,12 @@ def list_measures(session: Session, flt: MeasureFilter, *, as_of: date, page_siz
 
     s = MeasureStateInterval
     query, order = _selection(flt, as_of, Measure.id, s.stall_level)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    if any((flt.q, flt.themes, flt.owner, flt.status, flt.overdue, flt.flagged)):
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    else:
+        # Nothing asked of the state: every measure announced by the date has one interval holding
+        # on it, so the count needs no interval (an index range instead of a seek per measure).
+        total = session.exec(select(func.count()).where(*_document_filter(flt), Measure.announced_on <= as_of)).one()
     rows = session.exec(query.order_by(*order).offset((flt.page - 1) * page_size).limit(page_size)).all()
     ids = [measure_id for measure_id, _level in rows]
     by_id = {state.id: state for state in projection.programme_on(session, as_of, full=False, only=ids)} if ids else {}
@@ -527,35 +537,38 @@ def overview(session: Session, as_of: date, known_at: datetime | None = None) ->
     showed it at that moment."""
     from measures.register import states as projection
 
+    # Measures per (status, themes, realised at announcement): a few hundred groups however large
+    # the programme, each list of themes parsed once.
     if known_at is None:
-        # Only what the counts need, as plain columns of the intervals holding on the date.
-        rows = session.exec(
-            select(MeasureStateInterval.status_code, MeasureStateInterval.themes, Measure.announcement)
-            .join(Measure, Measure.id == MeasureStateInterval.measure_id)
-            .where(projection.holds_on(as_of))
+        s = MeasureStateInterval
+        realised = Measure.announcement == ALREADY_REALISED
+        groups = session.exec(
+            select(s.status_code, s.themes, realised, func.count())
+            .select_from(Measure)
+            .join(s, projection.holds_on(as_of))
+            .group_by(s.status_code, s.themes, realised)
         ).all()
-        states = [
-            SimpleNamespace(status_code=status, themes=json.loads(themes), announcement=announcement)
-            for status, themes, announcement in rows
-        ]
+        groups = [(status, json.loads(themes), bool(already), n) for status, themes, already, n in groups]
     else:
-        announcements = dict(session.exec(select(Measure.id, Measure.announcement)).all())
-        states = [
-            SimpleNamespace(status_code=s.status_code, themes=s.themes, announcement=announcements[s.id])
-            for s in projection.programme_on(session, as_of, full=False, known_at=known_at)
+        already = set(session.exec(select(Measure.id).where(Measure.announcement == ALREADY_REALISED)).all())
+        groups = [
+            (state.status_code, state.themes, state.id in already, 1)
+            for state in projection.programme_on(session, as_of, full=False, known_at=known_at)
         ]
     statuses = session.exec(select(Status).order_by(Status.position)).all()
     totals: dict[str, int] = {}
     per_theme: dict[str, dict[str, int]] = {}
     per_scheme: dict[str, dict[str, int]] = {}
-    for s in states:
-        totals[s.status_code] = totals.get(s.status_code, 0) + 1
-        for key in s.themes:
+    realised_at_announcement = 0
+    for status, themes, already, n in groups:
+        totals[status] = totals.get(status, 0) + n
+        realised_at_announcement += n if already and status == "gerealiseerd" else 0
+        for key in themes:
             per_theme.setdefault(key, {})
-            per_theme[key][s.status_code] = per_theme[key].get(s.status_code, 0) + 1
+            per_theme[key][status] = per_theme[key].get(status, 0) + n
             scheme = key.split(":")[0]
             per_scheme.setdefault(scheme, {})
-            per_scheme[scheme][s.status_code] = per_scheme[scheme].get(s.status_code, 0) + 1
+            per_scheme[scheme][status] = per_scheme[scheme].get(status, 0) + n
     schemes = []
     for scheme in session.exec(select(ThemeScheme).order_by(ThemeScheme.position)).all():
         themes = session.exec(select(Theme).where(Theme.scheme_id == scheme.id).order_by(Theme.position)).all()
@@ -565,14 +578,11 @@ def overview(session: Session, as_of: date, known_at: datetime | None = None) ->
             rows.append({"theme": t, "counts": counts, "total": sum(counts.values())})
         without = {code: totals.get(code, 0) - per_scheme.get(scheme.code, {}).get(code, 0) for code in totals}
         schemes.append({"scheme": scheme, "rows": rows, "without": without, "without_total": sum(without.values())})
-    realised_at_announcement = sum(
-        1 for s in states if s.announcement == ALREADY_REALISED and s.status_code == "gerealiseerd"
-    )
     return {
         "statuses": statuses,
         "schemes": schemes,
         "totals": totals,
-        "total": len(states),
+        "total": sum(totals.values()),
         "realised_at_announcement": realised_at_announcement,
     }
 
@@ -603,7 +613,7 @@ def _as_it_stood(session: Session, data: dict, as_of: date, known_at: datetime |
     data["state"] = state
     data["budget"] = [SimpleNamespace(**{**line, "amount": Decimal(line["amount"])}) for line in state.budget]
     themes_now = {f"{t['scheme'].code}:{t['theme'].code}": t for t in data["themes"]}
-    data["themes"] = [themes_now[k] for k in state.themes if k in themes_now]
+    data["themes"] = [t for key, t in themes_now.items() if key in state.themes]  # in the schemes' order
     # The bases are the register's current ones: shown for a past state only where it still holds.
     now = measure_fields(session, data["measure"])
     bases = data["provenance"]

@@ -297,14 +297,26 @@ def _comparison_dates() -> tuple[date | None, date | None, list[str]]:
     return start, end, errors
 
 
+# Of each kind of change the page lists this many (and says how many there are); `?alles=1`
+# lists them all, and the JSON always holds them all.
+COMPARE_SHOWN = 50
+
+
 @bp.get("/vergelijken")
 def compare():
     start, end, errors = _comparison_dates()
     comparison = None
     if start and end and not errors:
-        comparison = history.compare(get_session(), start, end)
+        whole = request.args.get("alles") == "1"
+        comparison = history.compare(get_session(), start, end, shown=None if whole else COMPARE_SHOWN)
     page = render_template(
-        "review/compare.html", comparison=comparison, start=start, end=end, errors=errors, status_labels=status_labels()
+        "review/compare.html",
+        comparison=comparison,
+        start=start,
+        end=end,
+        errors=errors,
+        status_labels=status_labels(),
+        shown=COMPARE_SHOWN,
     )
     return page, (400 if errors else 200)
 
