@@ -549,3 +549,23 @@ def test_a_status_backdated_later_shows_as_we_now_know_it_not_as_the_register_sh
     assert overview(session, date(2019, 12, 31), datetime(2020, 1, 1, tzinfo=UTC))["totals"] == {"gepland": 1}
     page = client.get("/?as_of=2019-12-31&weergave=register").get_data(as_text=True)
     assert "Zoals het register het toen toonde" in page
+
+
+def test_the_detail_page_and_the_list_show_the_same_flags_on_a_date(client, seeded, session):
+    """On the catalogue, on dates across the programme: the level the list shows for each measure
+    is the level of what the detail page says the checks would have found that day."""
+    from measures.register.queries import MeasureFilter, findings_on, list_measures
+
+    thresholds = _thresholds(session)
+    for on in (date(2019, 12, 5), date(2021, 3, 1), date(2024, 1, 1)):
+        page = list_measures(session, MeasureFilter(), as_of=on, page_size=500)
+        levels = {item["measure"].code: item["flag_severity"] for item in page.items}
+        assert any(levels.values()), on
+        for item in page.items:
+            found = findings_on(session, item["measure"].id, on, thresholds)["open"]
+            level = max((f["flag"].severity for f in found), default=0)
+            assert level == levels[item["measure"].code], (on, item["measure"].code)
+    # The page itself says whose findings these are.
+    late = next(code for code, level in levels.items() if level)
+    html = client.get(f"/maatregelen/{late}?as_of=2024-01-01").get_data(as_text=True)
+    assert "wat de controles op 01-01-2024 zouden melden" in html and "Aanwijzingen dat deze maatregel vastloopt" in html
