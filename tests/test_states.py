@@ -568,4 +568,6 @@ def test_the_detail_page_and_the_list_show_the_same_flags_on_a_date(client, seed
     # The page itself says whose findings these are.
     late = next(code for code, level in levels.items() if level)
     html = client.get(f"/maatregelen/{late}?as_of=2024-01-01").get_data(as_text=True)
-    assert "wat de controles op 01-01-2024 zouden melden" in html and "Aanwijzingen dat deze maatregel vastloopt" in html
+    assert (
+        "wat de controles op 01-01-2024 zouden melden" in html and "Aanwijzingen dat deze maatregel vastloopt" in html
+    )
