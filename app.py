@@ -80,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from measures import cli
     from measures.accounts import views as auth
+    from measures.api import http as api_http
     from measures.api import resources as api
     from measures.checks import views as check_views
     from measures.register import edit_views, views
@@ -95,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     cli.init_app(app)
     errors.init_app(app)
+    api_http.init_app(app)
     return app
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from measures.api import schemas
+from measures.api.http import API_VERSION
 
 REF = "#/components/schemas/{model}"
 PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -230,7 +231,7 @@ def _document() -> dict:
         "openapi": "3.1.0",
         "info": {
             "title": "Maatregelmonitor API",
-            "version": "1.0.0",
+            "version": API_VERSION,
             "description": "Maatregelen tegen mensenhandel: statussen, signaleringen, aanbevelingen, oordelen, vergelijkingen en rapportage-edities. "
             "Datums volgen ISO 8601; fouten zijn application/problem+json.",
             "contact": {"name": "Maatregelmonitor"},

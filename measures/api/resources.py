@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from measures.accounts import tokens
 from measures.api import openapi, schemas
+from measures.api.http import http_problem
 from measures.checks.rules import LEVEL_LABELS, rule_level_label
 from measures.core import clock
 from measures.core.errors import Problem, problem_response
@@ -39,14 +40,7 @@ def handle_problem(error: Problem):
 
 @bp.errorhandler(HTTPException)
 def handle_http(error: HTTPException):
-    titles = {
-        400: "Ongeldige aanvraag",
-        404: "Niet gevonden",
-        405: "Methode niet toegestaan",
-        413: "Te groot",
-        429: "Te veel aanvragen",
-    }
-    return problem_response(error.code or 500, titles.get(error.code, error.name), error.description or "")
+    return http_problem(error)
 
 
 @bp.errorhandler(Exception)
@@ -57,10 +51,11 @@ def handle_unexpected(error: Exception):
 
 @bp.before_request
 def authenticate():
-    if request.endpoint == "api.openapi_document":
-        return None
+    if request.endpoint == "api.openapi_document" or request.method == "OPTIONS":
+        return None  # the document is public; a CORS preflight carries no credentials
     header = request.headers.get("Authorization", "")
     if header:
+        g.token_request = True  # no session cookie on the answer
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             return problem_response(401, "Niet geauthenticeerd", "Gebruik 'Authorization: Bearer <token>'.")

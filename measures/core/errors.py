@@ -67,6 +67,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        from measures.api.http import http_problem, is_api
+
+        if is_api():  # a routing error under /api/ (no route, wrong method) is problem+json too
+            return http_problem(error)
         return render_template("error.html", error=error), error.code
 
     @app.errorhandler(Exception)

@@ -1,0 +1,108 @@
+"""The API's rules at the HTTP level (the ADR's runtime rules), through the real WSGI app."""
+
+import pytest
+
+from tests.test_api import api, bearer, token_for  # noqa: F401 (fixtures and helpers)
+
+OTHER_SITE = "https://ministerie.example"
+
+
+def test_every_api_answer_carries_the_api_version(client, auth, api):  # noqa: F811
+    token = token_for(client, auth, api["politie"])
+    answers = [
+        client.get("/api/v1/openapi.json"),
+        client.get("/api/v1/measures"),  # 401
+        client.get("/api/v1/measures", headers=bearer(token)),
+        client.get("/api/v1/onbekend", headers=bearer(token)),  # routing 404
+        client.delete("/api/v1/measures/CT-B-04", headers=bearer(token)),  # routing 405
+    ]
+    document = answers[0].get_json()
+    for response in answers:
+        assert response.headers["API-Version"] == document["info"]["version"] == "1.0.0"
+    # Not on the pages: the header belongs to the API.
+    assert "API-Version" not in client.get("/").headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/v1/onbekend", 404),
+        ("GET", "/api/v1/measures/", 404),
+        ("GET", "/api/v1/report-editions/0", 404),
+        ("DELETE", "/api/v1/measures/CT-B-04", 405),
+        ("PUT", "/api/v1/measures/CT-B-04/status-updates", 405),
+    ],
+)
+def test_routing_errors_under_the_api_are_problem_json(client, auth, api, method, path, status):  # noqa: F811
+    token = token_for(client, auth, api["politie"])
+    response = client.open(path, method=method, headers=bearer(token))
+    assert response.status_code == status and response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["title"] in ("Niet gevonden", "Methode niet toegestaan")
+    assert "<html" not in response.get_data(as_text=True).lower()
+    if status == 405:
+        allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+        assert "GET" in allowed and method not in allowed
+    # The pages keep their HTML error page.
+    assert client.get("/bestaat-niet").mimetype == "text/html"
+
+
+def test_the_openapi_document_is_readable_from_any_origin(client):
+    response = client.get("/api/v1/openapi.json", headers={"Origin": OTHER_SITE})
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_another_site_may_use_a_token_but_never_a_session(client, auth, api):  # noqa: F811
+    token = token_for(client, auth, api["politie"])
+    preflight = client.options(
+        "/api/v1/measures/CT-B-04/status-updates",
+        headers={
+            "Origin": OTHER_SITE,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization, Content-Type",
+        },
+    )
+    assert preflight.status_code == 200, preflight.get_data(as_text=True)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    read = client.get("/api/v1/measures", headers={"Origin": OTHER_SITE, **bearer(token)})
+    assert read.status_code == 200 and read.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = {h.strip().lower() for h in read.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"api-version", "link", "etag", "location"} <= exposed
+    # Without credentials allowed, a browser will not hand another site the answer to a request
+    # that carried the visitor's session cookie.
+    assert "Access-Control-Allow-Credentials" not in read.headers
+
+
+def test_answers_that_depend_on_who_asks_are_not_stored(client, auth, api):  # noqa: F811
+    token = token_for(client, auth, api["politie"])
+    for response in (
+        client.get("/api/v1/measures", headers=bearer(token)),
+        client.get("/api/v1/measures/CT-B-04", headers=bearer(token)),
+        client.get("/api/v1/measures"),  # 401
+    ):
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Authorization" in response.headers.get("Vary", "")
+
+
+def test_a_token_request_gets_no_session_cookie(client, auth, api):  # noqa: F811
+    token = token_for(client, auth, api["politie"])
+    # The client still carries a cookie from the pages (a browser would): a session the app
+    # would otherwise refresh on every answer.
+    auth.login(api["lezer"].email)
+    assert client.get_cookie("session") is not None
+    for response in (
+        client.get("/api/v1/measures", headers=bearer(token)),
+        client.post(
+            "/api/v1/measures/CT-B-04/status-updates",
+            json={"status": "deels_gerealiseerd", "as_of": "2021-01-01", "note": "Voortgang."},
+            headers=bearer(token),
+        ),
+    ):
+        assert response.status_code in (200, 201), response.get_data(as_text=True)
+        assert "Set-Cookie" not in response.headers
+    # Without a token the same client is the signed-in visitor, and its session is kept.
+    assert client.get("/api/v1/measures").status_code == 200
