@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup db clean translations bench lint load
+.PHONY: run test setup db clean translations bench lint api-lint load
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +59,22 @@ translations: setup
 bench: setup
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
-lint: setup
+lint: setup api-lint
 	$(BIN)/pip install --quiet ruff==0.17.6
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The API document, as the app serves it, against the Dutch API Design Rules (the Logius Spectral
+# ruleset in ../shared/standards, next to the project as in CI), Spectral's own OpenAPI rules and
+# Redocly: each must report no error. The linters are pinned in tests/api-lint (npm ci).
+API_LINT := tests/api-lint
+ADR_RULESET ?= ../shared/standards/adr-ruleset.yaml
+api-lint: setup
+	npm ci --prefix $(API_LINT) --no-audit --no-fund --loglevel=error
+	$(BIN)/flask --app app openapi > $(API_LINT)/openapi.json
+	$(API_LINT)/node_modules/.bin/spectral lint --fail-severity error -r $(ADR_RULESET) $(API_LINT)/openapi.json
+	$(API_LINT)/node_modules/.bin/spectral lint --fail-severity error -r $(API_LINT)/spectral-oas.yaml $(API_LINT)/openapi.json
+	$(API_LINT)/node_modules/.bin/redocly lint --format stylish $(API_LINT)/openapi.json
 
 load: setup
 	$(BIN)/pip install --quiet -r benchmarks/requirements-load.txt

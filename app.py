@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_USERNAME="",
         MAIL_PASSWORD="",
         MAIL_FROM="Maatregelmonitor <noreply@maatregelmonitor.local>",
+        API_CONTACT_EMAIL="",  # the API's contact in its OpenAPI document; empty: MAIL_FROM's address
         MAIL_OUTBOX="",
     )
     # Deployment settings come from MM_* environment variables (MM_SECRET_KEY, MM_ENV_NAME, ...) and DATABASE_URL.

@@ -91,6 +91,15 @@ def rebuild_states_command():
     click.echo(f"Toestanden opnieuw afgeleid: {intervals} intervallen.")
 
 
+@click.command("openapi")
+@with_appcontext
+def openapi_command():
+    """Print the API's OpenAPI document, exactly as /api/v1/openapi.json serves it (for linters
+    and client generators)."""
+    response = current_app.test_client().get("/api/v1/openapi.json", base_url="http://localhost")
+    click.echo(response.get_data(as_text=True))
+
+
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
 @click.option(
@@ -308,6 +317,7 @@ def init_app(app: Flask) -> None:
         init_db_command,
         seed_command,
         rebuild_states_command,
+        openapi_command,
         export_command,
         create_user_command,
         check_stalled_command,

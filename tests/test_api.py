@@ -93,10 +93,10 @@ def test_session_login_reads_too(client, auth, api):
 @pytest.mark.parametrize(
     "query, name",
     [
-        ("as_of=2019-13-01", "as_of"),
+        ("asOf=2019-13-01", "asOf"),
         ("theme=contouren:z", "theme"),
         ("page=-1", "page"),
-        ("page_size=0", "page_size"),
+        ("pageSize=0", "pageSize"),
         ("q=" + "x" * 300, "q"),
     ],
 )
@@ -110,7 +110,7 @@ def test_bad_filters_give_problem_with_invalid_params(client, auth, api, query, 
 @pytest.mark.postgres  # as-of queries on stored dates
 def test_as_of_list(client, auth, api):
     token = token_for(client, auth, api["lezer"])
-    body = client.get("/api/v1/measures?as_of=2018-01-01", headers=bearer(token)).get_json()
+    body = client.get("/api/v1/measures?asOf=2018-01-01", headers=bearer(token)).get_json()
     assert body["total"] == 0 and body["as_of"] == "2018-01-01"  # announced 25 May 2018
 
 

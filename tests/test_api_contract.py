@@ -144,8 +144,8 @@ def test_every_get_answers_with_the_schema_the_document_gives_it(client, world):
     code = world["measure"]
     # Several answers per operation where the code takes another path (a past date, a filter).
     examples = {
-        "listMeasures": ["/measures?page_size=200", "/measures?as_of=2019-12-05&page_size=200", "/measures?flagged=1"],
-        "getMeasure": [f"/measures/{code}", f"/measures/{code}?as_of=2019-12-05", "/measures/CT-B-02"],
+        "listMeasures": ["/measures?pageSize=200", "/measures?asOf=2019-12-05&pageSize=200", "/measures?flagged=1"],
+        "getMeasure": [f"/measures/{code}", f"/measures/{code}?asOf=2019-12-05", "/measures/CT-B-02"],
         "listStatusUpdates": [f"/measures/{code}/status-updates", "/measures/CT-B-02/status-updates"],
         "listFlags": ["/flags", "/flags?state=all"],
         "listFlaggedMeasures": ["/flagged-measures"],
@@ -203,7 +203,7 @@ def test_writes_redirects_and_problems_answer_with_their_schemas(client, world):
     assert moved.status_code == 301 and _errors(doc, problem, moved.get_json()) == []
     for response in (
         client.post("/api/v1/measures/CT-B-02/status-updates", json={"status": 1}, headers=world["headers"]),
-        client.get("/api/v1/measures?page_size=0", headers=world["headers"]),
+        client.get("/api/v1/measures?pageSize=0", headers=world["headers"]),
         client.get("/api/v1/measures/NOPE", headers=world["headers"]),
         client.get("/api/v1/measures"),
     ):

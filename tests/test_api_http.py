@@ -106,3 +106,39 @@ def test_a_token_request_gets_no_session_cookie(client, auth, api):  # noqa: F81
         assert "Set-Cookie" not in response.headers
     # Without a token the same client is the signed-in visitor, and its session is kept.
     assert client.get("/api/v1/measures").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "unknown"),
+    [
+        ("/api/v1/measures?as_of=2020-01-01", "as_of"),  # the old name: now asOf
+        ("/api/v1/measures?pageSize=5&limit=5", "limit"),
+        ("/api/v1/flags?state=open&measure=CT-B-04", "measure"),
+        ("/api/v1/measures/CT-B-04?page=2", "page"),
+    ],
+)
+def test_a_parameter_the_operation_does_not_take_is_a_400(client, auth, api, path, unknown):  # noqa: F811
+    token = token_for(client, auth, api["politie"])
+    response = client.get(path, headers=bearer(token))
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert [p["name"] for p in response.get_json()["invalid-params"]] == [unknown]
+    # The documented names work.
+    assert client.get("/api/v1/measures?asOf=2020-01-01&pageSize=5", headers=bearer(token)).status_code == 200
+
+
+def test_the_document_describes_every_operation_as_the_rules_ask(client):
+    """What the ADR ruleset checks in `make lint`, held here too: a tag, a summary and a
+    description, 400 and 401, the API-Version header on every answer, camelCase query keys, and a
+    contact with e-mail and url."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert {"email", "name", "url"} <= doc["info"]["contact"].keys() and "@" in doc["info"]["contact"]["email"]
+    for path, methods in doc["paths"].items():
+        for method, operation in methods.items():
+            where = f"{method} {path}"
+            assert operation["tags"] and operation["summary"] and operation["description"], where
+            assert {"400", "401"} <= operation["responses"].keys(), where
+            for status, response in operation["responses"].items():
+                response = doc["components"]["responses"]["Problem"] if "$ref" in response else response
+                assert "API-Version" in response["headers"], (where, status)
+    for parameter in doc["components"]["parameters"].values():
+        assert "_" not in parameter["name"], parameter["name"]

@@ -58,8 +58,12 @@ def test_schemathesis_finds_no_server_errors(tmp_path, seeded_template):
         client = app.test_client()
         headers = {"Authorization": f"Bearer {plain}"}
         for raw in ("9999-12-31", "0001-01-01garbage", "2024-09-09T99:99", "0001-01-01"):
-            for path in ("/api/v1/measures/CT-B-01", "/api/v1/measures", "/api/v1/comparisons"):
-                response = client.get(path, query_string={"as_of": raw, "from": raw, "to": raw}, headers=headers)
+            for path, names in (
+                ("/api/v1/measures/CT-B-01", ("asOf",)),
+                ("/api/v1/measures", ("asOf",)),
+                ("/api/v1/comparisons", ("from", "to")),
+            ):
+                response = client.get(path, query_string=dict.fromkeys(names, raw), headers=headers)
                 assert response.status_code == 400, (path, raw, response.status_code)
     finally:
         server.shutdown()

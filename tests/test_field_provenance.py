@@ -145,9 +145,9 @@ def test_the_api_and_the_open_data_carry_the_provenance(client, auth, session, s
     assert body["deadline"] == "2020-12-31" and body["deadline_precision"] == "jaar"
     assert body["provenance"]["themes"]["actielijn"]["citation"] == "factsheet"
     assert "CT-K-03" in body["merged_codes"]
-    moved = client.get("/api/v1/measures/CT-K-03?as_of=2019-12-05", headers=headers)
+    moved = client.get("/api/v1/measures/CT-K-03?asOf=2019-12-05", headers=headers)
     assert moved.status_code == 301
-    assert moved.headers["Location"].endswith("/api/v1/measures/CT-B-02?as_of=2019-12-05")
+    assert moved.headers["Location"].endswith("/api/v1/measures/CT-B-02?asOf=2019-12-05")
     refused = client.post("/api/v1/measures/CT-K-03/status-updates", headers=headers, json={})
     assert refused.status_code == 404 and "samengevoegd met CT-B-02" in refused.get_json()["detail"]
 

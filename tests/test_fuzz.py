@@ -64,8 +64,8 @@ FILTER_PARAMS = [
     "flagged",
     "sort",
     "page",
-    "as_of",
-    "page_size",
+    "asOf",
+    "pageSize",
 ]
 
 

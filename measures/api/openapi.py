@@ -5,6 +5,7 @@ responses, so the document describes what the code does. A test holds the table 
 together: a route without an entry here fails it.
 """
 
+import re
 from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +18,8 @@ from measures.api.http import API_VERSION
 
 REF = "#/components/schemas/{model}"
 PROBLEM = {"$ref": "#/components/responses/Problem"}
+# Every answer carries the full version of the API (ADR: API-57).
+VERSION_HEADER = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
 
 
 def _ref(model: type[BaseModel]) -> dict:
@@ -32,10 +35,11 @@ class Reply:
     headers: dict | None = None
 
     def document(self) -> dict:
-        response = {"description": self.description, "content": {"application/json": {"schema": _ref(self.model)}}}
-        if self.headers:
-            response["headers"] = self.headers
-        return response
+        return {
+            "description": self.description,
+            "headers": {**VERSION_HEADER, **(self.headers or {})},
+            "content": {"application/json": {"schema": _ref(self.model)}},
+        }
 
 
 @dataclass(frozen=True)
@@ -46,15 +50,25 @@ class Operation:
     method: str
     operation_id: str
     responses: dict[int, Reply | dict]  # a Reply, or a response object as it stands in the document
-    errors: tuple[int, ...] = ()  # statuses answered with a problem+json body
+    errors: tuple[int, ...] = ()  # statuses answered with a problem+json body (400 and 401 always)
     parameters: tuple[str, ...] = ()  # names in PARAMETERS
     request: type[BaseModel] | None = None
     summary: str = ""
+    description: str = ""
+    tag: str = "maatregelen"
+
+    @property
+    def query(self) -> set[str]:
+        """The query parameters it takes: any other is answered with 400."""
+        return {PARAMETERS[name]["name"] for name in self.parameters if PARAMETERS[name]["in"] == "query"}
 
     def document(self) -> dict:
-        operation: dict = {"operationId": self.operation_id}
-        if self.summary:
-            operation["summary"] = self.summary
+        operation: dict = {
+            "operationId": self.operation_id,
+            "tags": [self.tag],
+            "summary": self.summary,
+            "description": self.description or self.summary,
+        }
         if self.parameters:
             operation["parameters"] = [{"$ref": f"#/components/parameters/{name}"} for name in self.parameters]
         if self.request is not None:
@@ -67,7 +81,7 @@ class Operation:
                 str(status): response.document() if isinstance(response, Reply) else response
                 for status, response in self.responses.items()
             },
-            **{str(status): PROBLEM for status in self.errors},
+            **{str(status): PROBLEM for status in sorted({400, 401, *self.errors})},
         }
         return operation
 
@@ -91,8 +105,13 @@ PARAMETERS = {
     "flagged": {"name": "flagged", "in": "query", "schema": {"type": "string", "enum": ["", "1", "2", "3"]}},
     "sort": {"name": "sort", "in": "query", "schema": {"type": "string"}},
     "page": {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-    "page_size": {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-    "as_of": {"name": "as_of", "in": "query", "schema": DATE},
+    "pageSize": {"name": "pageSize", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    "asOf": {
+        "name": "asOf",
+        "in": "query",
+        "schema": DATE,
+        "description": "De stand per deze datum (standaard vandaag).",
+    },
     "state": {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "resolved", "all"]}},
     "measure": {"name": "measure", "in": "query", "schema": {"type": "string", "maxLength": 40}},
     "from": {"name": "from", "in": "query", "required": True, "schema": DATE},
@@ -101,11 +120,15 @@ PARAMETERS = {
 
 MOVED = {
     "description": "Samengevoegd: de code verwijst naar de maatregel waarin zij opging",
-    "headers": {"Location": {"schema": {"type": "string"}}},
+    "headers": {**VERSION_HEADER, "Location": {"schema": {"type": "string"}}},
     "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}},
 }
-PDF = {"description": "De PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
-LIST_FILTERS = ("q", "theme", "owner", "status", "document", "overdue", "flagged", "sort", "page", "page_size")
+PDF = {
+    "description": "De PDF",
+    "headers": VERSION_HEADER,
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+}
+LIST_FILTERS = ("q", "theme", "owner", "status", "document", "overdue", "flagged", "sort", "page", "pageSize")
 
 OPERATIONS = (
     Operation(
@@ -113,83 +136,133 @@ OPERATIONS = (
         "get",
         "listMeasures",
         {200: Reply(schemas.MeasurePage)},
-        errors=(400, 401),
-        parameters=(*LIST_FILTERS, "as_of"),
+        parameters=(*LIST_FILTERS, "asOf"),
         summary="Maatregelen, gefilterd zoals in de lijst, eventueel per datum",
+        description="Een pagina maatregelen met de filters en sorteringen van de lijst, zoals zij er vandaag of op `asOf` voor stonden.",
     ),
     Operation(
         "/measures/{code}",
         "get",
         "getMeasure",
         {200: Reply(schemas.Measure), 301: MOVED},
-        errors=(400, 401, 404),
-        parameters=("code", "as_of"),
+        errors=(404,),
+        parameters=("code", "asOf"),
+        summary="Eén maatregel",
+        description="Een maatregel met eigenaar, thema's, status, deadline, budget en de bron van elk gegeven, vandaag of op `asOf`. Een samengevoegde code verwijst door.",
     ),
     Operation(
         "/measures/{code}/status-updates",
         "get",
         "listStatusUpdates",
         {200: Reply(schemas.StatusUpdateList)},
-        errors=(401, 404),
+        errors=(404,),
         parameters=("code",),
+        summary="De statusgeschiedenis van een maatregel",
+        description="Elke vastgelegde status, nieuwste eerst, met datum, precisie en bewijs.",
     ),
     Operation(
         "/measures/{code}/status-updates",
         "post",
         "createStatusUpdate",
         {201: Reply(schemas.StatusUpdate, "Vastgelegd", {"Location": {"schema": {"type": "string"}}})},
-        errors=(400, 401, 403, 404, 409),
+        errors=(403, 404, 409),
         parameters=("code",),
         request=schemas.NewStatusUpdate,
-        summary="Een status vastleggen (coördinatoren, binnen hun eigen organisatie)",
+        summary="Een status vastleggen",
+        description="Legt een status vast (coördinatoren, binnen hun eigen organisatie). Een verouderde `version` geeft 409.",
     ),
-    Operation("/flags", "get", "listFlags", {200: Reply(schemas.FlagList)}, errors=(400, 401), parameters=("state",)),
+    Operation(
+        "/flags",
+        "get",
+        "listFlags",
+        {200: Reply(schemas.FlagList)},
+        parameters=("state",),
+        summary="Signaleringen van de controles",
+        description="De signaleringen die de dagelijkse controles openden, open, opgelost of allemaal.",
+        tag="signaleringen",
+    ),
     Operation(
         "/flagged-measures",
         "get",
         "listFlaggedMeasures",
         {200: Reply(schemas.FlaggedMeasureList)},
-        errors=(401,),
-        summary="Eén regel per gesignaleerde maatregel: niveau, score, oudste bewijs, redenen en monitoringgat",
+        summary="Gesignaleerde maatregelen",
+        description="Eén regel per gesignaleerde maatregel: niveau, score, oudste bewijs, redenen en monitoringgat.",
+        tag="signaleringen",
     ),
     Operation(
-        "/recommendations", "get", "listRecommendations", {200: Reply(schemas.RecommendationList)}, errors=(401,)
+        "/recommendations",
+        "get",
+        "listRecommendations",
+        {200: Reply(schemas.RecommendationList)},
+        summary="Aanbevelingen van de Nationaal Rapporteur",
+        description="De aanbevelingen met de maatregelen waaraan zij gekoppeld zijn.",
+        tag="rapporteur",
     ),
     Operation(
         "/assessments",
         "get",
         "listAssessments",
         {200: Reply(schemas.AssessmentList)},
-        errors=(401,),
         parameters=("measure",),
+        summary="Oordelen van de Nationaal Rapporteur",
+        description="De onafhankelijke oordelen per maatregel, nieuwste eerst.",
+        tag="rapporteur",
     ),
     Operation(
         "/comparisons",
         "get",
         "compareDates",
         {200: Reply(schemas.Comparison)},
-        errors=(400, 401),
         parameters=("from", "to"),
         summary="Wat veranderde tussen twee datums",
+        description="Nieuwe maatregelen, statuswijzigingen, uitstel, budget, oordelen en signaleringen tussen `from` en `to`.",
     ),
-    Operation("/report-editions", "get", "listReportEditions", {200: Reply(schemas.EditionList)}, errors=(401,)),
+    Operation(
+        "/report-editions",
+        "get",
+        "listReportEditions",
+        {200: Reply(schemas.EditionList)},
+        summary="Edities van de voortgangsrapportage",
+        description="Elke editie die naar de Kamer ging, met peildatum en controlesom.",
+        tag="rapportages",
+    ),
     Operation(
         "/report-editions/{number}",
         "get",
         "getReportEdition",
         {200: Reply(schemas.Edition)},
-        errors=(401, 404),
+        errors=(404,),
         parameters=("number",),
+        summary="Eén editie van de voortgangsrapportage",
+        description="De gegevens van een editie: peildatum, maker, controlesom.",
+        tag="rapportages",
     ),
     Operation(
         "/report-editions/{number}/pdf",
         "get",
         "downloadReportEdition",
         {200: PDF},
-        errors=(401, 404),
+        errors=(404,),
         parameters=("number",),
+        summary="De PDF van een editie",
+        description="De PDF zoals zij werd vastgelegd, byte voor byte.",
+        tag="rapportages",
     ),
 )
+TAGS = [
+    {"name": "maatregelen", "description": "Maatregelen, hun geschiedenis en vergelijkingen tussen datums"},
+    {"name": "signaleringen", "description": "Wat de dagelijkse controles vinden"},
+    {"name": "rapporteur", "description": "Aanbevelingen en oordelen van de Nationaal Rapporteur"},
+    {"name": "rapportages", "description": "De voortgangsrapportages aan de Kamer"},
+]
+
+
+def operation_for(rule: str, method: str) -> Operation | None:
+    """The operation of a Flask route (`/api/v1/measures/<code>`) and method, or None."""
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.removeprefix("/api/v1"))
+    method = method.lower()
+    return next((o for o in OPERATIONS if o.path == path and o.method == method), None)
 
 
 class _Generator(GenerateJsonSchema):
@@ -234,9 +307,10 @@ def _document() -> dict:
             "version": API_VERSION,
             "description": "Maatregelen tegen mensenhandel: statussen, signaleringen, aanbevelingen, oordelen, vergelijkingen en rapportage-edities. "
             "Datums volgen ISO 8601; fouten zijn application/problem+json.",
-            "contact": {"name": "Maatregelmonitor"},
+            "contact": {"name": "Maatregelmonitor"},  # e-mail and url: the deployment's, see document()
         },
         "servers": [{"url": "/api/v1"}],
+        "tags": TAGS,
         "security": [{"bearer": []}, {"session": []}],
         "paths": paths,
         "components": {
@@ -249,9 +323,16 @@ def _document() -> dict:
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "parameters": PARAMETERS,
+            "headers": {
+                "API-Version": {
+                    "description": "De volledige versie van de API (semantisch versienummer).",
+                    "schema": {"type": "string", "example": API_VERSION},
+                }
+            },
             "responses": {
                 "Problem": {
                     "description": "Fout (RFC 9457)",
+                    "headers": VERSION_HEADER,
                     "content": {"application/problem+json": {"schema": _ref(schemas.Problem)}},
                 }
             },
@@ -260,6 +341,9 @@ def _document() -> dict:
     }
 
 
-def document() -> dict:
-    """Return the OpenAPI document (built once per process; the copy is the caller's to change)."""
-    return deepcopy(_document())
+def document(contact_email: str = "", contact_url: str = "") -> dict:
+    """Return the OpenAPI document (built once per process; the copy is the caller's to change),
+    with the deployment's contact (API_CONTACT_EMAIL, and the URL of its page about the register)."""
+    doc = deepcopy(_document())
+    doc["info"]["contact"].update({"email": contact_email, "url": contact_url})
+    return doc

@@ -6,7 +6,7 @@ paths, ISO 8601 dates, problem+json errors (RFC 9457), and an OpenAPI 3 document
 
 from datetime import date
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 from sqlmodel import select
@@ -72,6 +72,25 @@ def authenticate():
     return problem_response(401, "Niet geauthenticeerd", "Log in of gebruik een persoonlijk API-token.")
 
 
+@bp.before_request
+def only_documented_parameters():
+    """A query parameter the operation does not take is an error, not something to ignore."""
+    if request.method == "OPTIONS" or request.url_rule is None:
+        return None
+    operation = openapi.operation_for(request.url_rule.rule, request.method)
+    if operation is None:
+        return None
+    unknown = sorted(set(request.args) - operation.query)
+    if unknown:
+        return problem_response(
+            400,
+            "Ongeldige parameter",
+            "Onbekende parameter(s): " + ", ".join(name[:40] for name in unknown[:10]),
+            [{"name": name[:40], "reason": "onbekende parameter"} for name in unknown[:10]],
+        )
+    return None
+
+
 def _date_param(name: str, default: date | None = None) -> date | None:
     try:
         return date_arg(name, default)
@@ -120,7 +139,13 @@ def _measure(code: str) -> Measure:
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document())
+    sender = current_app.config["MAIL_FROM"].rpartition("<")[2].rstrip(">").strip()
+    return jsonify(
+        openapi.document(
+            contact_email=current_app.config.get("API_CONTACT_EMAIL") or sender,
+            contact_url=url_for("measures.accessibility", _external=True),
+        )
+    )
 
 
 @bp.get("/measures")
@@ -130,21 +155,21 @@ def measures():
     if not form.validate():
         invalid = [{"name": name, "reason": str(errors[0])} for name, errors in form.errors.items()]
         raise Problem(400, "Ongeldige parameter", "Een of meer filters zijn ongeldig.", invalid)
-    page_size = request.args.get("page_size", "25")
+    page_size = request.args.get("pageSize", "25")
     if not page_size.isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
         raise Problem(
             400,
             "Ongeldige parameter",
-            f"page_size moet 1 tot en met {MAX_PAGE_SIZE} zijn.",
-            [{"name": "page_size", "reason": "buiten bereik"}],
+            f"pageSize moet 1 tot en met {MAX_PAGE_SIZE} zijn.",
+            [{"name": "pageSize", "reason": "buiten bereik"}],
         )
-    as_of = _date_param("as_of")
+    as_of = _date_param("asOf")
     if as_of and as_of > clock.today():
         raise Problem(
             400,
             "Ongeldige parameter",
-            "as_of mag niet in de toekomst liggen.",
-            [{"name": "as_of", "reason": "in de toekomst"}],
+            "asOf mag niet in de toekomst liggen.",
+            [{"name": "asOf", "reason": "in de toekomst"}],
         )
     flt = form.to_filter()
     page = queries.list_measures(db, flt, as_of=as_of or clock.today(), page_size=int(page_size))
@@ -177,7 +202,7 @@ def _summary(item: dict) -> schemas.MeasureSummary:
 def measure(code: str):
     db = get_session()
     m = _measure(code)
-    as_of = _date_param("as_of")
+    as_of = _date_param("asOf")
     state = history.measure_as_of(db, m.id, as_of or clock.today())
     if state is None:
         raise Problem(404, "Niet gevonden", f"De maatregel {m.code} bestond op {as_of} nog niet.")
