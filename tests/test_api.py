@@ -47,8 +47,26 @@ def test_openapi_document_is_public_and_valid_openapi_3(client):
     assert doc["components"]["responses"]["Problem"]["content"].keys() == {"application/problem+json"}
 
 
+def test_reads_are_as_public_as_the_pages_and_writes_never_are(app, client, api):
+    """With MM_PUBLIC_READ (the default) anyone may read what the pages show anyone; the report
+    editions (signed-in on the pages too) and every write need a token or a session."""
+    assert client.get("/api/v1/measures").status_code == 200
+    assert client.get("/api/v1/measures/CT-B-04").get_json()["code"] == "CT-B-04"
+    assert client.get("/api/v1/flagged-measures").status_code == 200
+    for response in (
+        client.get("/api/v1/report-editions"),
+        client.post("/api/v1/measures/CT-B-04/status-updates", json={"status": "gepland", "as_of": "2021-01-01"}),
+    ):
+        assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    app.config["PUBLIC_READ"] = False
+    assert client.get("/api/v1/measures").status_code == 401
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert {} in doc["paths"]["/measures"]["get"]["security"]
+    assert {} not in doc["paths"]["/report-editions"]["get"].get("security", doc["security"])
+
+
 @pytest.mark.parametrize(
-    "headers", [{}, {"Authorization": "Bearer mm_onzin"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}]
+    "headers", [{"Authorization": "Bearer mm_onzin"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}]
 )
 def test_missing_or_bad_token_gets_401_problem(client, api, headers):
     response = client.get("/api/v1/measures", headers=headers)

@@ -205,7 +205,7 @@ def test_writes_redirects_and_problems_answer_with_their_schemas(client, world):
         client.post("/api/v1/measures/CT-B-02/status-updates", json={"status": 1}, headers=world["headers"]),
         client.get("/api/v1/measures?pageSize=0", headers=world["headers"]),
         client.get("/api/v1/measures/NOPE", headers=world["headers"]),
-        client.get("/api/v1/measures"),
+        client.get("/api/v1/report-editions"),  # 401: the editions need signing in
     ):
         assert response.mimetype == "application/problem+json"
         assert _errors(doc, problem, response.get_json()) == [], response.get_json()

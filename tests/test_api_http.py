@@ -11,7 +11,8 @@ def test_every_api_answer_carries_the_api_version(client, auth, api):  # noqa: F
     token = token_for(client, auth, api["politie"])
     answers = [
         client.get("/api/v1/openapi.json"),
-        client.get("/api/v1/measures"),  # 401
+        client.get("/api/v1/measures"),  # anonymous
+        client.post("/api/v1/measures/CT-B-04/status-updates", json={}),  # 401
         client.get("/api/v1/measures", headers=bearer(token)),
         client.get("/api/v1/onbekend", headers=bearer(token)),  # routing 404
         client.delete("/api/v1/measures/CT-B-04", headers=bearer(token)),  # routing 405
@@ -82,7 +83,7 @@ def test_answers_that_depend_on_who_asks_are_not_stored(client, auth, api):  # n
     for response in (
         client.get("/api/v1/measures", headers=bearer(token)),
         client.get("/api/v1/measures/CT-B-04", headers=bearer(token)),
-        client.get("/api/v1/measures"),  # 401
+        client.get("/api/v1/report-editions"),  # 401
     ):
         assert response.headers["Cache-Control"] == "no-store"
         assert "Authorization" in response.headers.get("Vary", "")

@@ -268,7 +268,7 @@ def test_logout_ends_the_session_for_a_copied_cookie(app, client, auth, coordina
     auth.logout()
     assert thief.get("/mijn-maatregelen", headers={"User-Agent": "Other/1.0"}).status_code == 302
     assert thief.post("/profiel", data={"name": "gestolen"}).status_code == 302
-    assert thief.get("/api/v1/measures").status_code == 401
+    assert thief.get("/api/v1/report-editions").status_code == 401  # nor does the API take it
 
 
 @pytest.mark.postgres  # the session version, bumped in the database

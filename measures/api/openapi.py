@@ -56,6 +56,8 @@ class Operation:
     summary: str = ""
     description: str = ""
     tag: str = "maatregelen"
+    # Readable without signing in when the register is public (MM_PUBLIC_READ), as its pages are.
+    public: bool = True
 
     @property
     def query(self) -> set[str]:
@@ -69,6 +71,9 @@ class Operation:
             "summary": self.summary,
             "description": self.description or self.summary,
         }
+        if self.public:
+            # No credentials needed where the register is public ({}); otherwise a token or session.
+            operation["security"] = [{}, {"bearer": []}, {"session": []}]
         if self.parameters:
             operation["parameters"] = [{"$ref": f"#/components/parameters/{name}"} for name in self.parameters]
         if self.request is not None:
@@ -168,6 +173,7 @@ OPERATIONS = (
         errors=(403, 404, 409),
         parameters=("code",),
         request=schemas.NewStatusUpdate,
+        public=False,
         summary="Een status vastleggen",
         description="Legt een status vast (coördinatoren, binnen hun eigen organisatie). Een verouderde `version` geeft 409.",
     ),
@@ -223,6 +229,7 @@ OPERATIONS = (
         "get",
         "listReportEditions",
         {200: Reply(schemas.EditionList)},
+        public=False,  # as on the pages: the editions need signing in
         summary="Edities van de voortgangsrapportage",
         description="Elke editie die naar de Kamer ging, met peildatum en controlesom.",
         tag="rapportages",
@@ -234,6 +241,7 @@ OPERATIONS = (
         {200: Reply(schemas.Edition)},
         errors=(404,),
         parameters=("number",),
+        public=False,
         summary="Eén editie van de voortgangsrapportage",
         description="De gegevens van een editie: peildatum, maker, controlesom.",
         tag="rapportages",
@@ -245,6 +253,7 @@ OPERATIONS = (
         {200: PDF},
         errors=(404,),
         parameters=("number",),
+        public=False,
         summary="De PDF van een editie",
         description="De PDF zoals zij werd vastgelegd, byte voor byte.",
         tag="rapportages",

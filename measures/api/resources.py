@@ -69,6 +69,10 @@ def authenticate():
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             csrf.protect()  # a cookie session must prove it came from our own pages
         return None
+    operation = openapi.operation_for(request.url_rule.rule, request.method) if request.url_rule else None
+    if current_app.config["PUBLIC_READ"] and operation is not None and operation.public:
+        g.api_user = None  # an anonymous read of what the pages show to anyone
+        return None
     return problem_response(401, "Niet geauthenticeerd", "Log in of gebruik een persoonlijk API-token.")
 
 

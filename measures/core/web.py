@@ -12,8 +12,9 @@ from measures.core import clock
 from measures.core.extensions import login_manager
 from measures.core.text import DateError, parse_date
 
-# Pages open to anyone even when the register is closed (MM_PUBLIC_READ=false). The API answers
-# for itself (401 problem+json); its OpenAPI description holds no data.
+# Pages open to anyone even when the register is closed (MM_PUBLIC_READ=false). The API applies
+# MM_PUBLIC_READ itself, per operation (a 401 problem+json, not a redirect); its OpenAPI
+# description holds no data.
 ALWAYS_PUBLIC = {"auth.login", "static", "measures.accessibility", "api.openapi_document"}
 
 
