@@ -133,8 +133,13 @@ def test_as_of_list(client, auth, api):
 
 
 def _post(client, token, code, **body):
+    """Write a status as an integrating system does: building on the version it read (If-Match)."""
     payload = {"status": "deels_gerealiseerd", "as_of": "2021-01-01", "note": "Pilot loopt", **body}
-    return client.post(f"/api/v1/measures/{code}/status-updates", json=payload, headers=bearer(token))
+    headers = bearer(token)
+    if "version" not in body:
+        etag = client.get(f"/api/v1/measures/{code}", headers=headers).headers.get("ETag")
+        headers["If-Match"] = etag or '"0"'
+    return client.post(f"/api/v1/measures/{code}/status-updates", json=payload, headers=headers)
 
 
 @pytest.mark.smoke

@@ -192,7 +192,10 @@ def test_writes_redirects_and_problems_answer_with_their_schemas(client, world):
             "evidence_url": "https://example.org/bewijs",
             "reports_problem": True,
         },
-        headers=world["headers"],
+        headers={
+            **world["headers"],
+            "If-Match": client.get("/api/v1/measures/CT-B-02", headers=world["headers"]).headers["ETag"],
+        },
     )
     assert created.status_code == 201, created.get_json()
     schema = operations["createStatusUpdate"]["responses"]["201"]["content"]["application/json"]["schema"]

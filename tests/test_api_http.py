@@ -95,11 +95,12 @@ def test_a_token_request_gets_no_session_cookie(client, auth, api):  # noqa: F81
     # would otherwise refresh on every answer.
     auth.login(api["lezer"].email)
     assert client.get_cookie("session") is not None
+    version = client.get("/api/v1/measures/CT-B-04", headers=bearer(token)).get_json()["version"]
     for response in (
         client.get("/api/v1/measures", headers=bearer(token)),
         client.post(
             "/api/v1/measures/CT-B-04/status-updates",
-            json={"status": "deels_gerealiseerd", "as_of": "2021-01-01", "note": "Voortgang."},
+            json={"status": "deels_gerealiseerd", "as_of": "2021-01-01", "note": "Voortgang.", "version": version},
             headers=bearer(token),
         ),
     ):
@@ -143,3 +144,33 @@ def test_the_document_describes_every_operation_as_the_rules_ask(client):
                 assert "API-Version" in response["headers"], (where, status)
     for parameter in doc["components"]["parameters"].values():
         assert "_" not in parameter["name"], parameter["name"]
+
+
+def test_writes_are_conditional_on_the_version_they_build_on(client, auth, api):  # noqa: F811
+    """ETag carries the measure's version; a write names the version it builds on in If-Match
+    (412 when stale, 428 when neither it nor a body version is given); a body version still works."""
+    token = token_for(client, auth, api["politie"])
+    headers = bearer(token)
+    read = client.get("/api/v1/measures/CT-B-04", headers=headers)
+    etag = read.headers["ETag"]
+    assert etag == f'"{read.get_json()["version"]}"'
+    assert client.get("/api/v1/measures/CT-B-04", headers={**headers, "If-None-Match": etag}).status_code == 304
+    url = "/api/v1/measures/CT-B-04/status-updates"
+    body = {"status": "deels_gerealiseerd", "as_of": "2021-01-01", "note": "Voortgang."}
+    missing = client.post(url, json=body, headers=headers)
+    assert missing.status_code == 428 and missing.mimetype == "application/problem+json"
+    written = client.post(url, json=body, headers={**headers, "If-Match": etag})
+    assert written.status_code == 201 and written.headers["ETag"] != etag
+    stale = client.post(url, json=body, headers={**headers, "If-Match": etag})
+    assert stale.status_code == 412 and stale.get_json()["status"] == 412
+    assert client.get("/api/v1/measures/CT-B-04", headers=headers).headers["ETag"] == written.headers["ETag"]
+    # The version in the body, as before: 409 when stale, 201 when current.
+    version = client.get("/api/v1/measures/CT-B-04", headers=headers).get_json()["version"]
+    assert client.post(url, json={**body, "version": version - 1}, headers=headers).status_code == 409
+    assert client.post(url, json={**body, "version": version}, headers=headers).status_code == 201
+    # The document says so.
+    doc = client.get("/api/v1/openapi.json").get_json()
+    write = doc["paths"]["/measures/{code}/status-updates"]["post"]
+    assert {"412", "428", "409"} <= write["responses"].keys()
+    assert any(p.get("$ref", "").endswith("/If-Match") for p in write["parameters"])
+    assert "ETag" in doc["paths"]["/measures/{code}"]["get"]["responses"]["200"]["headers"]

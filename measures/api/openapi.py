@@ -120,6 +120,13 @@ PARAMETERS = {
     "state": {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["open", "resolved", "all"]}},
     "measure": {"name": "measure", "in": "query", "schema": {"type": "string", "maxLength": 40}},
     "from": {"name": "from", "in": "query", "required": True, "schema": DATE},
+    "If-Match": {
+        "name": "If-Match",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "De ETag van de maatregel waarop de wijziging voortbouwt. Zonder If-Match en zonder "
+        "`version` in de body: 428; verouderd: 412.",
+    },
     "to": {"name": "to", "in": "query", "schema": DATE},
 }
 
@@ -149,7 +156,19 @@ OPERATIONS = (
         "/measures/{code}",
         "get",
         "getMeasure",
-        {200: Reply(schemas.Measure), 301: MOVED},
+        {
+            200: Reply(
+                schemas.Measure,
+                headers={
+                    "ETag": {
+                        "description": "De versie van de maatregel (zonder asOf); voor If-Match bij een wijziging.",
+                        "schema": {"type": "string"},
+                    }
+                },
+            ),
+            301: MOVED,
+            304: {"description": "Ongewijzigd sinds de ETag in If-None-Match", "headers": VERSION_HEADER},
+        },
         errors=(404,),
         parameters=("code", "asOf"),
         summary="Eén maatregel",
@@ -169,13 +188,24 @@ OPERATIONS = (
         "/measures/{code}/status-updates",
         "post",
         "createStatusUpdate",
-        {201: Reply(schemas.StatusUpdate, "Vastgelegd", {"Location": {"schema": {"type": "string"}}})},
-        errors=(403, 404, 409),
-        parameters=("code",),
+        {
+            201: Reply(
+                schemas.StatusUpdate,
+                "Vastgelegd",
+                {
+                    "Location": {"schema": {"type": "string"}},
+                    "ETag": {"description": "De nieuwe versie van de maatregel.", "schema": {"type": "string"}},
+                },
+            )
+        },
+        errors=(403, 404, 409, 412, 428),
+        parameters=("code", "If-Match"),
         request=schemas.NewStatusUpdate,
         public=False,
         summary="Een status vastleggen",
-        description="Legt een status vast (coördinatoren, binnen hun eigen organisatie). Een verouderde `version` geeft 409.",
+        description="Legt een status vast (coördinatoren, binnen hun eigen organisatie). Noem de versie waarop u "
+        "voortbouwt: If-Match met de ETag van de maatregel (verouderd: 412), of `version` in de body (verouderd: "
+        "409); zonder een van beide: 428.",
     ),
     Operation(
         "/flags",

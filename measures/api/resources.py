@@ -211,7 +211,11 @@ def measure(code: str):
     if state is None:
         raise Problem(404, "Niet gevonden", f"De maatregel {m.code} bestond op {as_of} nog niet.")
     document = db.get(SourceDocument, m.source_document_id) if m.source_document_id else None
-    return jsonify(
+    if as_of is None and request.if_none_match.contains(str(m.version)):
+        response = current_app.response_class(status=304)
+        response.set_etag(str(m.version))
+        return response
+    response = jsonify(
         schemas.Measure(
             code=m.code,
             title=state.title,
@@ -241,6 +245,9 @@ def measure(code: str):
             as_of=as_of or clock.today(),
         ).body()
     )
+    if as_of is None:  # today's representation: its version is its ETag (If-Match on writes)
+        response.set_etag(str(m.version))
+    return response
 
 
 def _status_update(u, document) -> schemas.StatusUpdate:
@@ -289,6 +296,7 @@ def create_status_update(code: str):
     if services.needs_note(current, status) and not new.note.strip():
         invalid = [{"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"}]
         raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid)
+    expected = _precondition(m, new.version)  # after the body is valid: what it builds on
     try:
         entry = services.record_status(
             session=db,
@@ -302,14 +310,14 @@ def create_status_update(code: str):
             evidence_document_id=documents[new.evidence_document] if new.evidence_document else None,
             evidence_url=new.evidence_url,
             reports_problem=new.reports_problem,
-            expected_version=new.version,
+            expected_version=expected if expected is not None else new.version,
         )
         db.commit()
     except services.EditConflict as error:
         db.rollback()
-        raise Problem(
-            409, "Conflict", f"De maatregel is intussen gewijzigd (versie {error.measure.version})."
-        ) from error
+        if expected is not None:  # the If-Match lost a race: its precondition no longer holds
+            raise Problem(412, "Voorwaarde niet vervuld", _changed(error.measure)) from error
+        raise Problem(409, "Conflict", _changed(error.measure)) from error
     except services.ServiceError as error:
         db.rollback()
         raise Problem(400, "Ongeldige invoer", str(error)) from error
@@ -317,7 +325,29 @@ def create_status_update(code: str):
     response = jsonify(_status_update(entry, document).body())
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/measures/{m.code}/status-updates"
+    response.set_etag(str(m.version))  # the measure's new version, for the next If-Match
     return response
+
+
+def _changed(measure: Measure) -> str:
+    return f"De maatregel is intussen gewijzigd (versie {measure.version})."
+
+
+def _precondition(measure: Measure, body_version) -> int | None:
+    """The version an If-Match holds the write to (None without one). A write must name the version
+    it builds on: in If-Match (the measure's ETag) or, as before, as `version` in the body; with
+    neither it is refused (428), with a stale If-Match too (412)."""
+    if not request.if_match:  # no header
+        if body_version is None:
+            raise Problem(
+                428,
+                "Voorwaarde vereist",
+                "Noem de versie waarop u voortbouwt: If-Match met de ETag van de maatregel, of 'version'.",
+            )
+        return None
+    if request.if_match.star_tag or request.if_match.contains(str(measure.version)):
+        return measure.version
+    raise Problem(412, "Voorwaarde niet vervuld", _changed(measure))
 
 
 # --- flags, recommendations, assessments, comparisons, editions ---------------------------------------
