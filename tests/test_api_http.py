@@ -174,3 +174,58 @@ def test_writes_are_conditional_on_the_version_they_build_on(client, auth, api):
     assert {"412", "428", "409"} <= write["responses"].keys()
     assert any(p.get("$ref", "").endswith("/If-Match") for p in write["parameters"])
     assert "ETag" in doc["paths"]["/measures/{code}"]["get"]["responses"]["200"]["headers"]
+
+
+def _links(response) -> dict[str, str]:
+    links = {}
+    for part in response.headers["Link"].split(","):
+        url, _, rel = part.partition(";")
+        links[rel.split("=")[1].strip('"')] = url.strip().strip("<>")
+    return links
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/measures",
+        "/api/v1/measures/CT-B-04/status-updates",
+        "/api/v1/flags?state=all",
+        "/api/v1/flagged-measures",
+        "/api/v1/recommendations",
+        "/api/v1/assessments",
+        "/api/v1/report-editions",
+    ],
+)
+def test_every_collection_is_paged_alike_with_links(client, auth, api, path):  # noqa: F811
+    """page and pageSize, a total, and Link first/prev/next/last; walking next visits every item once."""
+    token = token_for(client, auth, api["politie"])
+    headers = bearer(token)
+    whole = client.get(path + ("&" if "?" in path else "?") + "pageSize=200", headers=headers)
+    assert whole.status_code == 200, whole.get_json()
+    body = whole.get_json()
+    assert {"total", "page", "page_size", "items"} <= body.keys() and body["total"] == len(body["items"])
+    links = _links(whole)
+    assert links["first"].endswith("page=1") or "page=1" in links["first"]
+    assert "prev" not in links and "next" not in links  # one page holds them all
+    seen, url = [], path + ("&" if "?" in path else "?") + "pageSize=1"
+    for _ in range(body["total"] + 1):
+        response = client.get(url, headers=headers)
+        page = response.get_json()
+        assert page["total"] == body["total"] and page["page_size"] == 1
+        seen += page["items"]
+        following = _links(response)
+        assert "last" in following and ("prev" in following) == (page["page"] > 1)
+        if "next" not in following:
+            break
+        url = following["next"].removeprefix("http://localhost")
+    assert seen == body["items"]
+    bad = client.get(path + ("&" if "?" in path else "?") + "pageSize=0", headers=headers)
+    assert bad.status_code == 400 and bad.get_json()["invalid-params"][0]["name"] == "pageSize"
+
+
+def test_a_date_in_the_future_is_refused_alike_on_the_list_and_on_a_measure(client, auth, api):  # noqa: F811
+    token = token_for(client, auth, api["politie"])
+    for path in ("/api/v1/measures?asOf=2099-01-01", "/api/v1/measures/CT-B-04?asOf=2099-01-01"):
+        response = client.get(path, headers=bearer(token))
+        assert response.status_code == 400, path
+        assert response.get_json()["invalid-params"] == [{"name": "asOf", "reason": "in de toekomst"}]

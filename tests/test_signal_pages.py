@@ -27,12 +27,25 @@ def _stalled_rows(html: str) -> list[str]:
     return re.findall(r'<th class="utrecht-table__header-cell" scope="row"><a [^>]*>([A-Z0-9-]+)</a>', table)
 
 
+def _every(client, url: str) -> list:
+    """Every item of a paged API collection, page after page."""
+    items = []
+    while url:
+        response = client.get(url)
+        items += response.get_json()["items"]
+        url = next(
+            (p.split(";")[0].strip().strip("<>") for p in response.headers["Link"].split(",") if 'rel="next"' in p),
+            None,
+        )
+    return items
+
+
 def test_gap_page_lists_each_stalled_measure_once_in_the_one_order(client, auth, checked, create_user):
     auth.login(create_user("rapporteur", email="r@nrm.nl").email)
     html = client.get("/rapporteur").get_data(as_text=True)
     rows = _stalled_rows(html)
     assert len(rows) == len(set(rows)) > 0
-    api = client.get("/api/v1/flagged-measures").get_json()["items"]
+    api = client.get("/api/v1/flagged-measures?pageSize=200").get_json()["items"]
     assert rows == [item["measure_code"] for item in api if item["stall_level"]]
     highest = [item["measure_code"] for item in api if item["stall_level"] == 3]
     assert set(NAMED_STALLS) <= set(rows[: len(highest)]) == set(highest)
@@ -42,7 +55,7 @@ def test_gap_page_lists_each_stalled_measure_once_in_the_one_order(client, auth,
     assert "severity-badge" not in silence.split("<details")[0]
     # The page no longer lists every flag as a row: one row per stalled measure, lists of silent
     # measures folded away.
-    flags = client.get("/api/v1/flags").get_json()["items"]
+    flags = _every(client, "/api/v1/flags?pageSize=200")
     assert len(rows) == len({f["measure_code"] for f in flags if f["kind"] == "stall"}) < len(flags) / 10
     assert silence.index("<details") < silence.index("Open maatregelen zonder trekker")
 
@@ -77,7 +90,7 @@ def test_my_measures_puts_the_police_stall_first(client, auth, checked, create_u
 
 def test_overview_counts_levels_and_silence_apart(client, auth, checked, create_user):
     auth.login(create_user("lezer").email)
-    items = client.get("/api/v1/flagged-measures").get_json()["items"]
+    items = client.get("/api/v1/flagged-measures?pageSize=200").get_json()["items"]
     auth.logout()
     stalled = [i for i in items if i["stall_level"]]
     highest = {i["measure_code"] for i in stalled if i["stall_level"] == 3}
@@ -109,7 +122,7 @@ def test_overview_lists_the_first_of_the_highest_level_and_links_to_all(client, 
 
 def test_api_flagged_measures_one_item_per_measure(client, auth, checked, create_user):
     auth.login(create_user("lezer").email)
-    items = client.get("/api/v1/flagged-measures").get_json()["items"]
+    items = client.get("/api/v1/flagged-measures?pageSize=200").get_json()["items"]
     codes = [i["measure_code"] for i in items]
     assert len(codes) == len(set(codes))
     keys = [(-i["stall_level"], -i["score"], i["oldest_evidence_on"] or "9999") for i in items]
@@ -118,7 +131,7 @@ def test_api_flagged_measures_one_item_per_measure(client, auth, checked, create
     assert webcrawler["stall_level_label"] == "hoog"
     assert [r["rule"] for r in webcrawler["stall_reasons"]] == ["negatief_bewijs"]
     assert "geen_deadline" in webcrawler["silence"]
-    flags = client.get("/api/v1/flags").get_json()["items"]
+    flags = _every(client, "/api/v1/flags?pageSize=200")
     silent = [f for f in flags if f["kind"] == "silence"]
     assert silent and {f["rule_level"] for f in silent} == {"stilte"}
 
@@ -159,6 +172,6 @@ def test_oldest_evidence_keeps_the_precision_of_its_date(client, auth, checked, 
     html = client.get("/rapporteur").get_data(as_text=True)
     row = html.split(">CT-B-04</a>")[1].split("</tr>")[0]
     assert ">2023</td>" in row and "31-12-2023" not in row  # the webcrawler's 2023 is a year, not a day
-    items = client.get("/api/v1/flagged-measures").get_json()["items"]
+    items = client.get("/api/v1/flagged-measures?pageSize=200").get_json()["items"]
     webcrawler = next(i for i in items if i["measure_code"] == "CT-B-04")
     assert (webcrawler["oldest_evidence_on"], webcrawler["oldest_evidence_precision"]) == ("2023-12-31", "jaar")

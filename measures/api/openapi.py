@@ -20,6 +20,14 @@ REF = "#/components/schemas/{model}"
 PROBLEM = {"$ref": "#/components/responses/Problem"}
 # Every answer carries the full version of the API (ADR: API-57).
 VERSION_HEADER = {"API-Version": {"$ref": "#/components/headers/API-Version"}}
+# Every collection is paged alike: page and pageSize, a total, and links (RFC 8288).
+LINK_HEADER = {
+    "Link": {
+        "description": "Links naar de eerste, vorige, volgende en laatste pagina (rel first, prev, next, last).",
+        "schema": {"type": "string"},
+    }
+}
+PAGING = ("page", "pageSize")
 
 
 def _ref(model: type[BaseModel]) -> dict:
@@ -35,9 +43,10 @@ class Reply:
     headers: dict | None = None
 
     def document(self) -> dict:
+        paged = issubclass(self.model, schemas.Paged)
         return {
             "description": self.description,
-            "headers": {**VERSION_HEADER, **(self.headers or {})},
+            "headers": {**VERSION_HEADER, **(LINK_HEADER if paged else {}), **(self.headers or {})},
             "content": {"application/json": {"schema": _ref(self.model)}},
         }
 
@@ -180,7 +189,7 @@ OPERATIONS = (
         "listStatusUpdates",
         {200: Reply(schemas.StatusUpdateList)},
         errors=(404,),
-        parameters=("code",),
+        parameters=("code", *PAGING),
         summary="De statusgeschiedenis van een maatregel",
         description="Elke vastgelegde status, nieuwste eerst, met datum, precisie en bewijs.",
     ),
@@ -212,7 +221,7 @@ OPERATIONS = (
         "get",
         "listFlags",
         {200: Reply(schemas.FlagList)},
-        parameters=("state",),
+        parameters=("state", *PAGING),
         summary="Signaleringen van de controles",
         description="De signaleringen die de dagelijkse controles openden, open, opgelost of allemaal.",
         tag="signaleringen",
@@ -222,6 +231,7 @@ OPERATIONS = (
         "get",
         "listFlaggedMeasures",
         {200: Reply(schemas.FlaggedMeasureList)},
+        parameters=PAGING,
         summary="Gesignaleerde maatregelen",
         description="Eén regel per gesignaleerde maatregel: niveau, score, oudste bewijs, redenen en monitoringgat.",
         tag="signaleringen",
@@ -231,6 +241,7 @@ OPERATIONS = (
         "get",
         "listRecommendations",
         {200: Reply(schemas.RecommendationList)},
+        parameters=PAGING,
         summary="Aanbevelingen van de Nationaal Rapporteur",
         description="De aanbevelingen met de maatregelen waaraan zij gekoppeld zijn.",
         tag="rapporteur",
@@ -240,7 +251,7 @@ OPERATIONS = (
         "get",
         "listAssessments",
         {200: Reply(schemas.AssessmentList)},
-        parameters=("measure",),
+        parameters=("measure", *PAGING),
         summary="Oordelen van de Nationaal Rapporteur",
         description="De onafhankelijke oordelen per maatregel, nieuwste eerst.",
         tag="rapporteur",
@@ -259,6 +270,7 @@ OPERATIONS = (
         "get",
         "listReportEditions",
         {200: Reply(schemas.EditionList)},
+        parameters=PAGING,
         public=False,  # as on the pages: the editions need signing in
         summary="Edities van de voortgangsrapportage",
         description="Elke editie die naar de Kamer ging, met peildatum en controlesom.",

@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
+from sqlalchemy import func
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
@@ -95,6 +96,58 @@ def only_documented_parameters():
     return None
 
 
+def _as_of() -> date | None:
+    """`asOf`: a date, today or before it (the register does not know the future): 400 otherwise."""
+    as_of = _date_param("asOf")
+    if as_of and as_of > clock.today():
+        raise Problem(
+            400,
+            "Ongeldige parameter",
+            "asOf mag niet in de toekomst liggen.",
+            [{"name": "asOf", "reason": "in de toekomst"}],
+        )
+    return as_of
+
+
+def _paging() -> tuple[int, int]:
+    """The page asked for (`page`, from 1) and its size (`pageSize`, 1 to MAX_PAGE_SIZE, default 25)."""
+    invalid = []
+    values = {}
+    for name, default, top in (("page", "1", 100_000), ("pageSize", "25", MAX_PAGE_SIZE)):
+        raw = request.args.get(name, default)
+        if not raw.isdigit() or not 1 <= int(raw) <= top:
+            invalid.append({"name": name, "reason": f"een geheel getal van 1 tot en met {top}"})
+        else:
+            values[name] = int(raw)
+    if invalid:
+        raise Problem(400, "Ongeldige parameter", "Een of meer parameters zijn ongeldig.", invalid)
+    return values["page"], values["pageSize"]
+
+
+def _page_links(total: int, page: int, size: int) -> str:
+    """The Link header of a page (RFC 8288): first, prev, next and last, the query kept."""
+    last = max(1, -(-total // size))
+
+    def url(n: int) -> str:
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(n)]
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    links = [("first", 1), *([("prev", page - 1)] if page > 1 else []), *([("next", page + 1)] if page < last else [])]
+    return ", ".join(f'<{url(n)}>; rel="{rel}"' for rel, n in [*links, ("last", last)])
+
+
+def _paged(model, rows, total: int, page: int, size: int, **fields):
+    """One page of a collection as `model`, with its Link header."""
+    response = jsonify(model(total=total, page=page, page_size=size, items=rows, **fields).body())
+    response.headers["Link"] = _page_links(total, page, size)
+    return response
+
+
+def _slice(items: list, page: int, size: int) -> list:
+    return items[(page - 1) * size : page * size]
+
+
 def _date_param(name: str, default: date | None = None) -> date | None:
     try:
         return date_arg(name, default)
@@ -159,32 +212,17 @@ def measures():
     if not form.validate():
         invalid = [{"name": name, "reason": str(errors[0])} for name, errors in form.errors.items()]
         raise Problem(400, "Ongeldige parameter", "Een of meer filters zijn ongeldig.", invalid)
-    page_size = request.args.get("pageSize", "25")
-    if not page_size.isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
-        raise Problem(
-            400,
-            "Ongeldige parameter",
-            f"pageSize moet 1 tot en met {MAX_PAGE_SIZE} zijn.",
-            [{"name": "pageSize", "reason": "buiten bereik"}],
-        )
-    as_of = _date_param("asOf")
-    if as_of and as_of > clock.today():
-        raise Problem(
-            400,
-            "Ongeldige parameter",
-            "asOf mag niet in de toekomst liggen.",
-            [{"name": "asOf", "reason": "in de toekomst"}],
-        )
+    _page, page_size = _paging()
+    as_of = _as_of()
     flt = form.to_filter()
-    page = queries.list_measures(db, flt, as_of=as_of or clock.today(), page_size=int(page_size))
-    return jsonify(
-        schemas.MeasurePage(
-            as_of=as_of or clock.today(),
-            total=page.total,
-            page=page.page,
-            page_size=page.page_size,
-            items=[_summary(item) for item in page.items],
-        ).body()
+    page = queries.list_measures(db, flt, as_of=as_of or clock.today(), page_size=page_size)
+    return _paged(
+        schemas.MeasurePage,
+        [_summary(item) for item in page.items],
+        page.total,
+        page.page,
+        page.page_size,
+        as_of=as_of or clock.today(),
     )
 
 
@@ -206,7 +244,7 @@ def _summary(item: dict) -> schemas.MeasureSummary:
 def measure(code: str):
     db = get_session()
     m = _measure(code)
-    as_of = _date_param("asOf")
+    as_of = _as_of()
     state = history.measure_as_of(db, m.id, as_of or clock.today())
     if state is None:
         raise Problem(404, "Niet gevonden", f"De maatregel {m.code} bestond op {as_of} nog niet.")
@@ -270,9 +308,10 @@ def _status_update(u, document) -> schemas.StatusUpdate:
 
 @bp.get("/measures/<code>/status-updates")
 def status_updates(code: str):
+    page, size = _paging()
     data = queries.measure_detail(get_session(), _measure(code).code, clock.today())
-    items = [_status_update(item["entry"], item["document"]) for item in data["updates"]]
-    return jsonify(schemas.StatusUpdateList(items=items).body())
+    items = [_status_update(item["entry"], item["document"]) for item in _slice(data["updates"], page, size)]
+    return _paged(schemas.StatusUpdateList, items, len(data["updates"]), page, size)
 
 
 @bp.post("/measures/<code>/status-updates")
@@ -373,6 +412,9 @@ def flags():
         query = query.where(Flag.resolved_on.is_(None))
     elif state == "resolved":
         query = query.where(Flag.resolved_on.is_not(None))
+    page, size = _paging()
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    query = query.offset((page - 1) * size).limit(size)
     items = [
         schemas.Flag(
             measure_code=code,
@@ -390,12 +432,14 @@ def flags():
         )
         for f, code in db.exec(query).all()
     ]
-    return jsonify(schemas.FlagList(items=items).body())
+    return _paged(schemas.FlagList, items, total, page, size)
 
 
 @bp.get("/flagged-measures")
 def flagged_measures():
     """One row per measure with open flags, in the checks' one order: stall level, score, oldest evidence."""
+    page, size = _paging()
+    signals = queries.open_signals(get_session())
     items = [
         schemas.FlaggedMeasure.model_validate(
             {
@@ -407,15 +451,17 @@ def flagged_measures():
                 ],
             }
         )
-        for signal in queries.open_signals(get_session())
+        for signal in _slice(signals, page, size)
     ]
-    return jsonify(schemas.FlaggedMeasureList(items=items).body())
+    return _paged(schemas.FlaggedMeasureList, items, len(signals), page, size)
 
 
 @bp.get("/recommendations")
 def recommendations():
-    items = [_recommendation(item) for item in review.recommendations(get_session())]
-    return jsonify(schemas.RecommendationList(items=items).body())
+    page, size = _paging()
+    every = review.recommendations(get_session())
+    items = [_recommendation(item) for item in _slice(every, page, size)]
+    return _paged(schemas.RecommendationList, items, len(every), page, size)
 
 
 def _recommendation(item: dict) -> schemas.Recommendation:
@@ -445,13 +491,15 @@ def assessments():
     code = request.args.get("measure")
     if code:
         query = query.where(Measure.code == code)
+    page, size = _paging()
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
     items = [
         schemas.Assessment(
             id=a.id, measure_code=c, light=a.light, text=a.text, as_of=a.as_of, recorded_by=a.recorded_by
         )
-        for a, c in db.exec(query.limit(1000)).all()
+        for a, c in db.exec(query.offset((page - 1) * size).limit(size)).all()
     ]
-    return jsonify(schemas.AssessmentList(items=items).body())
+    return _paged(schemas.AssessmentList, items, total, page, size)
 
 
 @bp.get("/comparisons")
@@ -500,8 +548,13 @@ _EDITION_COLUMNS = (
 
 @bp.get("/report-editions")
 def report_editions():
-    rows = get_session().exec(select(*_EDITION_COLUMNS).order_by(ReportEdition.number.desc())).all()
-    return jsonify(schemas.EditionList(items=[_edition(r) for r in rows]).body())
+    page, size = _paging()
+    db = get_session()
+    total = db.exec(select(func.count()).select_from(ReportEdition)).one()
+    rows = db.exec(
+        select(*_EDITION_COLUMNS).order_by(ReportEdition.number.desc()).offset((page - 1) * size).limit(size)
+    ).all()
+    return _paged(schemas.EditionList, [_edition(r) for r in rows], total, page, size)
 
 
 @bp.get("/report-editions/<id:number>")

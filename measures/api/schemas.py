@@ -95,13 +95,19 @@ class MeasureSummary(Body):
     )
 
 
-class MeasurePage(Body):
-    """Eén pagina van de lijst van maatregelen, zoals die was op as_of."""
+class Paged(Body):
+    """Eén pagina van een verzameling: hoeveel er in totaal zijn, welke pagina, hoe groot. De
+    header Link noemt first, prev, next en last."""
 
-    as_of: date
     total: int = Field(ge=0)
     page: int = Field(ge=1)
     page_size: int = Field(ge=1, le=200)
+
+
+class MeasurePage(Paged):
+    """Eén pagina van de lijst van maatregelen, zoals die was op as_of."""
+
+    as_of: date
     items: list[MeasureSummary]
 
 
@@ -208,7 +214,7 @@ class StatusUpdate(Body):
     recorded_at: Timestamp
 
 
-class StatusUpdateList(Body):
+class StatusUpdateList(Paged):
     """De standen van een maatregel, oudste eerst."""
 
     items: list[StatusUpdate]
@@ -316,7 +322,7 @@ class Flag(Body):
     resolved_on: date | None
 
 
-class FlagList(Body):
+class FlagList(Paged):
     """Signaleringen, zwaarste eerst."""
 
     items: list[Flag]
@@ -353,7 +359,7 @@ class FlaggedMeasure(Body):
     explanations: list[Explanation]
 
 
-class FlaggedMeasureList(Body):
+class FlaggedMeasureList(Paged):
     """Gesignaleerde maatregelen, in de ene volgorde van de controles: niveau, score, oudste bewijs."""
 
     items: list[FlaggedMeasure]
@@ -377,7 +383,7 @@ class Recommendation(Body):
     gap: bool = Field(description="Geen maatregel antwoordt op deze aanbeveling.")
 
 
-class RecommendationList(Body):
+class RecommendationList(Paged):
     """Aanbevelingen en bevindingen, oudste eerst."""
 
     items: list[Recommendation]
@@ -394,8 +400,8 @@ class Assessment(Body):
     recorded_by: str
 
 
-class AssessmentList(Body):
-    """Oordelen, nieuwste eerst (hoogstens 1000)."""
+class AssessmentList(Paged):
+    """Oordelen, nieuwste eerst."""
 
     items: list[Assessment]
 
@@ -495,7 +501,7 @@ class Edition(Body):
     pdf: str = Field(description="Het adres van de PDF.")
 
 
-class EditionList(Body):
+class EditionList(Paged):
     """Edities, nieuwste eerst."""
 
     items: list[Edition]
