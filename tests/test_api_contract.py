@@ -148,6 +148,7 @@ def test_every_get_answers_with_the_schema_the_document_gives_it(client, world):
         "getMeasure": [f"/measures/{code}", f"/measures/{code}?asOf=2019-12-05", "/measures/CT-B-02"],
         "listStatusUpdates": [f"/measures/{code}/status-updates", "/measures/CT-B-02/status-updates"],
         "listFlags": ["/flags", "/flags?state=all"],
+        "listStatuses": ["/statuses"],
         "listFlaggedMeasures": ["/flagged-measures"],
         "listRecommendations": ["/recommendations"],
         "listAssessments": ["/assessments", f"/assessments?measure={code}"],

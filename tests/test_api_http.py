@@ -194,6 +194,7 @@ def _links(response) -> dict[str, str]:
         "/api/v1/recommendations",
         "/api/v1/assessments",
         "/api/v1/report-editions",
+        "/api/v1/statuses",
     ],
 )
 def test_every_collection_is_paged_alike_with_links(client, auth, api, path):  # noqa: F811
@@ -229,3 +230,19 @@ def test_a_date_in_the_future_is_refused_alike_on_the_list_and_on_a_measure(clie
         response = client.get(path, headers=bearer(token))
         assert response.status_code == 400, path
         assert response.get_json()["invalid-params"] == [{"name": "asOf", "reason": "in de toekomst"}]
+
+
+def test_the_statuses_and_their_names_are_a_resource(client, vocabulary):
+    """Enum values come with their labels: the codes the API uses, the names the pages show."""
+    body = client.get("/api/v1/statuses").get_json()
+    codes = {item["code"]: item for item in body["items"]}
+    assert codes["gerealiseerd"]["label"] == "Gerealiseerd" and codes["gerealiseerd"]["open"] is False
+    assert codes["in_uitvoering"]["open"] is True and body["total"] == len(codes) >= 6
+
+
+def test_list_parameters_are_documented_with_their_real_types(client):
+    params = client.get("/api/v1/openapi.json").get_json()["components"]["parameters"]
+    assert params["theme"]["schema"]["type"] == "array" and params["theme"]["explode"] is True
+    assert params["flagged"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 3}
+    assert params["overdue"]["schema"]["type"] == "boolean"
+    assert "gewijzigd" in params["sort"]["schema"]["pattern"]

@@ -109,15 +109,47 @@ PARAMETERS = {
     "theme": {
         "name": "theme",
         "in": "query",
-        "schema": {"type": "string"},
-        "description": "schema:code, bijvoorbeeld contouren:b",
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]+:[a-z0-9]+$"}, "maxItems": 20},
+        "description": "Schema en thema, bijvoorbeeld contouren:b of actielijn:2; herhaalbaar (alle moeten gelden).",
     },
-    "owner": {"name": "owner", "in": "query", "schema": {"type": "string"}},
-    "status": {"name": "status", "in": "query", "schema": {"type": "string"}},
-    "document": {"name": "document", "in": "query", "schema": {"type": "string"}},
-    "overdue": {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["y", ""]}},
-    "flagged": {"name": "flagged", "in": "query", "schema": {"type": "string", "enum": ["", "1", "2", "3"]}},
-    "sort": {"name": "sort", "in": "query", "schema": {"type": "string"}},
+    "owner": {
+        "name": "owner",
+        "in": "query",
+        "schema": {"type": "string", "maxLength": 60},
+        "description": "Afkorting van de organisatie (trekker of mede-eigenaar), bijvoorbeeld Politie.",
+    },
+    "status": {
+        "name": "status",
+        "in": "query",
+        "schema": {"type": "string", "pattern": "^[a-z_]+$"},
+        "description": "Een statuscode uit /statuses.",
+    },
+    "document": {
+        "name": "document",
+        "in": "query",
+        "schema": {"type": "string", "maxLength": 80},
+        "description": "De sleutel van het brondocument dat de maatregel aankondigde, bijvoorbeeld kst-28638-161.",
+    },
+    "overdue": {
+        "name": "overdue",
+        "in": "query",
+        "schema": {"type": "boolean"},
+        "description": "true: alleen open maatregelen waarvan de deadline verstreken is.",
+    },
+    "flagged": {
+        "name": "flagged",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 3},
+        "description": "Alleen maatregelen met ten minste dit niveau volgens de controles: 1 laag, 2 middel, 3 hoog.",
+    },
+    "sort": {
+        "name": "sort",
+        "in": "query",
+        "schema": {"type": "string", "pattern": "^-?(code|titel|status|deadline|gewijzigd)$", "default": "code"},
+        "description": "code, titel, status, deadline of gewijzigd (de laatste update); met een - ervoor aflopend.",
+    },
     "page": {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     "pageSize": {"name": "pageSize", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
     "asOf": {
@@ -299,6 +331,17 @@ OPERATIONS = (
         summary="De PDF van een editie",
         description="De PDF zoals zij werd vastgelegd, byte voor byte.",
         tag="rapportages",
+    ),
+)
+OPERATIONS += (
+    Operation(
+        "/statuses",
+        "get",
+        "listStatuses",
+        {200: Reply(schemas.StatusList)},
+        parameters=PAGING,
+        summary="De statussen met hun namen",
+        description="Elke status die een maatregel kan hebben: code, naam en of de maatregel dan nog open is.",
     ),
 )
 TAGS = [

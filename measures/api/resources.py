@@ -392,6 +392,14 @@ def _precondition(measure: Measure, body_version) -> int | None:
 # --- flags, recommendations, assessments, comparisons, editions ---------------------------------------
 
 
+@bp.get("/statuses")
+def statuses():
+    page, size = _paging()
+    every = get_session().exec(select(Status).order_by(Status.position)).all()
+    items = [schemas.StatusValue(code=s.code, label=s.label, open=s.is_open) for s in _slice(every, page, size)]
+    return _paged(schemas.StatusList, items, len(every), page, size)
+
+
 @bp.get("/flags")
 def flags():
     db = get_session()

@@ -214,6 +214,21 @@ class StatusUpdate(Body):
     recorded_at: Timestamp
 
 
+class StatusValue(Body):
+    """Een status: de code die de API gebruikt, de naam die de pagina's tonen, en of de maatregel
+    dan nog open is (gerealiseerd en beëindigd sluiten haar)."""
+
+    code: str
+    label: str
+    open: bool
+
+
+class StatusList(Paged):
+    """De statussen in hun vaste volgorde."""
+
+    items: list[StatusValue]
+
+
 class StatusUpdateList(Paged):
     """De standen van een maatregel, oudste eerst."""
 
