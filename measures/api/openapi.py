@@ -352,6 +352,7 @@ TAGS = [
 ]
 
 
+@cache  # asked twice on every API request (authentication, parameters): a handful of routes
 def operation_for(rule: str, method: str) -> Operation | None:
     """The operation of a Flask route (`/api/v1/measures/<code>`) and method, or None."""
     path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.removeprefix("/api/v1"))

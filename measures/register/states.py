@@ -122,7 +122,7 @@ class _Rules:
             as_of=on,
             states=[state],
             labels=self.labels,
-            closed=set(self.closed),
+            closed=self.closed,  # read-only here: no copy per interval
             rapporteur={state.id: rapporteur} if rapporteur is not None else {},
             last_open_update={state.id: last_open} if last_open is not None else {},
         )
