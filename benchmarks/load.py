@@ -169,6 +169,8 @@ def main() -> None:
         f"- Requests: {requests:,}; throughput {float(total['Requests/s']):.1f}/s; failures {failures} ({100 * failures / max(requests, 1):.2f} %).",
         f"- Median {total['Median Response Time']} ms, p95 {total['95%']} ms, max {float(total['Max Response Time']):.0f} ms.",
         f"- Writes acknowledged (201): {len(acknowledged)}; found in the database: {len(acknowledged) - len(lost)}; lost: {len(lost)}; unacknowledged extras: {extra}.",
+        # Each write carries the ETag its user just read; another user's write in between makes it 412.
+        f"- Writes refused as stale (412, another user wrote first): {int(rows['POST status-updates']['Request Count']) - len(acknowledged)}.",
         "",
         "| request | count | failures | median ms | p95 ms |",
         "|---|---:|---:|---:|---:|",

@@ -33,11 +33,13 @@ class Coordinator(HttpUser):
 
     @task(2)
     def api_list(self):
-        self.client.get("/api/v1/measures?page_size=50", headers=self.headers, name="/api/v1/measures")
+        self.client.get("/api/v1/measures?pageSize=50", headers=self.headers, name="/api/v1/measures")
 
     @task(3)
     def write_status(self):
         code = random.choice(self.me["measures"])
+        # A write names the version it builds on (without one: 428): read the measure's ETag first.
+        etag = self.client.get(f"/api/v1/measures/{code}", headers=self.headers, name="/api/v1/measures/[code]")
         body = {
             "status": "in_uitvoering",
             "as_of": "2026-01-15",
@@ -47,13 +49,17 @@ class Coordinator(HttpUser):
         with self.client.post(
             f"/api/v1/measures/{code}/status-updates",
             json=body,
-            headers=self.headers,
+            headers={**self.headers, "If-Match": etag.headers.get("ETag", "")},
             name="POST status-updates",
             catch_response=True,
         ) as response:
             if response.status_code == 201:
                 with open(LEDGER, "a", encoding="utf-8") as ledger:
                     ledger.write(json.dumps({"code": code, "note": body["note"], "id": response.json()["id"]}) + "\n")
+                response.success()
+            elif response.status_code == 412:
+                # Another user wrote to this measure between our read and our write: refused, and
+                # correctly so (nothing overwritten). Counted, not a failure.
                 response.success()
             else:
                 response.failure(f"HTTP {response.status_code}")

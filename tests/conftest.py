@@ -10,6 +10,7 @@ dropped through that database's server.
 """
 
 import functools
+import hashlib
 import os
 import shutil
 import uuid
@@ -27,7 +28,7 @@ from sqlmodel import Session, SQLModel
 from app import create_app
 from measures.cli import upgrade_database
 from measures.register import services
-from models import Organisation, SourceDocument, Status, Theme, ThemeScheme
+from models import Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
 from models.db import get_engine
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -445,3 +446,19 @@ def small_catalogue(tmp_path):
     for name in ("statuses.toml", "organisations.toml", "documents.toml", "themes.toml"):
         shutil.copy(CATALOGUE_DIR / name, tmp_path / name)
     return tmp_path
+
+
+def stored_edition(number: int, as_of: date, pdf: bytes, since: date | None = None) -> ReportEdition:
+    """A report edition as the API lists it: a small stand-in PDF and an empty snapshot, checksummed."""
+    return ReportEdition(
+        number=number,
+        as_of=as_of,
+        since=since,
+        generated_at=datetime.now(UTC),
+        generated_by="test",
+        snapshot="{}",
+        snapshot_sha256=hashlib.sha256(b"{}").hexdigest(),
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pages=1,
+    )

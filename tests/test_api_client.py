@@ -127,7 +127,8 @@ def test_a_generated_client_just_works(tmp_path, seeded_template, monkeypatch):
         # A comparison, typed to the last list.
         comparison = api["compare_dates"].sync_detailed(client=client, from_=date(2018, 6, 1), to=date(2020, 1, 1))
         assert comparison.status_code == 200 and isinstance(comparison.parsed, models.Comparison)
-        assert comparison.parsed.status_changes and comparison.parsed.status_changes[0].code
+        assert comparison.parsed.status_changes and comparison.parsed.status_changes[0].measure_code
+        assert comparison.parsed.from_ == date(2018, 6, 1) and comparison.parsed.to == date(2020, 1, 1)
 
         # An edition's PDF, byte for byte.
         editions = api["list_report_editions"].sync_detailed(client=client)

@@ -1,6 +1,5 @@
 """The OpenAPI document against the API itself: every route is in the table, every answer fits its schema."""
 
-import hashlib
 import re
 import tomllib
 from datetime import UTC, date, datetime
@@ -16,7 +15,8 @@ from measures.api.resources import bp
 from measures.register import services
 from measures.register.catalogue import CATALOGUE_DIR
 from measures.review import services as review
-from models import BudgetLine, Measure, ReportEdition
+from models import BudgetLine, Measure
+from tests.conftest import stored_edition
 
 # The document does not describe itself.
 UNDESCRIBED = {"api.openapi_document"}
@@ -108,21 +108,7 @@ def world(app, runner, session, create_user):
         recorded_by="NR",
         now=now,
     )
-    pdf = b"%PDF-1.7 test"
-    session.add(
-        ReportEdition(
-            number=1,
-            as_of=date(2019, 12, 5),
-            since=date(2018, 5, 25),
-            generated_at=now,
-            generated_by="test",
-            snapshot="{}",
-            snapshot_sha256=hashlib.sha256(b"{}").hexdigest(),
-            pdf=pdf,
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-            pages=1,
-        )
-    )
+    session.add(stored_edition(1, date(2019, 12, 5), b"%PDF-1.7 test", since=date(2018, 5, 25)))
     session.commit()
     assert runner.invoke(args=["check-stalled"]).exit_code == 0
     user = create_user("programmacoordinator", email="p@jenv.nl")
@@ -213,3 +199,50 @@ def test_writes_redirects_and_problems_answer_with_their_schemas(client, world):
     ):
         assert response.mimetype == "application/problem+json"
         assert _errors(doc, problem, response.get_json()) == [], response.get_json()
+
+
+# The resources that own a code; every other resource names the measure it is about measure_code.
+OWN_CODE = {"Measure", "MeasureSummary", "Recommendation", "StatusValue"}
+
+
+def test_one_vocabulary_across_the_resources(client, world):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schemas_ = doc["components"]["schemas"]
+    names = {name: set(schema.get("properties", {})) for name, schema in schemas_.items()}
+    # One name for a measure: its own `code`, and `measure_code` (or `measure_codes`) wherever it is referred to.
+    assert {name for name, props in names.items() if "code" in props} == OWN_CODE
+    referring = {name for name, props in names.items() if props & {"measure_code", "measure_codes"}}
+    assert {"Flag", "FlaggedMeasure", "Assessment", "Recommendation", "StatusChange", "FlagChange"} <= referring
+    # One name for a level: an integer `…level` with its `…level_label` beside it, nowhere a bare severity.
+    for name, props in names.items():
+        assert not {p for p in props if "severity" in p}, name
+        for prop in props:
+            if prop == "level" or prop.endswith("_level"):
+                assert schemas_[name]["properties"][prop]["type"] == "integer", (name, prop)
+                assert f"{prop}_label" in props, (name, prop)
+    # Every array says what it holds.
+    arrays = [
+        (name, prop, schema)
+        for name, component in schemas_.items()
+        for prop, schema in component.get("properties", {}).items()
+        if schema.get("type") == "array"
+    ]
+    assert arrays and all("items" in schema for _name, _prop, schema in arrays)
+    # The comparison answers with the names it was asked with.
+    body = client.get("/api/v1/comparisons?from=2019-12-05&to=2021-06-01", headers=world["headers"]).get_json()
+    assert (body["from"], body["to"]) == ("2019-12-05", "2021-06-01") and "start" not in body
+    assert body["status_changes"][0]["measure_code"] and "code" not in body["status_changes"][0]
+    # A level's label is the label of its number, in every resource that carries one.
+    listed = client.get("/api/v1/measures?pageSize=200", headers=world["headers"]).get_json()["items"]
+    flags = client.get("/api/v1/flags?pageSize=200", headers=world["headers"]).get_json()["items"]
+    flagged = client.get("/api/v1/flagged-measures?pageSize=200", headers=world["headers"]).get_json()["items"]
+    pairs = [(m["stall_level"], m["stall_level_label"]) for m in listed]
+    pairs += [(f["level"], f["level_label"]) for f in flags]
+    pairs += [(m["stall_level"], m["stall_level_label"]) for m in flagged]
+    pairs += [(r["rule_level"], r["rule_level_label"]) for m in flagged for r in m["stall_reasons"]]
+    labels = {0: "geen", 1: "laag", 2: "middel", 3: "hoog"}
+    assert pairs and all(labels[level] == label for level, label in pairs)
+    assert {level for level, _label in pairs} >= {0, 3}
+    # The list's level of a measure is the level the flagged measures give it.
+    listed_levels = {m["code"]: m["stall_level"] for m in listed}
+    assert all(listed_levels[m["measure_code"]] == m["stall_level"] for m in flagged)

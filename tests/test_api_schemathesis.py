@@ -1,5 +1,7 @@
-"""Schemathesis against the running app's OpenAPI document, with a real token: no server errors."""
+"""Schemathesis against the running app's OpenAPI document, with a real token: no server errors,
+in every phase, including the stateful one that follows the document's links from answer to request."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from app import create_app
 from measures.accounts import services as accounts
 from measures.accounts import tokens
 from models.db import get_engine
-from tests.conftest import PASSWORD, TEST_DATABASE_URL
+from tests.conftest import PASSWORD, TEST_DATABASE_URL, stored_edition
 
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="runs once, on SQLite")
@@ -29,7 +31,11 @@ def test_schemathesis_finds_no_server_errors(tmp_path, seeded_template):
             session=session, email="api@jenv.nl", name="API", role="programmacoordinator", password=PASSWORD
         )
         _token, plain = tokens.create_token(session=session, user=user, name="schemathesis", now=datetime.now(UTC))
+        # An edition, so that the links from the editions to one edition and its PDF lead somewhere.
+        session.add(stored_edition(1, datetime.now(UTC).date(), b"%PDF-1.7 schemathesis"))
         session.commit()
+    # Today's flags, so that the flagged measures link to measures.
+    assert app.test_cli_runner().invoke(args=["check-stalled"]).exit_code == 0
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     executable = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
@@ -48,6 +54,8 @@ def test_schemathesis_finds_no_server_errors(tmp_path, seeded_template):
                 "--generation-deterministic",
                 "--request-timeout",
                 "30",
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
             ],
             capture_output=True,
             text=True,
@@ -68,3 +76,8 @@ def test_schemathesis_finds_no_server_errors(tmp_path, seeded_template):
     finally:
         server.shutdown()
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    # The stateful phase ran and followed the links: list -> measure -> its history and a new status
+    # (with the ETag as If-Match), flagged measures -> measure, editions -> edition -> PDF.
+    assert re.search(r"✅ Stateful", result.stdout), result.stdout[-3000:]
+    covered = re.search(r"API Links:\s+(\d+) covered / (\d+) selected", result.stdout)
+    assert covered and int(covered[2]) >= 10 and int(covered[1]) >= 5, result.stdout[-3000:]

@@ -133,7 +133,7 @@ def test_api_flagged_measures_one_item_per_measure(client, auth, checked, create
     assert "geen_deadline" in webcrawler["silence"]
     flags = _every(client, "/api/v1/flags?pageSize=200")
     silent = [f for f in flags if f["kind"] == "silence"]
-    assert silent and {f["rule_level"] for f in silent} == {"stilte"}
+    assert silent and {(f["rule_level"], f["rule_level_label"]) for f in silent} == {(0, "stilte")}
 
 
 def test_rules_page_explains_each_rule_for_a_rapporteur(client):

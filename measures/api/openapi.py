@@ -41,14 +41,32 @@ class Reply:
     model: type[BaseModel]
     description: str = "OK"
     headers: dict | None = None
+    # OpenAPI links: where a client (and schemathesis's stateful phase) can go next with this answer.
+    links: dict | None = None
 
     def document(self) -> dict:
         paged = issubclass(self.model, schemas.Paged)
-        return {
+        response = {
             "description": self.description,
             "headers": {**VERSION_HEADER, **(LINK_HEADER if paged else {}), **(self.headers or {})},
             "content": {"application/json": {"schema": _ref(self.model)}},
         }
+        if self.links:
+            response["links"] = self.links
+        return response
+
+
+def _link(operation_id: str, description: str, parameters: dict[str, str]) -> dict:
+    """An OpenAPI link to an operation, its parameters taken from the answer (runtime expressions);
+    a parameter outside the path is named with its place: header.If-Match."""
+    return {"operationId": operation_id, "description": description, "parameters": parameters}
+
+
+def _measure_links(code: str) -> dict:
+    return {
+        "GetMeasure": _link("getMeasure", "De maatregel zelf.", {"code": code}),
+        "ListStatusUpdates": _link("listStatusUpdates", "Haar statusgeschiedenis.", {"code": code}),
+    }
 
 
 @dataclass(frozen=True)
@@ -188,7 +206,7 @@ OPERATIONS = (
         "/measures",
         "get",
         "listMeasures",
-        {200: Reply(schemas.MeasurePage)},
+        {200: Reply(schemas.MeasurePage, links=_measure_links("$response.body#/items/0/code"))},
         parameters=(*LIST_FILTERS, "asOf"),
         summary="Maatregelen, gefilterd zoals in de lijst, eventueel per datum",
         description="Een pagina maatregelen met de filters en sorteringen van de lijst, zoals zij er vandaag of op `asOf` voor stonden.",
@@ -205,6 +223,16 @@ OPERATIONS = (
                         "description": "De versie van de maatregel (zonder asOf); voor If-Match bij een wijziging.",
                         "schema": {"type": "string"},
                     }
+                },
+                links={
+                    "ListStatusUpdates": _link(
+                        "listStatusUpdates", "Haar statusgeschiedenis.", {"code": "$response.body#/code"}
+                    ),
+                    "CreateStatusUpdate": _link(
+                        "createStatusUpdate",
+                        "Een status vastleggen die op deze versie voortbouwt.",
+                        {"code": "$response.body#/code", "header.If-Match": "$response.header.ETag"},
+                    ),
                 },
             ),
             301: MOVED,
@@ -237,6 +265,7 @@ OPERATIONS = (
                     "Location": {"schema": {"type": "string"}},
                     "ETag": {"description": "De nieuwe versie van de maatregel.", "schema": {"type": "string"}},
                 },
+                links=_measure_links("$request.path.code"),
             )
         },
         errors=(403, 404, 409, 412, 428),
@@ -262,7 +291,7 @@ OPERATIONS = (
         "/flagged-measures",
         "get",
         "listFlaggedMeasures",
-        {200: Reply(schemas.FlaggedMeasureList)},
+        {200: Reply(schemas.FlaggedMeasureList, links=_measure_links("$response.body#/items/0/measure_code"))},
         parameters=PAGING,
         summary="Gesignaleerde maatregelen",
         description="Eén regel per gesignaleerde maatregel: niveau, score, oudste bewijs, redenen en monitoringgat.",
@@ -301,7 +330,18 @@ OPERATIONS = (
         "/report-editions",
         "get",
         "listReportEditions",
-        {200: Reply(schemas.EditionList)},
+        {
+            200: Reply(
+                schemas.EditionList,
+                links={
+                    "GetReportEdition": _link(
+                        "getReportEdition",
+                        "De eerste editie op de pagina.",
+                        {"number": "$response.body#/items/0/number"},
+                    )
+                },
+            )
+        },
         parameters=PAGING,
         public=False,  # as on the pages: the editions need signing in
         summary="Edities van de voortgangsrapportage",
@@ -312,7 +352,16 @@ OPERATIONS = (
         "/report-editions/{number}",
         "get",
         "getReportEdition",
-        {200: Reply(schemas.Edition)},
+        {
+            200: Reply(
+                schemas.Edition,
+                links={
+                    "DownloadReportEdition": _link(
+                        "downloadReportEdition", "Haar PDF.", {"number": "$response.body#/number"}
+                    )
+                },
+            )
+        },
         errors=(404,),
         parameters=("number",),
         public=False,

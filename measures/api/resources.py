@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from measures.accounts import tokens
 from measures.api import openapi, schemas
 from measures.api.http import http_problem
-from measures.checks.rules import LEVEL_LABELS, rule_level_label
+from measures.checks.rules import LEVEL_LABELS, RULE_LABELS, rule_level_label
 from measures.core import clock
 from measures.core.errors import Problem, problem_response
 from measures.core.extensions import csrf
@@ -236,7 +236,8 @@ def _summary(item: dict) -> schemas.MeasureSummary:
         status=m.status_code,
         deadline=m.deadline,
         deadline_precision=m.deadline_precision if m.deadline else None,
-        flag_severity=item["flag_severity"] or None,
+        stall_level=item["flag_severity"],
+        stall_level_label=LEVEL_LABELS[item["flag_severity"]],
     )
 
 
@@ -428,10 +429,10 @@ def flags():
             measure_code=code,
             rule=f.rule,
             kind=f.kind,
-            severity=f.severity,
-            severity_label=LEVEL_LABELS[f.severity],
-            rule_severity=f.rule_severity,
-            rule_level=rule_level_label(f.kind, f.rule_severity),
+            level=f.severity,
+            level_label=LEVEL_LABELS[f.severity],
+            rule_level=f.rule_severity,
+            rule_level_label=rule_level_label(f.kind, f.rule_severity),
             evidence_on=f.evidence_on,
             explanation=f.explanation,
             first_seen_on=f.first_seen_on,
@@ -453,6 +454,15 @@ def flagged_measures():
             {
                 **signal.as_dict(),
                 "title": signal.measure.title,
+                "stall_reasons": [
+                    {
+                        "rule": f.rule,
+                        "label": RULE_LABELS.get(f.rule, f.rule),
+                        "rule_level": f.rule_severity,
+                        "rule_level_label": LEVEL_LABELS[f.rule_severity],
+                    }
+                    for f in signal.stall
+                ],
                 "explanations": [
                     {"rule": f.rule, "kind": f.kind, "explanation": f.explanation}
                     for f in (*signal.stall, *signal.silence)
@@ -483,7 +493,7 @@ def _recommendation(item: dict) -> schemas.Recommendation:
         quote=r.quote,
         document=item["document"].key,
         issued_on=r.issued_on,
-        measures=[m.code for m in item["measures"]],
+        measure_codes=[m.code for m in item["measures"]],
         gap=not item["measures"],
     )
 
@@ -525,7 +535,24 @@ def comparison():
             "Kies 2000-01-01 ≤ from < to ≤ vandaag.",
             [{"name": "from", "reason": "buiten bereik"}],
         )
-    return jsonify(schemas.Comparison.model_validate(history.compare(get_session(), start, end).as_dict()).body())
+    return jsonify(_comparison(history.compare(get_session(), start, end).as_dict()).body())
+
+
+def _comparison(changes: dict) -> schemas.Comparison:
+    """The comparison in the API's vocabulary: the dates under the names the request used (from, to),
+    and each change naming its measure measure_code, as every resource that refers to a measure does.
+    (The page's JSON and the report's snapshot keep their own stored form.)"""
+
+    def items(key: str) -> list[dict]:
+        return [
+            {"measure_code": item["code"], **{k: v for k, v in item.items() if k != "code"}} for item in changes[key]
+        ]
+
+    lists = ("added", "status_changes", "postponements", "deadline_changes", "budget_changes")
+    lists += ("flags_opened", "flags_closed", "assessments")
+    return schemas.Comparison.model_validate(
+        {"from": changes["start"], "to": changes["end"], **{key: items(key) for key in lists}}
+    )
 
 
 def _edition(e) -> schemas.Edition:

@@ -90,9 +90,10 @@ class MeasureSummary(Body):
     status: str
     deadline: date | None
     deadline_precision: Precision | None
-    flag_severity: Annotated[int, Field(ge=1, le=3)] | None = Field(
-        description="Het hoogste niveau van de open signaleringen; null zonder signalering."
+    stall_level: Level = Field(
+        description="Hoe vastgelopen de maatregel is volgens de controles op as_of: 0 geen, 1 laag, 2 middel, 3 hoog."
     )
+    stall_level_label: LevelLabel
 
 
 class Paged(Body):
@@ -326,10 +327,10 @@ class Flag(Body):
     measure_code: str
     rule: str
     kind: Kind
-    severity: Level
-    severity_label: LevelLabel
-    rule_severity: Level
-    rule_level: RuleLevel
+    level: Level = Field(description="Het niveau van de signalering voor de maatregel: 0 geen … 3 hoog.")
+    level_label: LevelLabel
+    rule_level: Level = Field(description="Het eigen niveau van de controle; 0 bij een stilteregel.")
+    rule_level_label: RuleLevel
     evidence_on: date | None
     explanation: str
     first_seen_on: date
@@ -348,7 +349,8 @@ class StallReason(Body):
 
     rule: str
     label: str
-    rule_level: LevelLabel
+    rule_level: Level
+    rule_level_label: LevelLabel
 
 
 class Explanation(Body):
@@ -394,7 +396,7 @@ class Recommendation(Body):
     quote: str
     document: str
     issued_on: date
-    measures: list[str]
+    measure_codes: list[str] = Field(description="De maatregelen die op de aanbeveling antwoorden.")
     gap: bool = Field(description="Geen maatregel antwoordt op deze aanbeveling.")
 
 
@@ -427,7 +429,7 @@ class AssessmentList(Paged):
 class AddedMeasure(Body):
     """Een maatregel die tussen de twee datums bij het programma kwam."""
 
-    code: str
+    measure_code: str
     title: str
     announced_on: date
     status: str
@@ -436,7 +438,7 @@ class AddedMeasure(Body):
 class StatusChange(Body):
     """Een maatregel waarvan de status tussen de twee datums veranderde."""
 
-    code: str
+    measure_code: str
     title: str
     from_: str = Field(alias="from")
     to: str
@@ -448,7 +450,7 @@ class StatusChange(Body):
 class DeadlineChange(Body):
     """Een gewijzigde deadline; postponement zegt of het uitstel was."""
 
-    code: str
+    measure_code: str
     title: str
     decided_on: date
     from_: date | None = Field(alias="from")
@@ -460,7 +462,7 @@ class DeadlineChange(Body):
 class BudgetChange(Body):
     """Een budget dat tussen de twee datums veranderde: de regels op de eerste en op de tweede datum."""
 
-    code: str
+    measure_code: str
     title: str
     from_: list[BudgetLine] = Field(alias="from")
     to: list[BudgetLine]
@@ -469,7 +471,7 @@ class BudgetChange(Body):
 class FlagChange(Body):
     """Een signalering die tussen de twee datums opkwam of verdween, en wanneer."""
 
-    code: str
+    measure_code: str
     rule: str
     explanation: str
     on: date
@@ -478,17 +480,17 @@ class FlagChange(Body):
 class ComparedAssessment(Body):
     """Een oordeel van de Nationaal Rapporteur tussen de twee datums."""
 
-    code: str
+    measure_code: str
     light: Literal[tuple(TRAFFIC_LIGHTS)]
     as_of: date
     text: str
 
 
 class Comparison(Body):
-    """Wat veranderde tussen start (niet inbegrepen) en end (inbegrepen)."""
+    """Wat veranderde tussen from (niet inbegrepen) en to (inbegrepen)."""
 
-    start: date
-    end: date
+    from_: date = Field(alias="from")
+    to: date
     added: list[AddedMeasure]
     status_changes: list[StatusChange]
     postponements: list[DeadlineChange]
