@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup db clean translations bench lint api-lint load
+.PHONY: run test setup db clean translations bench lint api-lint load checkers
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,16 @@ serial_files = $(shell grep -rl --include='test_*.py' 'mark.serial' tests)
 # machines) would make every process rewrite all of them again, ~10 s of CPU each.
 pytest = env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 
-test: setup
+# The page checkers of the browser tests, pinned (vnu.jar, HTML_CodeSniffer); skipped without npm.
+CHECKERS := tests/checkers
+$(CHECKERS)/node_modules/.installed: $(CHECKERS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(CHECKERS) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "npm is missing: the browser tests' page checkers will be skipped (.ci/run installs it)"; fi
+
+checkers: $(CHECKERS)/node_modules/.installed
+
+test: setup checkers
 	@parallel=0; serial=0; \
 	echo "== The tests not marked serial, on $(JOBS) workers =="; \
 	$(pytest) -n $(JOBS) -m "not serial$(and_markers)" $(PYTEST_ARGS) || parallel=$$?; \

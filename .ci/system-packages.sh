@@ -7,6 +7,8 @@ ensure_system_packages() {
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   # npm: the OpenAPI linters of `make lint` (Spectral, Redocly; pinned in tests/api-lint).
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+  # java: the W3C Nu Html Checker (vnu.jar, pinned in tests/checkers) that validates every page type.
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
   ldconfig -p | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
   # WeasyPrint warns (an error under the suite's -W error) without HarfBuzz's font subsetter.
   ldconfig -p | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)

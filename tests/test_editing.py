@@ -2,9 +2,13 @@
 
 import csv
 import io
+import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlmodel import func, select
 
@@ -402,3 +406,102 @@ def test_export_neutralises_spreadsheet_formulas(client, session, politie):
     session.commit()
     rows = list(csv.DictReader(io.StringIO(client.get("/maatregelen/export.csv").get_data(as_text=True))))
     assert rows[0]["titel"].startswith("'=")
+
+
+def _error_summary(html: str) -> list[tuple[str, str]]:
+    """The error summary's entries as (link target, text)."""
+    summary = html.split('id="foutoverzicht"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a class="utrecht-link" href="#([^"]+)">([^<]*)</a>', summary)
+
+
+def _edit_budget(client, politie, amount: str):
+    """Save CT-B-04's edit form with one budget line of `amount`, as typed."""
+    data = {
+        "title": "Webcrawler",
+        "lead": "Politie",
+        "budget-0-amount": amount,
+        "budget-0-kind": "structureel",
+        "budget-0-per": "jaar",
+        "budget-0-from_year": "2019",
+        "budget-0-funding": "Begroting",
+        "version": str(politie["measure"].version),
+    }
+    return client.post("/maatregelen/CT-B-04/bewerken", data=data)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("abc", "Geef een bedrag in euro, bijvoorbeeld 1.000.000 of 1.250,50."),
+        ("-5", "Geef een bedrag van 0 of meer."),
+        ("1,2,3", "Geef een bedrag in euro, bijvoorbeeld 1.000.000 of 1.250,50."),
+        ("12,345", "Geef een bedrag met hoogstens twee cijfers achter de komma."),
+        ("9999999999999", "Geef een bedrag van hoogstens 999.999.999.999 euro."),
+    ],
+)
+def test_a_bad_budget_amount_is_one_dutch_message_linked_to_its_field(
+    client, auth, create_user, politie, typed, message
+):
+    """The summary of a budget line's error names the line and the field, links to an id on the page,
+    and says what the field says: never a dict, never English, never a contradiction."""
+    auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
+    response = _edit_budget(client, politie, typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert _error_summary(html) == [("budget-0-amount", f"Budgetregel 1, Bedrag (€): {message}")]
+    assert 'id="budget-0-amount"' in html and f'value="{typed}"' in html  # shown back as typed
+    field_error = html.split('id="budget-0-amount-fout"', 1)[1].split("</div>", 1)[0]
+    assert message in field_error and "{" not in html.split('id="foutoverzicht"', 1)[1].split("</div>", 1)[0]
+    assert "Not a valid" not in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("1.000,50", "1000.50"),
+        ("1.000.000", "1000000.00"),
+        ("€ 2 500", "2500.00"),
+        ("1250.5", "1250.50"),
+        ("12,5", "12.50"),
+    ],
+)
+def test_dutch_amounts_are_accepted(client, auth, session, create_user, politie, typed, saved):
+    auth.login(create_user("programmacoordinator", email="p@jenv.nl").email)
+    assert _edit_budget(client, politie, typed).status_code == 302
+    session.expire_all()
+    from measures.register import services
+
+    assert [line["amount"] for line in services.measure_fields(session, politie["measure"])["budget"]] == [saved]
+    # The form shows it back the Dutch way, and sending that back changes nothing.
+    html = client.get("/maatregelen/CT-B-04/bewerken").get_data(as_text=True)
+    shown = re.search(r'id="budget-0-amount"[^>]*value="([^"]*)"', html) or re.search(
+        r'value="([^"]*)"[^>]*id="budget-0-amount"', html
+    )
+    from measures.core.forms import format_amount
+
+    assert shown and shown[1] == format_amount(Decimal(saved))
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("999999999999"), places=2, allow_nan=False))
+def test_an_amount_reads_back_as_it_is_shown(amount):
+    from measures.core.forms import format_amount, parse_amount
+
+    assert parse_amount(format_amount(amount)) == amount
+
+
+def test_invalid_input_is_shown_back_in_a_text_box_not_a_date_or_link_field(client, auth, politie):
+    """A date input cannot hold 31-02-2024 and a url input cannot hold 'geen link' (invalid HTML,
+    and the browser would drop it): such input comes back in a text box, as typed."""
+    auth.login(politie["user"].email)
+    html = _status(
+        client, "CT-B-04", version=politie["measure"].version, as_of="31-02-2024", evidence_url="geen link"
+    ).get_data(as_text=True)
+
+    def control(page: str, name: str) -> str:
+        return re.search(rf'<input[^>]*\bid="{name}"[^>]*>', page)[0]
+
+    assert 'type="text"' in control(html, "as_of") and 'value="31-02-2024"' in control(html, "as_of")
+    assert 'type="text"' in control(html, "evidence_url") and 'value="geen link"' in control(html, "evidence_url")
+    # Valid input, or none, keeps its own type.
+    html = client.get("/maatregelen/CT-B-04/status").get_data(as_text=True)
+    assert 'type="date"' in control(html, "as_of") and 'type="url"' in control(html, "evidence_url")

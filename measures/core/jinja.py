@@ -2,11 +2,14 @@
 and the context every template shares."""
 
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, gettext
+from wtforms import FieldList, FormField
 
 from models.document import shown_date
 
@@ -77,6 +80,68 @@ def date_from_iso(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
+def form_errors(forms) -> list[tuple[str | None, str, str]]:
+    """Every error of the forms, as (id of the control it is about, the control's label, the message).
+
+    A list of forms (budget lines) and a form inside a form are walked down to their controls, so
+    each error names a control that is on the page, under its own label ("Budgetregel 2, Bedrag"),
+    and is one message: never the dict of messages a form inside a form collects. A hidden field
+    (the version, the CSRF token) has nothing to go to: its id is None and the summary shows the
+    message without a link.
+    """
+    found: list[tuple[str | None, str, str]] = []
+
+    def walk(fields, prefix: str) -> None:
+        for field in fields:
+            if isinstance(field, FieldList):
+                for number, entry in enumerate(field.entries, start=1):
+                    walk([entry], f"{prefix}{field.label.text} {number}, ")
+            elif isinstance(field, FormField):
+                walk(field.form, prefix)
+            else:
+                label = f"{prefix}{field.label.text}"
+                target = None if getattr(field.widget, "input_type", None) == "hidden" else field.id
+                found.extend(
+                    (target, label, str(error)) for error in field.errors if not isinstance(error, dict | list)
+                )
+
+    for form in forms:
+        walk(form, "")
+    return found
+
+
+def _valid_for(kind: str, value: str) -> bool:
+    if kind == "date":
+        try:
+            return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and date.fromisoformat(value) is not None
+        except ValueError:
+            return False
+    if kind == "url":
+        parts = urlsplit(value)
+        return bool(parts.scheme and parts.netloc) and " " not in value
+    if kind == "number":
+        return bool(re.fullmatch(r"-?\d+(\.\d+)?", value))
+    return True
+
+
+def input_type(field, kind: str) -> str:
+    """The type to render a control with: its own, unless what the user typed is not a value of that
+    type (a date 31-02-2024, a link without https://). Then a text box, so that the input is shown
+    back as typed, to correct, and the page stays valid HTML (a date input cannot hold it)."""
+    value = field._value() if hasattr(field, "_value") else ""
+    return kind if not value or _valid_for(kind, str(value)) else "text"
+
+
+def unique_id(prefix: str) -> str:
+    """An id not yet used on this page (per request): prefix-1, prefix-2, ... for parts a template
+    repeats, such as the line that says a table scrolls."""
+    from flask import g
+
+    counters = g.setdefault("unique_ids", {})
+    counters[prefix] = counters.get(prefix, 0) + 1
+    return f"{prefix}-{counters[prefix]}"
+
+
 def aria_attributes(field, describedby: str) -> dict:
     """Return the aria-* attributes a form control needs: only those that have a value."""
     attributes = {}
@@ -107,6 +172,9 @@ def shared_context() -> dict:
 def init_app(app: Flask) -> None:
     """The one Jinja setup: filters, globals and the shared context."""
     app.add_template_global(aria_attributes, "aria")
+    app.add_template_global(form_errors)
+    app.add_template_global(input_type)
+    app.add_template_global(unique_id)
     app.context_processor(shared_context)
     app.add_template_filter(date_from_iso)
     app.add_template_filter(audit_value)

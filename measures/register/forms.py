@@ -1,12 +1,9 @@
 """Forms of the register: the list filter, measures, statuses, deadlines and the import."""
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -20,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from measures.core.forms import BaseForm, StrictDateField, check_web_link, options
+from measures.core.forms import AmountField, BaseForm, StrictDateField, check_web_link, options
 from measures.core.text import clean_text
 from measures.register.queries import SORTS, MeasureFilter
 from measures.register.services import needs_note
@@ -192,13 +189,8 @@ class DeadlineForm(VersionedForm):
 class BudgetLineForm(Form):
     """One budget line; an empty line is ignored."""
 
-    amount = DecimalField(
-        _l("Bedrag (€)"),
-        places=2,
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=Decimal("999999999999"), message=_l("Geef een bedrag van 0 of meer.")),
-        ],
+    amount = AmountField(
+        _l("Bedrag (€)"), description=_l("In euro, bijvoorbeeld 1.000.000 of 1.250,50."), validators=[Optional()]
     )
     kind = SelectField(
         _l("Soort"),
@@ -232,7 +224,7 @@ class MeasureForm(VersionedForm):
     lead = SelectField(_l("Trekker"), default="")
     co_owners = SelectMultipleField(_l("Mede-eigenaren"), default=[])
     themes = SelectMultipleField(_l("Thema's"), default=[])
-    budget = FieldList(FormField(BudgetLineForm), min_entries=1, max_entries=20)
+    budget = FieldList(FormField(BudgetLineForm), _l("Budgetregel"), min_entries=1, max_entries=20)
 
     def __init__(self, organisations, schemes, **kwargs):
         super().__init__(**kwargs)

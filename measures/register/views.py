@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlmodel import select
 
 from measures.checks.forms import AcknowledgeFlagForm
@@ -56,15 +57,19 @@ bp.add_app_template_global(is_overdue)
 
 
 def status_chart(block: dict, statuses: list):
-    """The overview's chart per scheme: the same SVG code the parliament report uses."""
+    """The overview's chart per scheme: the same SVG code the parliament report uses, drawn twice,
+    for a wide screen (labels beside the bars) and a narrow one (labels above them); the CSS shows
+    one, and the other is display:none, so a screen reader meets one chart."""
     rows = [(f"{row['theme'].code}) {row['theme'].name}", row["counts"]) for row in block["rows"]]
-    return charts.stacked_bars(
-        chart_id=f"grafiek-{block['scheme'].code}",
-        title=str(_l("Status per thema: %(scheme)s", scheme=block["scheme"].name)),
-        rows=rows,
-        series=[(s.code, s.label) for s in statuses],
-        colours=charts.STATUS_COLOURS,
-    )
+    chart = {
+        "title": str(_l("Status per thema: %(scheme)s", scheme=block["scheme"].name)),
+        "rows": rows,
+        "series": [(s.code, s.label) for s in statuses],
+        "colours": charts.STATUS_COLOURS,
+    }
+    wide = charts.stacked_bars(chart_id=f"grafiek-{block['scheme'].code}", **chart)
+    narrow = charts.stacked_bars(chart_id=f"grafiek-{block['scheme'].code}-smal", width=300, narrow=True, **chart)
+    return Markup(f'<div class="chart-wide">{wide}</div><div class="chart-narrow">{narrow}</div>')  # noqa: S704 - both are Markup built from escaped text
 
 
 def status_labels() -> dict[str, str]:

@@ -18,6 +18,42 @@ STATUS_COLOURS = {
 DEADLINE_COLOURS = {"op_tijd": "#1e7a34", "verstreken": "#a4000f", "uitgesteld": "#b35900", "geen": "#8a8a8a"}
 
 
+# Text is drawn at 11 px; an average Dutch character of DejaVu Sans at 11 px is about 6.2 px wide.
+FONT_SIZE, CHAR_WIDTH, LINE_HEIGHT = 11, 6.2, 13
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """Break a label into lines that fit `width` px at the chart's font, between words; a word longer
+    than a line is broken inside (no label is ever cut off with an ellipsis)."""
+    per_line = max(8, int(width // CHAR_WIDTH))
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while len(word) > per_line:
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[: per_line - 1] + "-")
+            word = word[per_line - 1 :]
+        candidate = f"{line} {word}".strip()
+        if len(candidate) <= per_line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _text(x: float, y: float, lines: list[str], anchor: str = "start") -> str:
+    """An SVG text of one or more lines (tspans), the first line's baseline at y."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else LINE_HEIGHT}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{FONT_SIZE}" fill="#1a1a1a">{spans}</text>'
+
+
 def stacked_bars(
     *,
     chart_id: str,
@@ -26,44 +62,64 @@ def stacked_bars(
     series: list[tuple[str, str]],
     colours: dict[str, str],
     width: int = 640,
+    narrow: bool = False,
 ) -> Markup:
-    """Return a horizontal stacked bar chart: one bar per row, one segment per series."""
-    label_width, bar_height, gap, legend_height = 230, 18, 8, 22 * ((len(series) + 2) // 3) + 6
-    top = 6
-    height = top + len(rows) * (bar_height + gap) + legend_height + 10
+    """Return a horizontal stacked bar chart: one bar per row, one segment per series.
+
+    The SVG has a viewBox, so its size follows its container (the pages' CSS gives `.chart` the
+    container's width, up to `width`, and the height that keeps its proportions). Wide, each row's label stands left of its bar, wrapped onto as many lines as it
+    needs; `narrow` (for a phone, drawn about 300 px wide) puts each label on its own lines above
+    its bar, so that the bar gets the whole width. No label is shortened.
+    """
+    bar_height, gap, top = 18, 10, 6
+    label_width = 0 if narrow else 230
+    columns = 1 if narrow else 3
     plot = width - label_width - 50
     largest = max([sum(counts.values()) for _label, counts in rows] + [1])
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(_describe(rows, series))}</desc>',
-    ]
+    body: list[str] = []
     y = top
     for label, counts in rows:
-        text = label if len(label) <= 34 else label[:33] + "…"
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + bar_height - 5}" text-anchor="end" font-size="11" fill="#1a1a1a">{escape(text)}</text>'
-        )
+        if narrow:
+            lines = wrap(label, width - 10)
+            body.append(_text(0, y + FONT_SIZE, lines))
+            y += len(lines) * LINE_HEIGHT + 4
+            bar_y = y
+        else:
+            lines = wrap(label, label_width - 12)
+            block = max(bar_height, len(lines) * LINE_HEIGHT)
+            bar_y = y + (block - bar_height) / 2
+            first_baseline = y + (block - len(lines) * LINE_HEIGHT) / 2 + FONT_SIZE
+            body.append(_text(label_width - 8, first_baseline, lines, anchor="end"))
         x = label_width
         for code, _name in series:
             n = counts.get(code, 0)
             if n:
                 w = plot * n / largest
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{colours[code]}"/>'
+                body.append(
+                    f'<rect x="{x:.1f}" y="{bar_y:.1f}" width="{w:.1f}" height="{bar_height}" fill="{colours[code]}"/>'
                 )
                 x += w
         total = sum(counts.values())
-        parts.append(f'<text x="{x + 5:.1f}" y="{y + bar_height - 5}" font-size="11" fill="#1a1a1a">{total}</text>')
-        y += bar_height + gap
+        body.append(_text(x + 5, bar_y + bar_height - 5, [str(total)]))
+        y = bar_y + bar_height + gap if narrow else y + max(bar_height, len(lines) * LINE_HEIGHT) + gap
     y += 4
+    column_width = (width - 20) // columns
+    legend_y = y
     for i, (code, name) in enumerate(series):
-        lx = 10 + (i % 3) * ((width - 20) // 3)
-        ly = y + (i // 3) * 22
-        parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{colours[code]}"/>')
-        parts.append(f'<text x="{lx + 17}" y="{ly + 10}" font-size="11" fill="#1a1a1a">{escape(name)}</text>')
-    parts.append("</svg>")
+        lx = 10 + (i % columns) * column_width
+        ly = legend_y + (i // columns) * 22
+        body.append(f'<rect x="{lx}" y="{ly:.1f}" width="12" height="12" fill="{colours[code]}"/>')
+        body.append(_text(lx + 17, ly + 10, [name]))
+    height = legend_y + ((len(series) + columns - 1) // columns) * 22 + 6
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height:.0f}" '
+        f'viewBox="0 0 {width} {height:.0f}" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'class="chart{" chart--narrow" if narrow else ""}">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(_describe(rows, series))}</desc>',
+        *body,
+        "</svg>",
+    ]
     return Markup("".join(parts))  # noqa: S704 - every text in `parts` went through escape()
 
 

@@ -86,9 +86,12 @@ def page_for(browser, live_server):
     """Open a fresh browser context, signed in as a role (or anonymous with None)."""
     contexts = []
 
-    def make(role: str | None, *, init_script: str | None = None):
-        """`init_script` runs in every page before the page's own scripts (e.g. axe-core, once per context)."""
-        context = browser.new_context(base_url=live_server["url"], locale="nl-NL", accept_downloads=True)
+    def make(role: str | None, *, init_script: str | None = None, context_options: dict | None = None):
+        """`init_script` runs in every page before the page's own scripts (e.g. axe-core, once per context);
+        `context_options` go to the browser context (a viewport, a device scale factor)."""
+        context = browser.new_context(
+            base_url=live_server["url"], locale="nl-NL", accept_downloads=True, **(context_options or {})
+        )
         if init_script:
             context.add_init_script(script=init_script)
         contexts.append(context)

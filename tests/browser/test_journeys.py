@@ -54,7 +54,7 @@ def test_edit_conflict_is_shown_and_resolved(page_for):
     screenshot(second, "conflict")
     second.click("button:has-text('Deadline wijzigen')")  # send again, knowingly, on top of the first change
     second.wait_for_url(re.compile(r".*/maatregelen/CT-B-01#kop-deadlines"))
-    history = second.locator("#kop-deadlines + div").inner_text()
+    history = second.locator("section[aria-labelledby=kop-deadlines] .table-scroll").inner_text()
     assert "Eerste planning" in history and "Tweede planning" in history
 
 

@@ -1,0 +1,211 @@
+"""Second opinions on every page type, for every role, and on the pages with errors shown:
+
+- the W3C Nu Html Checker (vnu.jar, pinned in tests/checkers, run with Debian's Java) on the HTML
+  exactly as the server sent it: zero errors;
+- HTML_CodeSniffer (the engine pa11y uses, pinned in tests/checkers), WCAG 2 AA, in the page: zero
+  errors;
+- reflow (WCAG 1.4.10) at 320 x 800 CSS px and at 1280 px zoomed to 400 %: the page never scrolls
+  sideways; only a data table may, inside its own scrolling region that says so and can be reached
+  by keyboard. A screenshot of each page type at 320 px is kept to look at.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_accessibility import PUBLIC_PAGES, ROLE_PAGES, SIGNED_IN_PAGES
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHECKERS = Path(__file__).resolve().parents[1] / "checkers" / "node_modules"
+VNU = CHECKERS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+HTMLCS = CHECKERS / "html_codesniffer" / "build" / "HTMLCS.js"
+ROLES = [None, "admin", "programmacoordinator", "coordinator", "rapporteur", "lezer"]
+
+
+def _require(path: Path, what: str) -> None:
+    """Skip without a checker on a developer's machine; in CI (CI=true) a missing checker fails."""
+    if path.exists() and (path != VNU or shutil.which("java")):
+        return
+    message = f"{what} is not installed (make checkers; .ci/run installs Java and npm)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _paths(role: str | None) -> list[str]:
+    return PUBLIC_PAGES + ([] if role is None else SIGNED_IN_PAGES + ROLE_PAGES[role])
+
+
+def _slug(role: str | None, path: str) -> str:
+    return f"{role or 'anoniem'}{re.sub(r'[^a-z0-9]+', '-', path.lower())}".strip("-")
+
+
+# --- pages with errors shown, submitted through the browser as a user would -------------------------
+
+
+def _submit(page, button: str):
+    """Click a form's submit button; return the response to the POST (its HTML as the server sent it)."""
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click(button)
+    page.wait_for_load_state()
+    return answer.value
+
+
+def _error_pages(page_for) -> dict[str, str]:
+    """The pages that show errors, each as the server answered the POST: {name: html}."""
+    pages = {}
+    coordinator = page_for("programmacoordinator")
+    # A budget amount that is not an amount, a date and a link that are not what they say.
+    coordinator.goto("/maatregelen/CT-B-04/bewerken")
+    coordinator.locator("input[name$='-amount']").first.fill("abc")
+    pages["bewerken-fout"] = _submit(coordinator, "main button[type=submit]").text()
+    coordinator.goto("/maatregelen/CT-B-02/status")
+    coordinator.fill("#note", "Fout in de link.")
+    coordinator.evaluate("document.querySelector('#evidence_url').value = 'geen link'")
+    coordinator.evaluate("document.querySelector('#as_of').type = 'text'")
+    coordinator.fill("#as_of", "31-02-2024")
+    pages["status-fout"] = _submit(coordinator, "main button[type=submit]").text()
+    # Two people on one form: the second to save gets the conflict page.
+    coordinator.goto("/maatregelen/CT-B-02/status")
+    other = page_for("programmacoordinator")
+    for page, note in ((other, "Eerst."), (coordinator, "Tweede, op een oude versie.")):
+        if page is other:
+            other.goto("/maatregelen/CT-B-02/status")
+        page.select_option("#status", "in_uitvoering")
+        page.fill("#as_of", "2024-01-31")
+        page.fill("#note", note)
+        answer = _submit(page, "main button[type=submit]")
+    assert answer.status == 409
+    pages["status-conflict"] = answer.text()
+    # The rapporteur's assessment without a light, a date or a text.
+    rapporteur = page_for("rapporteur")
+    rapporteur.goto("/maatregelen/CT-B-04")
+    rapporteur.click("summary:has-text('Oordeel vastleggen')")
+    pages["oordeel-fout"] = _submit(rapporteur, "form:has(textarea) button:has-text('Oordeel vastleggen')").text()
+    return pages
+
+
+# --- the Nu Html Checker ------------------------------------------------------------------------------
+
+
+def test_every_page_is_valid_html_by_the_nu_checker(page_for, tmp_path):
+    _require(VNU, "The Nu Html Checker (vnu.jar)")
+    documents: dict[str, str] = {}
+    for role in ROLES:
+        page = page_for(role)
+        for path in _paths(role):
+            documents[f"{_slug(role, path)}.html"] = page.goto(path).text()
+    documents.update({f"{name}.html": html for name, html in _error_pages(page_for).items()})
+    for name, html in documents.items():
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    result = subprocess.run(
+        ["java", "-Xss4m", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *sorted(documents)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    messages = json.loads(result.stderr)["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()[:120]}]"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert len(documents) > 60
+    assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors)
+
+
+# --- HTML_CodeSniffer ---------------------------------------------------------------------------------
+
+HTMLCS_RUN = """() => new Promise(resolve => {
+  HTMLCS.process('WCAG2AA', document, () => {
+    resolve(HTMLCS.getMessages().filter(m => m.type === HTMLCS.ERROR).map(m => ({
+      code: m.code, msg: m.msg,
+      element: m.element.outerHTML ? m.element.outerHTML.slice(0, 160) : String(m.element)
+    })));
+  });
+})"""
+
+
+def test_every_page_has_no_html_codesniffer_errors(page_for):
+    _require(HTMLCS, "HTML_CodeSniffer")
+    script = HTMLCS.read_text(encoding="utf-8")
+    found = []
+    for role in ROLES:
+        page = page_for(role, init_script=script)
+        for path in _paths(role):
+            page.goto(path)
+            found += [f"{role} {path}: {m['code']}: {m['msg']} — {m['element']}" for m in page.evaluate(HTMLCS_RUN)]
+    assert found == [], f"{len(found)} errors:\n" + "\n".join(found)
+
+
+# --- reflow -------------------------------------------------------------------------------------------
+
+# What scrolls sideways on a page, other than the page itself, and whether each such region is a
+# data table's own scrolling region: keyboard-reachable (tabindex), named, with a visible cue.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const page = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  const regions = [];
+  for (const element of document.querySelectorAll('main *')) {
+    const style = getComputedStyle(element);
+    if (!['auto', 'scroll'].includes(style.overflowX) || element.scrollWidth <= element.clientWidth + 1) continue;
+    const cue = element.getAttribute('aria-describedby') &&
+      document.getElementById(element.getAttribute('aria-describedby'));
+    regions.push({
+      tag: element.tagName, cls: element.className,
+      table: !!element.querySelector('table'),
+      keyboard: element.tabIndex === 0,
+      named: !!(element.getAttribute('aria-label') || element.getAttribute('aria-labelledby')),
+      cue: !!cue && cue.offsetParent !== null && cue.textContent.trim().length > 0,
+    });
+  }
+  // What sticks out of the page: the widest element's right edge beyond the viewport.
+  const outside = [];
+  if (page > width) {
+    for (const element of document.querySelectorAll('body *')) {
+      const box = element.getBoundingClientRect();
+      if (box.right > width + 1 && box.width > 0) outside.push(
+        `${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''}.${String(element.className).split(' ')[0]} ` +
+        `(right ${Math.round(box.right)})`);
+      if (outside.length > 4) break;
+    }
+  }
+  return {width, page, regions, outside};
+}"""
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        pytest.param({"viewport": {"width": 320, "height": 800}}, id="320x800"),
+        # 1280 x 1024 at 400 % zoom: 320 x 256 CSS px, four device pixels each.
+        pytest.param({"viewport": {"width": 320, "height": 256}, "device_scale_factor": 4}, id="1280-at-400"),
+    ],
+)
+def test_no_page_scrolls_sideways(page_for, size, request):
+    found = []
+    shots = request.node.callspec.id == "320x800"
+    for role in ROLES:
+        page = page_for(role, context_options=size)
+        for path in _paths(role):
+            page.goto(path)
+            result = page.evaluate(OVERFLOW)
+            if result["page"] > result["width"]:
+                found.append(f"{role} {path}: page {result['page']} px wide at {result['width']}: {result['outside']}")
+            for region in result["regions"]:
+                if not (region["table"] and region["keyboard"] and region["named"] and region["cue"]):
+                    found.append(
+                        f"{role} {path}: a region scrolls sideways without being a marked data table: {region}"
+                    )
+            if shots:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / f"320-{_slug(role, path)}.png"), full_page=True)
+    assert found == [], f"{len(found)} problems:\n" + "\n".join(found)
