@@ -15,6 +15,10 @@ PUBLIC_PAGES = [
     "/maatregelen?theme=contouren:b&status=klaar",  # a form with errors
     "/maatregelen/CT-B-04",
     "/maatregelen/CT-C-07?as_of=2019-12-05",
+    "/maatregelen/CT-C-07?as_of=2019-12-05&weergave=register",  # as the register showed it then
+    "/maatregelen/CT-B-04?as_of=2001-01-01",  # not yet registered on that date
+    "/vergelijken",
+    "/toegankelijkheid?lang=en",  # the English pages, their own longer words
     "/documenten",
     "/documenten/nr-2019-11",
     "/aanbevelingen",

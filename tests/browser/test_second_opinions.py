@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,23 +59,35 @@ def _submit(page, button: str):
     return answer.value
 
 
-def _error_pages(page_for) -> dict[str, str]:
-    """The pages that show errors, each as the server answered the POST: {name: html}."""
-    pages = {}
-    coordinator = page_for("programmacoordinator")
-    # A budget amount that is not an amount, a date and a link that are not what they say.
+# What a posted page's check needs: its HTML as sent (Nu), and the page itself, loaded (reflow).
+Inspect = Callable[[str, object, str], None]
+
+IMPORT_CSV = (
+    "code,status,stand_per,toelichting,bewijs_document,bewijs_link\n"
+    "CT-B-04,deels_gerealiseerd,2021-01-01,,,\n"
+    "CT-X-99,klaar,gisteren,,kst-0,ftp://x\n"
+)
+
+
+def _posted_pages(page_for, inspect: Inspect, **page_options) -> None:
+    """Submit, through the browser, the forms whose answer is a page of its own: the pages with
+    errors shown (a budget amount that is no amount, a date and a link that are not, the conflict of
+    two people on one form, an import with bad rows, an empty assessment).
+    `inspect(name, page, html)` is called for each, with the HTML as the server sent it; `page_options`
+    go to each page (a viewport, a script to load)."""
+    coordinator = page_for("programmacoordinator", **page_options)
     coordinator.goto("/maatregelen/CT-B-04/bewerken")
     coordinator.locator("input[name$='-amount']").first.fill("abc")
-    pages["bewerken-fout"] = _submit(coordinator, "main button[type=submit]").text()
+    inspect("bewerken-fout", coordinator, _submit(coordinator, "main button[type=submit]").text())
     coordinator.goto("/maatregelen/CT-B-02/status")
     coordinator.fill("#note", "Fout in de link.")
     coordinator.evaluate("document.querySelector('#evidence_url').value = 'geen link'")
     coordinator.evaluate("document.querySelector('#as_of').type = 'text'")
     coordinator.fill("#as_of", "31-02-2024")
-    pages["status-fout"] = _submit(coordinator, "main button[type=submit]").text()
+    inspect("status-fout", coordinator, _submit(coordinator, "main button[type=submit]").text())
     # Two people on one form: the second to save gets the conflict page.
     coordinator.goto("/maatregelen/CT-B-02/status")
-    other = page_for("programmacoordinator")
+    other = page_for("programmacoordinator", **page_options)
     for page, note in ((other, "Eerst."), (coordinator, "Tweede, op een oude versie.")):
         if page is other:
             other.goto("/maatregelen/CT-B-02/status")
@@ -83,13 +96,21 @@ def _error_pages(page_for) -> dict[str, str]:
         page.fill("#note", note)
         answer = _submit(page, "main button[type=submit]")
     assert answer.status == 409
-    pages["status-conflict"] = answer.text()
+    inspect("status-conflict", coordinator, answer.text())
+    # An import with bad rows: nothing imported, the errors per row.
+    coordinator.goto("/maatregelen/import")
+    coordinator.set_input_files(
+        "input[type=file]", {"name": "statussen.csv", "mimeType": "text/csv", "buffer": IMPORT_CSV.encode()}
+    )
+    answer = _submit(coordinator, "main button[type=submit]")
+    assert answer.status == 400
+    inspect("import-fout", coordinator, answer.text())
     # The rapporteur's assessment without a light, a date or a text.
-    rapporteur = page_for("rapporteur")
+    rapporteur = page_for("rapporteur", **page_options)
     rapporteur.goto("/maatregelen/CT-B-04")
     rapporteur.click("summary:has-text('Oordeel vastleggen')")
-    pages["oordeel-fout"] = _submit(rapporteur, "form:has(textarea) button:has-text('Oordeel vastleggen')").text()
-    return pages
+    answer = _submit(rapporteur, "form:has(textarea) button:has-text('Oordeel vastleggen')")
+    inspect("oordeel-fout", rapporteur, answer.text())
 
 
 # --- the Nu Html Checker ------------------------------------------------------------------------------
@@ -102,7 +123,7 @@ def test_every_page_is_valid_html_by_the_nu_checker(page_for, tmp_path):
         page = page_for(role)
         for path in _paths(role):
             documents[f"{_slug(role, path)}.html"] = page.goto(path).text()
-    documents.update({f"{name}.html": html for name, html in _error_pages(page_for).items()})
+    _posted_pages(page_for, lambda name, _page, html: documents.__setitem__(f"{name}.html", html))
     for name, html in documents.items():
         (tmp_path / name).write_text(html, encoding="utf-8")
     result = subprocess.run(
@@ -143,6 +164,11 @@ def test_every_page_has_no_html_codesniffer_errors(page_for):
         for path in _paths(role):
             page.goto(path)
             found += [f"{role} {path}: {m['code']}: {m['msg']} — {m['element']}" for m in page.evaluate(HTMLCS_RUN)]
+
+    def sniff(name: str, page, _html: str) -> None:
+        found.extend(f"{name}: {m['code']}: {m['msg']} — {m['element']}" for m in page.evaluate(HTMLCS_RUN))
+
+    _posted_pages(page_for, sniff, init_script=script)
     assert found == [], f"{len(found)} errors:\n" + "\n".join(found)
 
 
@@ -193,19 +219,22 @@ OVERFLOW = """() => {
 def test_no_page_scrolls_sideways(page_for, size, request):
     found = []
     shots = request.node.callspec.id == "320x800"
+
+    def check(name: str, page) -> None:
+        result = page.evaluate(OVERFLOW)
+        if result["page"] > result["width"]:
+            found.append(f"{name}: page {result['page']} px wide at {result['width']}: {result['outside']}")
+        for region in result["regions"]:
+            if not (region["table"] and region["keyboard"] and region["named"] and region["cue"]):
+                found.append(f"{name}: a region scrolls sideways without being a marked data table: {region}")
+        if shots:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"320-{name}.png"), full_page=True)
+
     for role in ROLES:
         page = page_for(role, context_options=size)
         for path in _paths(role):
             page.goto(path)
-            result = page.evaluate(OVERFLOW)
-            if result["page"] > result["width"]:
-                found.append(f"{role} {path}: page {result['page']} px wide at {result['width']}: {result['outside']}")
-            for region in result["regions"]:
-                if not (region["table"] and region["keyboard"] and region["named"] and region["cue"]):
-                    found.append(
-                        f"{role} {path}: a region scrolls sideways without being a marked data table: {region}"
-                    )
-            if shots:
-                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SCREENSHOTS / f"320-{_slug(role, path)}.png"), full_page=True)
+            check(_slug(role, path), page)
+    _posted_pages(page_for, lambda name, page, _html: check(name, page), context_options=size)
     assert found == [], f"{len(found)} problems:\n" + "\n".join(found)
