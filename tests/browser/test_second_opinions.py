@@ -4,7 +4,7 @@
   exactly as the server sent it: zero errors;
 - HTML_CodeSniffer (the engine pa11y uses, pinned in tests/checkers), WCAG 2 AA, in the page: zero
   errors;
-- reflow (WCAG 1.4.10) at 320 x 800 CSS px and at 1280 px zoomed to 400 %: the page never scrolls
+- reflow (WCAG 1.4.10) at 320 x 800 CSS px and at 1280 px zoomed to 400 % (and 200 %): the page never scrolls
   sideways; only a data table may, inside its own scrolling region that says so and can be reached
   by keyboard. A screenshot of each page type at 320 px is kept to look at.
 """
@@ -214,6 +214,8 @@ OVERFLOW = """() => {
         pytest.param({"viewport": {"width": 320, "height": 800}}, id="320x800"),
         # 1280 x 1024 at 400 % zoom: 320 x 256 CSS px, four device pixels each.
         pytest.param({"viewport": {"width": 320, "height": 256}, "device_scale_factor": 4}, id="1280-at-400"),
+        # 1280 x 1024 at 200 %: 640 x 512 CSS px, where the wide layouts begin.
+        pytest.param({"viewport": {"width": 640, "height": 512}, "device_scale_factor": 2}, id="1280-at-200"),
     ],
 )
 def test_no_page_scrolls_sideways(page_for, size, request):
