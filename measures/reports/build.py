@@ -4,6 +4,7 @@ An edition stores the snapshot it was built from; rendering is a pure function o
 so rendering a stored snapshot again reproduces the same text years later.
 """
 
+import codecs
 import hashlib
 import io
 import json
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+import pydyf
 from flask import Flask, current_app, render_template
 from pypdf import PdfReader
 from sqlalchemy import func
@@ -232,6 +234,7 @@ def chart_svgs(snapshot: dict) -> dict:
                     rows=rows,
                     series=data["status_series"],
                     colours=charts.STATUS_COLOURS,
+                    numbers_in_title=True,
                 ),
             )
         )
@@ -242,6 +245,7 @@ def chart_svgs(snapshot: dict) -> dict:
         rows=svgs["by_owner_rows"],
         series=data["status_series"],
         colours=charts.STATUS_COLOURS,
+        numbers_in_title=True,
     )
     deadline_series = [
         ("op_tijd", "Binnen de deadline"),
@@ -257,6 +261,7 @@ def chart_svgs(snapshot: dict) -> dict:
         rows=[("Alle maatregelen", data["deadlines"])],
         series=deadline_series,
         colours=charts.DEADLINE_COLOURS,
+        numbers_in_title=True,
     )
     svgs["status_series"] = data["status_series"]
     return svgs
@@ -390,7 +395,121 @@ def render_pdf(html: str, app: Flask | None = None) -> bytes:
     document = HTML(
         string=html, base_url="https://maatregelmonitor.invalid/", url_fetcher=StaticOnlyFetcher(app.static_folder)
     )
-    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, finisher=finish_pdf_ua)
+
+
+def _object(pdf: pydyf.PDF, reference: bytes):
+    """The object a pydyf reference (b'12 0 R') points at: pydyf numbers objects by their place."""
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _structure_elements(pdf: pydyf.PDF, root: pydyf.Dictionary) -> list[pydyf.Dictionary]:
+    """Every structure element in the tree under the structure tree root, in document order."""
+    elements, todo = [], list(reversed(root["K"]))
+    while todo:
+        element = _object(pdf, todo.pop())
+        if element.get("Type") != "/StructElem":
+            continue  # an annotation's object reference
+        elements.append(element)
+        todo.extend(reversed([kid for kid in element.get("K", ()) if isinstance(kid, bytes)]))
+    return elements
+
+
+def _id_key(identifier: str) -> bytes:
+    """A name tree's key as the PDF string's bytes: name trees are sorted by those (ISO 32000-1, 7.9.6)."""
+    try:
+        return identifier.encode("ascii")
+    except UnicodeEncodeError:
+        return codecs.BOM_UTF16_BE + identifier.encode("utf-16-be")
+
+
+def _marked_content(pdf: pydyf.PDF) -> dict[tuple[int, int], tuple[list, int, float]]:
+    """Where each page's marked-content sequences with an MCID begin: (page, MCID) -> (the stream's
+    operators, the index of the property list, the y of the first text matrix in it or -1).
+
+    A page draws its content stream and the groups (opacity, transforms) WeasyPrint made for it, which
+    share the page's MCIDs (and its `_tags`)."""
+
+    def drawing(stream) -> int:
+        tags = getattr(stream, "_tags", None)
+        return id(stream if tags is None else tags)
+
+    pages = {drawing(_object(pdf, _object(pdf, page)["Contents"])): n for n, page in enumerate(pdf.page_references)}
+    found = {}
+    for stream in pdf.objects:
+        page_number = pages.get(drawing(stream)) if isinstance(stream, pydyf.Stream) else None
+        if page_number is None:
+            continue
+        items = stream.stream
+        for i, item in enumerate(items[1:-1], start=1):
+            if isinstance(item, dict) and "MCID" in item and items[i + 1] == b"BDC":
+                y = -1.0
+                for following in items[i + 2 :]:
+                    if following == b"EMC":
+                        break
+                    if isinstance(following, bytes) and following.endswith(b" Tm"):
+                        y = float(following.split()[5])  # CSS px from the page's top edge
+                        break
+                found[(page_number, item["MCID"])] = (items, i, y)
+    return found
+
+
+def finish_pdf_ua(document, pdf: pydyf.PDF) -> None:
+    """Finish the tagging where PDF/UA-1 asks more than WeasyPrint 70 writes (a WeasyPrint `finisher`).
+
+    - Running headers and footers (the @page margin boxes): WeasyPrint gives their text MCIDs under
+      structure elements that hang nowhere in the tree. They become /Pagination artifacts with a Header or
+      Footer subtype, and leave the parent tree (Matterhorn 01-001, 18-001, 18-002).
+    - /IDTree: the TH cells carry an /ID that the TD cells' /Headers name; ISO 32000-1 (14.7.2, Table 322)
+      requires the structure tree root to map every /ID to its element.
+    - /Scope on every TH: Row when the cells of its own row name it in /Headers, else Column (Matterhorn
+      15-003; the tables also have /Headers, so a reader gets the same answer both ways).
+
+    It only rewrites objects WeasyPrint made, in their order, so the same HTML gives the same PDF.
+    """
+    root = _object(pdf, pdf.catalog["StructTreeRoot"])
+    elements = _structure_elements(pdf, root)
+    in_tree = {element.number for element in elements}
+
+    nums = _object(pdf, root["ParentTree"])["Nums"]
+    marked = None
+    for page_number, parents in zip(nums[::2], nums[1::2], strict=True):
+        if not isinstance(parents, list):
+            continue  # an annotation's parent, not a page's
+        for mcid, reference in enumerate(parents):
+            if not isinstance(reference, bytes) or int(reference.split()[0]) in in_tree:
+                continue
+            marked = _marked_content(pdf) if marked is None else marked
+            if (page_number, mcid) not in marked or mcid not in _object(pdf, reference)["K"]:
+                log.warning("Pagina %s: inhoud %s hangt niet in de structuurboom", page_number + 1, mcid)
+                continue
+            items, i, y = marked[(page_number, mcid)]
+            properties = pydyf.Dictionary({"Type": "/Pagination"})
+            if y >= 0:  # above the page's middle a header, below it a footer
+                properties["Subtype"] = "/Header" if y < document.pages[page_number].height / 2 else "/Footer"
+            items[i - 1], items[i] = "/Artifact", properties
+            parents[mcid] = "null"
+
+    identified = sorted(
+        ((_id_key(element["ID"].string), element) for element in elements if "ID" in element), key=lambda p: p[0]
+    )
+    if identified:
+        names = pydyf.Array()
+        for _key, element in identified:
+            names.extend([element["ID"], element.reference])
+        root["IDTree"] = pydyf.Dictionary({"Names": names})
+
+    named_in_own_row = {
+        (element["P"], header.string)
+        for element in elements
+        if element["S"] == "/TD"
+        for header in element.get("A", {}).get("Headers", ())
+    }
+    for element in elements:
+        if element["S"] == "/TH":
+            attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+            row = "ID" in element and (element["P"], element["ID"].string) in named_in_own_row
+            attributes["Scope"] = "/Row" if row else "/Column"
 
 
 # --- editions ----------------------------------------------------------------------------------------

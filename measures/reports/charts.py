@@ -63,6 +63,7 @@ def stacked_bars(
     colours: dict[str, str],
     width: int = 640,
     narrow: bool = False,
+    numbers_in_title: bool = False,
 ) -> Markup:
     """Return a horizontal stacked bar chart: one bar per row, one segment per series.
 
@@ -70,6 +71,10 @@ def stacked_bars(
     container's width, up to `width`, and the height that keeps its proportions). Wide, each row's label stands left of its bar, wrapped onto as many lines as it
     needs; `narrow` (for a phone, drawn about 300 px wide) puts each label on its own lines above
     its bar, so that the bar gets the whole width. No label is shortened.
+
+    `numbers_in_title` (for the PDF report) puts every number the chart shows into its <title> as
+    well: WeasyPrint turns an SVG's <title> into the /Alt text of the PDF's Figure, and /Alt is all a
+    screen reader reads of a figure (PDF/UA, Matterhorn 13-004). Without it the output is unchanged.
     """
     bar_height, gap, top = 18, 10, 6
     label_width = 0 if narrow else 230
@@ -115,7 +120,7 @@ def stacked_bars(
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height:.0f}" '
         f'viewBox="0 0 {width} {height:.0f}" aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'class="chart{" chart--narrow" if narrow else ""}">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<title id="{chart_id}-title">{escape(_alt_text(title, rows, series) if numbers_in_title else title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(_describe(rows, series))}</desc>',
         *body,
         "</svg>",
@@ -130,3 +135,14 @@ def _describe(rows, series) -> str:
         pieces = [f"{names[code]} {counts[code]}" for code, _ in series if counts.get(code)]
         described.append(f"{label}: {', '.join(pieces) or 'geen'}")
     return "; ".join(described)
+
+
+def _alt_text(title: str, rows, series) -> str:
+    """The chart as one text: its title, then per bar its label, its total and each non-zero segment."""
+    names = dict(series)
+    described = []
+    for label, counts in rows:
+        pieces = [f"{names[code]} {counts[code]}" for code, _ in series if counts.get(code)]
+        total = sum(counts.values())  # as the bar's end shows it
+        described.append(f"{label}: totaal {total}" + (f" ({', '.join(pieces)})" if pieces else ""))
+    return f"{title}. {'; '.join(described)}."
