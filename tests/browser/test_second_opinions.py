@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_accessibility import PUBLIC_PAGES, ROLE_PAGES, SIGNED_IN_PAGES
+from tests.browser.test_accessibility import PUBLIC_PAGES, ROLE_PAGES, SIGNED_IN_PAGES, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -122,7 +122,7 @@ def test_every_page_is_valid_html_by_the_nu_checker(page_for, tmp_path):
     for role in ROLES:
         page = page_for(role)
         for path in _paths(role):
-            documents[f"{_slug(role, path)}.html"] = page.goto(path).text()
+            documents[f"{_slug(role, path)}.html"] = visit(page, path).text()
     _posted_pages(page_for, lambda name, _page, html: documents.__setitem__(f"{name}.html", html))
     for name, html in documents.items():
         (tmp_path / name).write_text(html, encoding="utf-8")
@@ -162,7 +162,7 @@ def test_every_page_has_no_html_codesniffer_errors(page_for):
     for role in ROLES:
         page = page_for(role, init_script=script)
         for path in _paths(role):
-            page.goto(path)
+            visit(page, path)
             found += [f"{role} {path}: {m['code']}: {m['msg']} — {m['element']}" for m in page.evaluate(HTMLCS_RUN)]
 
     def sniff(name: str, page, _html: str) -> None:
@@ -236,7 +236,7 @@ def test_no_page_scrolls_sideways(page_for, size, request):
     for role in ROLES:
         page = page_for(role, context_options=size)
         for path in _paths(role):
-            page.goto(path)
+            visit(page, path)
             check(_slug(role, path), page)
     _posted_pages(page_for, lambda name, page, _html: check(name, page), context_options=size)
     assert found == [], f"{len(found)} problems:\n" + "\n".join(found)
