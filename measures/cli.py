@@ -22,6 +22,7 @@ from measures.register import open_data, states
 from measures.register.seed import seed as seed_catalogue
 from measures.register.services import ServiceError
 from measures.reports import build as reports
+from measures.sources.cli import ingest_command
 from models.db import get_engine, session_scope
 from models.user import ROLES
 
@@ -322,5 +323,6 @@ def init_app(app: Flask) -> None:
         create_user_command,
         check_stalled_command,
         run_scheduler_command,
+        ingest_command,
     ):
         app.cli.add_command(cmd)

@@ -1,7 +1,7 @@
 """Every table, imported here so that SQLModel.metadata knows them all."""
 
 from models.catalogue import CatalogueEntry
-from models.document import SourceDocument
+from models.document import DocumentParagraph, DocumentText, SourceDocument
 from models.flag import CheckRun, Flag, FlagAcknowledgement
 from models.measure import (
     AuditRecord,
@@ -30,6 +30,8 @@ __all__ = [
     "CatalogueEntry",
     "CheckRun",
     "DeadlineChange",
+    "DocumentParagraph",
+    "DocumentText",
     "Flag",
     "FlagAcknowledgement",
     "Measure",

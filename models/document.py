@@ -1,7 +1,8 @@
 """Source documents: the letters and reports that announce measures and evidence their state."""
 
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 DOCUMENT_KINDS = {
@@ -71,3 +72,33 @@ class SourceDocument(SQLModel, table=True):
     via_id: int | None = Field(default=None, foreign_key="source_document.id")
     address: str | None = Field(default=None, max_length=300)  # as the citing document gives it
     citation: str = Field(default="", max_length=400)
+
+
+class DocumentText(SQLModel, table=True):
+    """The text of a source document as it was read in (`flask --app app ingest`, the upload page or
+    the seed): which file format, its SHA-256, how many pages, when and by whom. Append-only: a
+    document's text, once stored, is what its quotes are checked against, so it never changes."""
+
+    __tablename__ = "document_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="source_document.id", unique=True, index=True)
+    format: str = Field(max_length=10)  # txt, md, html, pdf, docx
+    sha256: str = Field(max_length=64)
+    pages: int | None = None
+    paragraphs: int = 0
+    chars: int = 0
+    ingested_at: datetime
+    ingested_by: str = Field(max_length=200)
+
+
+class DocumentParagraph(SQLModel, table=True):
+    """One numbered paragraph of a document's text (from 1, in reading order); append-only."""
+
+    __tablename__ = "document_paragraph"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_document_paragraph_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="source_document.id", index=True)
+    number: int
+    text: str = Field(sa_type=Text)

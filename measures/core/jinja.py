@@ -132,6 +132,19 @@ def input_type(field, kind: str) -> str:
     return kind if not value or _valid_for(kind, str(value)) else "text"
 
 
+def quote_check(quote, document):
+    """What the stored text of a quote's document says about it (measures.sources.services.QuoteCheck),
+    with the documents' texts loaded once per request."""
+    from flask import g
+
+    from measures.sources.services import TextIndex
+    from models.db import get_session
+
+    if "text_index" not in g:
+        g.text_index = TextIndex(get_session())
+    return g.text_index.check(quote, document)
+
+
 def unique_id(prefix: str) -> str:
     """An id not yet used on this page (per request): prefix-1, prefix-2, ... for parts a template
     repeats, such as the line that says a table scrolls."""
@@ -175,6 +188,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(form_errors)
     app.add_template_global(input_type)
     app.add_template_global(unique_id)
+    app.add_template_global(quote_check)
     app.context_processor(shared_context)
     app.add_template_filter(date_from_iso)
     app.add_template_filter(audit_value)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from measures.core import clock
 from measures.register import services
-from measures.register.catalogue import Catalogue, basis_of, load_catalogue, parse_period, validate
+from measures.register.catalogue import CATALOGUE_DIR, Catalogue, basis_of, load_catalogue, parse_period, validate
 from models import (
     CatalogueEntry,
     Measure,
@@ -23,6 +23,8 @@ from models import (
     ThemeScheme,
 )
 from models.document import citation_of
+
+TEXTS_DIR = CATALOGUE_DIR / "texts"
 
 CATALOGUE_AUTHOR = "catalogus"
 
@@ -359,6 +361,28 @@ def _seed_recommendation(session: Session, entry: dict, documents: dict, now: da
         report.recommendations += 1
 
 
+def _seed_texts(session: Session, catalogue: Catalogue, documents: dict[str, SourceDocument], now: datetime) -> None:
+    """Read the catalogue's own source documents in, as an upload would: their texts are packaged
+    with the catalogue (measures/register/catalogue/texts, copies of ../shared/sources that a test
+    keeps identical), so the register holds them and checks its quotes against them."""
+    from measures.sources import extract
+    from measures.sources import services as texts
+
+    for d in catalogue.documents:
+        path = TEXTS_DIR / d["file"] if d.get("file") else None
+        if path is None or not path.exists():
+            continue
+        data = path.read_bytes()
+        texts.store_text(
+            session,
+            document=documents[d["key"]],
+            extracted=extract.extract(data, path.name),
+            digest=texts.sha256(data),
+            by="catalogus",
+            now=now,
+        )
+
+
 def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None, check: bool = True) -> SeedReport:
     """Apply the catalogue to the database. The caller commits; a failure leaves nothing half-done."""
     catalogue = catalogue or load_catalogue()
@@ -370,6 +394,7 @@ def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None,
             raise services.ServiceError("De catalogus is niet in orde:\n" + "\n".join(problems))
     report = SeedReport()
     documents = _seed_reference_data(session, catalogue)
+    _seed_texts(session, catalogue, documents, now)
     schemes = {scheme["code"]: scheme for scheme in catalogue.schemes}
     for entry in catalogue.measures:
         _seed_measure(session, entry, documents, schemes, now, report)

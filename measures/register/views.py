@@ -17,9 +17,10 @@ from measures.register.terms import is_overdue
 from measures.reports import charts
 from measures.review import services as review
 from measures.review.forms import AssessmentForm, ReplyForm
+from measures.sources import services as source_texts
 from models import SourceDocument, Status
 from models.db import get_session
-from models.document import DOCUMENT_KINDS
+from models.document import DOCUMENT_KINDS, DocumentText
 from models.measure import ANNOUNCEMENTS, BUDGET_KINDS, BUDGET_PER
 
 bp = Blueprint("measures", __name__)
@@ -180,7 +181,10 @@ def document_detail(key: str):
     data = queries.document_detail(get_session(), key)
     if data is None:
         abort(404)
-    return render_template("measures/document.html", **data)
+    document = data["document"]
+    text = get_session().exec(select(DocumentText).where(DocumentText.document_id == document.id)).first()
+    paragraphs = source_texts.paragraphs(get_session(), document.id) if text else []
+    return render_template("measures/document.html", text=text, paragraphs=paragraphs, **data)
 
 
 @bp.get("/open-data")
