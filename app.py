@@ -87,6 +87,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from measures.register import edit_views, views
     from measures.reports import views as report_views
     from measures.review import views as review_views
+    from measures.sources import views as source_views
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
@@ -94,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(check_views.bp)
     app.register_blueprint(review_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(source_views.bp)
     app.register_blueprint(api.bp)
     cli.init_app(app)
     errors.init_app(app)

@@ -1,7 +1,7 @@
 """Every table, imported here so that SQLModel.metadata knows them all."""
 
 from models.catalogue import CatalogueEntry
-from models.document import DocumentParagraph, DocumentText, SourceDocument
+from models.document import DocumentParagraph, DocumentProposal, DocumentText, ProposalDecision, SourceDocument
 from models.flag import CheckRun, Flag, FlagAcknowledgement
 from models.measure import (
     AuditRecord,
@@ -31,6 +31,7 @@ __all__ = [
     "CheckRun",
     "DeadlineChange",
     "DocumentParagraph",
+    "DocumentProposal",
     "DocumentText",
     "Flag",
     "FlagAcknowledgement",
@@ -41,6 +42,7 @@ __all__ = [
     "MeasureTheme",
     "LoginAttempt",
     "Organisation",
+    "ProposalDecision",
     "Recommendation",
     "ReportEdition",
     "ReportJob",

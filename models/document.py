@@ -102,3 +102,38 @@ class DocumentParagraph(SQLModel, table=True):
     document_id: int = Field(foreign_key="source_document.id", index=True)
     number: int
     text: str = Field(sa_type=Text)
+
+
+class DocumentProposal(SQLModel, table=True):
+    """A passage of a document proposed for a measure or a recommendation when the document was read
+    in (measures.sources.proposals): the sentence, its paragraph, its score, the words it matched,
+    and the status its wording suggests. A suggestion, never a decision; append-only."""
+
+    __tablename__ = "document_proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="source_document.id", index=True)
+    measure_id: int | None = Field(default=None, foreign_key="measure.id", index=True)
+    recommendation_id: int | None = Field(default=None, foreign_key="recommendation.id")
+    rank: int  # 1 = the best passage for this measure or recommendation in this document
+    paragraph: int
+    passage: str = Field(sa_type=Text)
+    score: float
+    terms: str = Field(default="[]", sa_type=Text)  # JSON list of the words it matched
+    suggested_status: str | None = Field(default=None, max_length=40)
+    status_wording: str | None = Field(default=None, sa_type=Text)
+    reports_problem: bool = False
+
+
+class ProposalDecision(SQLModel, table=True):
+    """What a person decided about a proposal: accepted (with the status update it became) or
+    rejected. One per proposal, append-only: a rejected passage is not proposed again."""
+
+    __tablename__ = "proposal_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="document_proposal.id", unique=True, index=True)
+    decision: str = Field(max_length=10)  # aanvaard | afgewezen
+    status_update_id: int | None = Field(default=None, foreign_key="status_update.id")
+    decided_by: str = Field(max_length=200)
+    decided_at: datetime

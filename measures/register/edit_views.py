@@ -22,6 +22,7 @@ from measures.register.forms import (
     NewMeasureForm,
     StatusUpdateForm,
 )
+from measures.sources import services as source_services
 from models import Measure, Organisation, SourceDocument, Status
 from models.db import get_session
 
@@ -42,6 +43,24 @@ def _conflict(form, error: services.EditConflict) -> list[services.Change]:
     return error.changes
 
 
+def _quote_in_text(db, form, documents) -> bool:
+    """A quote names its document, and is in that document's stored text where the register has it."""
+    quote = (form.evidence_quote.data or "").strip()
+    if not quote:
+        return True
+    document = next((d for d in documents if d.key == form.evidence_document.data), None)
+    if document is None:
+        form.evidence_quote.errors = [_("Kies bij een citaat het brondocument waaruit het komt.")]
+        return False
+    check = source_services.TextIndex(db).check(quote, document)
+    if check is not None and check.state == "not_found":
+        form.evidence_quote.errors = [
+            _("Dit citaat staat niet in de opgeslagen tekst van %(document)s.", document=check.document.reference)
+        ]
+        return False
+    return True
+
+
 @bp.route("/maatregelen/<code>/status", methods=["GET", "POST"])
 @login_required
 def record_status(code: str):
@@ -52,14 +71,17 @@ def record_status(code: str):
     documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
     current = db.get(Status, measure.status_code)
     form = StatusUpdateForm(statuses, documents, current_status=current)
+    proposal = source_services.open_proposal(db, request.values.get("voorstel") or form.proposal.data, measure)
     if request.method == "GET":
         form.version.data = str(measure.version)
         form.as_of.data = clock.today()
+        if proposal is not None:
+            source_services.fill_from_proposal(db, form, proposal, today=clock.today())
     conflict = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _quote_in_text(db, form, documents):
         document_ids = {d.key: d.id for d in documents}
         try:
-            services.record_status(
+            update = services.record_status(
                 session=db,
                 measure=measure,
                 status_code=form.status.data,
@@ -67,12 +89,15 @@ def record_status(code: str):
                 note=form.note.data or "",
                 evidence_document_id=document_ids.get(form.evidence_document.data),
                 evidence_url=form.evidence_url.data or None,
+                evidence_quote=(form.evidence_quote.data or "").strip() or None,
                 reports_problem=bool(form.reports_problem.data),
                 recorded_by=current_user.label,
                 recorded_by_id=current_user.id,
                 now=clock.now(),
                 expected_version=form.expected_version(),
             )
+            if proposal is not None:
+                source_services.decide(db, proposal, "aanvaard", by=current_user.label, now=clock.now(), update=update)
             db.commit()
             flash(_("De status is vastgelegd."), "success")
             return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-tijdlijn")

@@ -150,6 +150,16 @@ class StatusUpdateForm(VersionedForm):
         ],
     )
 
+    evidence_quote = TextAreaField(
+        _l("Bewijs: citaat"),
+        validators=[Optional(), Length(max=2000, message=_l("Het citaat mag hoogstens %(max)d tekens lang zijn."))],
+        description=_l(
+            "De zin uit het brondocument, letterlijk; als de tekst van het document in het register staat, wordt het citaat ertegen gecontroleerd."
+        ),
+    )
+    # The proposal (measures.sources) this form was filled from; accepted when the status is saved.
+    proposal = HiddenField()
+
     def __init__(self, statuses, documents, current_status=None, **kwargs):
         super().__init__(**kwargs)
         self._statuses = {s.code: s for s in statuses}

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from measures.sources.extract import Extracted
-from models.document import DocumentParagraph, DocumentText, SourceDocument
+from models.document import DocumentParagraph, DocumentProposal, DocumentText, ProposalDecision, SourceDocument
 
 
 class TextExists(ValueError):
@@ -184,3 +184,98 @@ def ingest(
         session.flush()
     text = store_text(session, document=document, extracted=extracted, digest=sha256(data), by=by, now=now)
     return Ingested(document, text, created)
+
+
+def rejected_passages(session: Session) -> set[tuple[str, str]]:
+    """(measure or recommendation code, passage) pairs a person rejected: never proposed again."""
+    from models import Measure, Recommendation
+
+    rows = session.exec(
+        select(Measure.code, Recommendation.code, DocumentProposal.passage)
+        .select_from(ProposalDecision)
+        .join(DocumentProposal, DocumentProposal.id == ProposalDecision.proposal_id)
+        .outerjoin(Measure, Measure.id == DocumentProposal.measure_id)
+        .outerjoin(Recommendation, Recommendation.id == DocumentProposal.recommendation_id)
+        .where(ProposalDecision.decision == "afgewezen")
+    ).all()
+    return {(measure or recommendation, passage) for measure, recommendation, passage in rows}
+
+
+def store_proposals(session: Session, document: SourceDocument, found: list) -> int:
+    """Store a document's proposals (measures.sources.proposals.Proposal), ranked per measure or
+    recommendation; not committed. Returns how many."""
+    import json
+
+    from models import Measure, Recommendation
+
+    measures = dict(session.exec(select(Measure.code, Measure.id)).all())
+    recommendations = dict(session.exec(select(Recommendation.code, Recommendation.id)).all())
+    ranks: dict[str, int] = {}
+    for proposal in found:
+        code = proposal.measure_code or proposal.recommendation_code
+        ranks[code] = ranks.get(code, 0) + 1
+        session.add(
+            DocumentProposal(
+                document_id=document.id,
+                measure_id=measures.get(proposal.measure_code) if proposal.measure_code else None,
+                recommendation_id=recommendations.get(proposal.recommendation_code)
+                if proposal.recommendation_code
+                else None,
+                rank=ranks[code],
+                paragraph=proposal.paragraph,
+                passage=proposal.passage,
+                score=proposal.score,
+                terms=json.dumps(proposal.terms, ensure_ascii=False),
+                suggested_status=proposal.suggested_status,
+                status_wording=proposal.status_wording,
+                reports_problem=proposal.reports_problem,
+            )
+        )
+    session.flush()
+    return len(found)
+
+
+def open_proposal(session: Session, proposal_id, measure) -> DocumentProposal | None:
+    """The proposal `proposal_id` for this measure, if it is still open (no decision yet); None for
+    anything else (another measure's, decided, not a number)."""
+    try:
+        number = int(proposal_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < number < 2**31:
+        return None
+    proposal = session.get(DocumentProposal, number)
+    if proposal is None or proposal.measure_id != measure.id:
+        return None
+    decided = session.exec(select(ProposalDecision.id).where(ProposalDecision.proposal_id == number)).first()
+    return None if decided else proposal
+
+
+def fill_from_proposal(session: Session, form, proposal, today) -> None:
+    """Fill the status form from a proposal: the suggested status, the document's date, the document
+    as evidence with the passage as its quote; the person checks and edits before saving."""
+    document = session.get(SourceDocument, proposal.document_id)
+    if proposal.suggested_status:
+        form.status.data = proposal.suggested_status
+    if document is not None:
+        form.as_of.data = min(document.date, today)
+        form.evidence_document.data = document.key
+    form.evidence_quote.data = proposal.passage
+    form.reports_problem.data = proposal.reports_problem
+    form.proposal.data = str(proposal.id)
+
+
+def decide(session: Session, proposal, decision: str, *, by: str, now: datetime, update=None) -> None:
+    """Record a decision on a proposal (not committed): aanvaard with its status update, or afgewezen."""
+    if decision not in ("aanvaard", "afgewezen"):
+        raise ValueError(decision)
+    session.add(
+        ProposalDecision(
+            proposal_id=proposal.id,
+            decision=decision,
+            status_update_id=update.id if update is not None else None,
+            decided_by=by,
+            decided_at=now,
+        )
+    )
+    session.flush()

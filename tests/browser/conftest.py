@@ -34,6 +34,30 @@ def email_for(role: str) -> str:
     return f"{role}@browser.test"
 
 
+# A letter read in, so that the review of its proposals is a page type the browser tests see.
+LETTER = (
+    "Tweede Kamer der Staten-Generaal, 28 638, nr. 199\n\nDen Haag, 3 maart 2021\n\n"
+    "De webcrawler van de politie is in 2020 volledig in gebruik genomen.\n\n"
+    "De training van alle eerstelijns politiemedewerkers in het herkennen van signalen van mensenhandel "
+    "is vertraagd en nog niet afgerond.\n"
+)
+
+
+def _ingest_letter(session) -> None:
+    from datetime import date
+
+    from measures.sources import extract, proposals, services
+
+    data = LETTER.encode()
+    extracted = extract.extract(data, "brief.txt")
+    result = services.ingest(
+        session, data=data, extracted=extracted, by="test", now=datetime.now(UTC),
+        reference="Kamerstuk 28 638 nr. 199", day=date(2021, 3, 3),
+    )  # fmt: skip
+    services.store_proposals(session, result.document, proposals.propose(session, extracted.paragraphs))
+    session.commit()
+
+
 @pytest.fixture(scope="session")
 def live_server(request, tmp_path_factory):
     if not Path(CHROMIUM).exists():
@@ -55,6 +79,7 @@ def live_server(request, tmp_path_factory):
             )
         session.commit()
         run_checks(session, now=datetime.now(UTC), thresholds=Thresholds(), trigger="test", persist=True)
+        _ingest_letter(session)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

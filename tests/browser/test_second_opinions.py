@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_accessibility import PUBLIC_PAGES, ROLE_PAGES, SIGNED_IN_PAGES, visit
+from tests.browser.test_accessibility import LAST_PAGES, PUBLIC_PAGES, ROLE_PAGES, SIGNED_IN_PAGES, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,7 +41,7 @@ def _require(path: Path, what: str) -> None:
 
 
 def _paths(role: str | None) -> list[str]:
-    return PUBLIC_PAGES + ([] if role is None else SIGNED_IN_PAGES + ROLE_PAGES[role])
+    return PUBLIC_PAGES + ([] if role is None else SIGNED_IN_PAGES + ROLE_PAGES[role]) + LAST_PAGES
 
 
 def _slug(role: str | None, path: str) -> str:

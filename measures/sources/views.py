@@ -1,0 +1,109 @@
+"""The review of a document's proposals: per measure the passages it proposes, with the words it
+matched marked and the status its wording suggests; take one over into the status form (to check and
+edit, then save as any status update) or reject it, so that it is not proposed again."""
+
+import json
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from sqlmodel import select
+
+from measures.core import clock
+from measures.core.permissions import Action, can
+from measures.sources import services
+from models import DocumentProposal, Measure, ProposalDecision, Recommendation, SourceDocument, Status
+from models.db import get_session
+
+bp = Blueprint("sources", __name__)
+
+
+def marked(passage: str, terms: list[str]) -> Markup:
+    """The passage with each matched word in <mark>; everything else escaped."""
+    if not terms:
+        return escape(passage)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")\b")
+    pieces, last = [], 0
+    for match in pattern.finditer(passage):
+        pieces += [escape(passage[last : match.start()]), Markup("<mark>"), escape(match[0]), Markup("</mark>")]
+        last = match.end()
+    pieces.append(escape(passage[last:]))
+    return Markup("").join(pieces)
+
+
+def _document_or_404(key: str) -> SourceDocument:
+    document = get_session().exec(select(SourceDocument).where(SourceDocument.key == key)).first()
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.get("/documenten/<key>/voorstellen")
+@login_required
+def review(key: str):
+    db = get_session()
+    document = _document_or_404(key)
+    rows = db.exec(
+        select(DocumentProposal, Measure, ProposalDecision)
+        .join(Measure, Measure.id == DocumentProposal.measure_id)
+        .outerjoin(ProposalDecision, ProposalDecision.proposal_id == DocumentProposal.id)
+        .where(DocumentProposal.document_id == document.id)
+        .order_by(Measure.code, DocumentProposal.rank)
+    ).all()
+    # A coordinator reviews their own organisation's measures; a programme coordinator all of them.
+    mine = [(p, m, d) for p, m, d in rows if can(db, current_user, Action.RECORD_STATUS, m)]
+    groups: dict[str, dict] = {}
+    for proposal, measure, decision in mine:
+        group = groups.setdefault(measure.code, {"measure": measure, "open": [], "decided": []})
+        item = {
+            "proposal": proposal,
+            "decision": decision,
+            "marked": marked(proposal.passage, json.loads(proposal.terms)),
+        }
+        group["decided" if decision else "open"].append(item)
+    recommendations = db.exec(
+        select(DocumentProposal, Recommendation)
+        .join(Recommendation, Recommendation.id == DocumentProposal.recommendation_id)
+        .where(DocumentProposal.document_id == document.id, DocumentProposal.rank == 1)
+        .order_by(Recommendation.code)
+    ).all()
+    return render_template(
+        "sources/review.html",
+        document=document,
+        groups=list(groups.values()),
+        recommendations=[
+            {"proposal": p, "recommendation": r, "marked": marked(p.passage, json.loads(p.terms))}
+            for p, r in recommendations
+        ],
+        any_proposals=bool(rows),
+        statuses=dict(db.exec(select(Status.code, Status.label)).all()),
+    )
+
+
+@bp.post("/documenten/<key>/voorstellen/<int:proposal_id>/afwijzen")
+@login_required
+def reject(key: str, proposal_id: int):
+    db = get_session()
+    document = _document_or_404(key)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    proposal = db.get(DocumentProposal, proposal_id) if 0 < proposal_id < 2**31 else None
+    if proposal is None or proposal.document_id != document.id or proposal.measure_id is None:
+        abort(404)
+    measure = db.get(Measure, proposal.measure_id)
+    if not can(db, current_user, Action.RECORD_STATUS, measure):
+        abort(403)
+    if services.open_proposal(db, proposal.id, measure) is None:
+        flash(_("Over dit voorstel is al beslist."), "info")
+    else:
+        services.decide(db, proposal, "afgewezen", by=current_user.label, now=clock.now())
+        db.commit()
+        flash(
+            _("Het voorstel voor %(code)s is afgewezen en wordt niet opnieuw voorgesteld.", code=measure.code),
+            "success",
+        )
+    return redirect(url_for("sources.review", key=document.key) + f"#voorstellen-{measure.code}")
