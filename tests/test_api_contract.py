@@ -140,6 +140,7 @@ def test_every_get_answers_with_the_schema_the_document_gives_it(client, world):
         "listAssessments": ["/assessments", f"/assessments?measure={code}"],
         "compareDates": ["/comparisons?from=2019-12-05", "/comparisons?from=2018-05-01&to=2021-06-01"],
         "listReportEditions": ["/report-editions"],
+        "search": ["/search?q=webcrawler", "/search?q=trainingen%20eerstelijns&pageSize=5"],
         "getReportEdition": ["/report-editions/1"],
     }
     doc = client.get("/api/v1/openapi.json").get_json()

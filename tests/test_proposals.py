@@ -199,3 +199,31 @@ def test_rejecting_needs_the_csrf_token(letter, app, client, auth, create_user, 
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post(f"/documenten/kst-28638-199/voorstellen/{proposal.id}/afwijzen").status_code == 400
     assert session.exec(select(ProposalDecision)).first() is None
+
+
+def test_search_finds_paragraphs_measures_and_recommendations_by_their_dutch_stems(seeded, client):
+    html = client.get("/zoeken?q=trainingen+eerstelijns").get_data(as_text=True)
+    # "trainingen" finds "training": the stem, not the letters.
+    assert "<mark>training</mark>" in html and "<mark>eerstelijns</mark>" in html
+    assert "/documenten/nr-2019-11#alinea-" in html and "/maatregelen/CT-B-02" in html
+    assert client.get("/zoeken?q=" + "a" * 201).status_code == 400
+    assert "Niets gevonden" in client.get("/zoeken?q=xyzzyplugh").get_data(as_text=True)
+    body = client.get("/api/v1/search?q=webcrawler&pageSize=2").get_json()
+    assert body["total"] >= 3 and len(body["items"]) == 2 and body["q"] == "webcrawler"
+    kinds = {item["kind"] for item in client.get("/api/v1/search?q=webcrawler&pageSize=200").get_json()["items"]}
+    assert {"document", "measure"} <= kinds
+    first = body["items"][0]
+    assert "webcrawler" in [t.casefold() for t in first["terms"]]
+    assert first["kind"] != "document" or (first["document"] and first["paragraph"] >= 1)
+    problem = client.get("/api/v1/search")
+    assert problem.status_code == 400 and problem.get_json()["invalid-params"] == [{"name": "q", "reason": "ontbreekt"}]
+
+
+def test_the_search_index_follows_the_register(seeded, client, runner, tmp_path):
+    assert client.get("/api/v1/search?q=verwijsmechanisme+ingevoerd").get_json()["total"] >= 1
+    before = client.get("/api/v1/search?q=zoekwoordonbekend").get_json()["total"]
+    path = tmp_path / "brief.txt"
+    path.write_text(LETTER + "\nHet zoekwoordonbekend staat hier.\n", encoding="utf-8")
+    assert runner.invoke(args=["ingest", str(path), "--yes"]).exit_code == 0
+    after = client.get("/api/v1/search?q=zoekwoordonbekend").get_json()
+    assert (before, after["total"]) == (0, 1) and after["items"][0]["document"] == "kst-28638-199"

@@ -187,6 +187,13 @@ PARAMETERS = {
         "`version` in de body: 428; verouderd: 412.",
     },
     "to": {"name": "to", "in": "query", "schema": DATE},
+    "search": {
+        "name": "q",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": "Zoekterm; gezocht wordt op de stam van Nederlandse woorden.",
+    },
 }
 
 MOVED = {
@@ -383,6 +390,16 @@ OPERATIONS = (
     ),
 )
 OPERATIONS += (
+    Operation(
+        "/search",
+        "get",
+        "search",
+        {200: Reply(schemas.SearchPage)},
+        parameters=("search", *PAGING),
+        summary="Zoeken in de documenten en het register",
+        description="Zoekt in de tekst van elk ingelezen document (per alinea), de maatregelen en de aanbevelingen, op de stam van Nederlandse woorden (BM25); beste eerst.",
+        tag="maatregelen",
+    ),
     Operation(
         "/statuses",
         "get",

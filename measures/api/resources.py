@@ -26,6 +26,7 @@ from measures.core.web import date_arg
 from measures.register import history, queries, services
 from measures.register.forms import MeasureFilterForm
 from measures.review import services as review
+from measures.sources import search
 from models import Assessment, Flag, Measure, ReportEdition, SourceDocument, Status
 from models.db import get_session
 
@@ -472,6 +473,35 @@ def flagged_measures():
         for signal in _slice(signals, page, size)
     ]
     return _paged(schemas.FlaggedMeasureList, items, len(signals), page, size)
+
+
+@bp.get("/search")
+def search_documents():
+    query = request.args.get("q", "").strip()
+    if not query or len(query) > search.MAX_QUERY:
+        raise Problem(
+            400,
+            "Ongeldige parameter",
+            f"q is verplicht, met hoogstens {search.MAX_QUERY} tekens.",
+            [{"name": "q", "reason": "ontbreekt" if not query else "te lang"}],
+        )
+    page, size = _paging()
+    hits = search.search(get_session(), query)
+    items = [
+        schemas.SearchHit(
+            kind=h.kind,
+            title=h.title,
+            passage=h.passage,
+            terms=list(h.terms),
+            score=round(h.score, 3),
+            document=h.document_key,
+            paragraph=h.paragraph,
+            measure_code=h.measure_code,
+            recommendation_code=h.recommendation_code,
+        )
+        for h in _slice(hits, page, size)
+    ]
+    return _paged(schemas.SearchPage, items, len(hits), page, size, q=query)
 
 
 @bp.get("/recommendations")

@@ -522,3 +522,27 @@ class EditionList(Paged):
     """Edities, nieuwste eerst."""
 
     items: list[Edition]
+
+
+# --- search -----------------------------------------------------------------------------------------
+
+
+class SearchHit(Body):
+    """Een zoekresultaat: een alinea van een document, een maatregel of een aanbeveling."""
+
+    kind: Literal["document", "measure", "recommendation"]
+    title: str
+    passage: str = Field(description="De alinea, of de titel en beschrijving van de maatregel of aanbeveling.")
+    terms: list[str] = Field(description="De woorden uit de passage die met de zoekterm overeenkomen (op hun stam).")
+    score: float
+    document: str | None = Field(description="De sleutel van het document; null voor een maatregel of aanbeveling.")
+    paragraph: int | None = Field(description="Het nummer van de alinea in het document, vanaf 1.")
+    measure_code: str | None
+    recommendation_code: str | None
+
+
+class SearchPage(Paged):
+    """Eén pagina zoekresultaten, beste eerst."""
+
+    q: str
+    items: list[SearchHit]

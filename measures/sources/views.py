@@ -5,7 +5,7 @@ edit, then save as any status update) or reject it, so that it is not proposed a
 import json
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from measures.core import clock
 from measures.core.permissions import Action, can
-from measures.sources import services
+from measures.sources import search, services
 from models import DocumentProposal, Measure, ProposalDecision, Recommendation, SourceDocument, Status
 from models.db import get_session
 
@@ -107,3 +107,30 @@ def reject(key: str, proposal_id: int):
             "success",
         )
     return redirect(url_for("sources.review", key=document.key) + f"#voorstellen-{measure.code}")
+
+
+SEARCH_PAGE = 25
+
+
+@bp.get("/zoeken")
+def search_page():
+    query = request.args.get("q", "").strip()
+    error = None
+    try:
+        page = max(1, min(int(request.args.get("page", "1")), 1000))
+    except ValueError:
+        page = 1
+    if len(query) > search.MAX_QUERY:
+        error = _("Zoek met hoogstens %(max)d tekens.", max=search.MAX_QUERY)
+        query = ""
+    hits = search.search(get_session(), query) if query else []
+    shown = hits[(page - 1) * SEARCH_PAGE : page * SEARCH_PAGE]
+    return render_template(
+        "sources/search.html",
+        query=query,
+        error=error,
+        total=len(hits),
+        page=page,
+        pages=max(1, -(-len(hits) // SEARCH_PAGE)),
+        hits=[{"hit": h, "marked": marked(h.passage, list(h.terms))} for h in shown],
+    ), (400 if error else 200)

@@ -18,6 +18,7 @@ PUBLIC_PAGES = [
     "/maatregelen/CT-C-07?as_of=2019-12-05&weergave=register",  # as the register showed it then: not yet
     "/maatregelen/CT-B-04?as_of=2001-01-01",  # not yet registered on that date
     "/vergelijken",
+    "/zoeken?q=trainingen+eerstelijns",
     "/documenten",
     "/documenten/nr-2019-11",
     "/aanbevelingen",
