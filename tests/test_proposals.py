@@ -2,6 +2,7 @@
 suggested status and the words they matched, on the command line as JSON, and a review page where a
 coordinator takes a proposal over into the status form or rejects it."""
 
+import io
 import json
 import re
 
@@ -227,3 +228,44 @@ def test_the_search_index_follows_the_register(seeded, client, runner, tmp_path)
     assert runner.invoke(args=["ingest", str(path), "--yes"]).exit_code == 0
     after = client.get("/api/v1/search?q=zoekwoordonbekend").get_json()
     assert (before, after["total"]) == (0, 1) and after["items"][0]["document"] == "kst-28638-199"
+
+
+def test_reading_a_letter_in_on_a_page(seeded, client, auth, create_user, session, app, tmp_path):
+    app.config["UPLOAD_DIR"] = tmp_path / "uploads"
+    page = "/documenten/nieuw"
+    auth.login(create_user("lezer", email="l@jenv.nl").email)
+    assert client.get(page).status_code == 403
+    auth.logout()
+    auth.login(create_user("coordinator", "Politie", email="c@politie.nl").email)
+    assert "Document inlezen" in client.get("/documenten").get_data(as_text=True)
+    # A file that is not a document is refused in Dutch, and nothing waits.
+    bad = client.post(page, data={"file": (io.BytesIO(b"%PDF-1.7 kapot"), "brief.pdf")})
+    assert bad.status_code == 400 and "beschadigd of versleuteld" in bad.get_data(as_text=True)
+    assert client.get("/documenten/nieuw/bevestigen").status_code == 302
+    # The letter: the found number and date are shown to confirm, with where they were found.
+    response = client.post(page, data={"file": (io.BytesIO(LETTER.encode()), "brief.txt")})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/documenten/nieuw/bevestigen")
+    html = client.get("/documenten/nieuw/bevestigen").get_data(as_text=True)
+    assert 'value="Kamerstuk 28 638 nr. 199"' in html and 'value="2021-03-03"' in html and "3 maart 2021" in html
+    waiting = list((tmp_path / "uploads").glob("*.upload"))
+    assert len(waiting) == 1
+    # Confirmed, with a date the person corrected: stored, proposals made, the file gone.
+    confirmed = client.post(
+        "/documenten/nieuw/bevestigen",
+        data={"reference": "Kamerstuk 28 638 nr. 199", "date": "2021-03-04", "kind": "kamerstuk", "title": "Brief"},
+    )
+    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith(
+        "/documenten/kst-28638-199/voorstellen"
+    )
+    document = session.exec(select(SourceDocument).where(SourceDocument.key == "kst-28638-199")).one()
+    assert (document.date.isoformat(), document.title) == ("2021-03-04", "Brief")
+    assert session.exec(select(DocumentProposal).where(DocumentProposal.document_id == document.id)).first()
+    assert not waiting[0].exists()
+    # The same number again is refused: a stored text never changes.
+    client.post(page, data={"file": (io.BytesIO(LETTER.encode()), "brief.txt")})
+    again = client.post(
+        "/documenten/nieuw/bevestigen",
+        data={"reference": "Kamerstuk 28 638 nr. 199", "date": "2021-03-04", "kind": "kamerstuk"},
+    )
+    assert again.status_code == 400 and "kent Kamerstuk 28 638 nr. 199 al" in again.get_data(as_text=True)
+    assert len(list((tmp_path / "uploads").glob("*.upload"))) == 1  # still waiting, for another try

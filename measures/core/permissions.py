@@ -24,6 +24,7 @@ class Action(StrEnum):
     LINK_RECOMMENDATION = "link_recommendation"
     REVIEW_GAPS = "review_gaps"
     GENERATE_REPORT = "generate_report"
+    READ_IN_DOCUMENT = "read_in_document"
 
 
 # Actions a role may take on any measure, and actions it may take only on its own organisation's.
@@ -40,8 +41,9 @@ ANY_MEASURE = {
         Action.LINK_RECOMMENDATION,
         Action.REVIEW_GAPS,
         Action.GENERATE_REPORT,
+        Action.READ_IN_DOCUMENT,
     },
-    "coordinator": {Action.IMPORT_STATUSES, Action.REVIEW_GAPS},
+    "coordinator": {Action.IMPORT_STATUSES, Action.REVIEW_GAPS, Action.READ_IN_DOCUMENT},
     # The rapporteur judges and recommends; the measure's own status, deadline and budget stay the owners'.
     "rapporteur": {
         Action.WRITE_ASSESSMENT,

@@ -4,8 +4,11 @@ edit, then save as any status update) or reject it, so that it is not proposed a
 
 import json
 import re
+import secrets
+import time
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -13,8 +16,9 @@ from markupsafe import Markup, escape
 from sqlmodel import select
 
 from measures.core import clock
-from measures.core.permissions import Action, can
-from measures.sources import search, services
+from measures.core.permissions import Action, can, require
+from measures.sources import extract, metadata, proposals, search, services
+from measures.sources.forms import ConfirmForm, UploadForm
 from models import DocumentProposal, Measure, ProposalDecision, Recommendation, SourceDocument, Status
 from models.db import get_session
 
@@ -134,3 +138,109 @@ def search_page():
         pages=max(1, -(-len(hits) // SEARCH_PAGE)),
         hits=[{"hit": h, "marked": marked(h.passage, list(h.terms))} for h in shown],
     ), (400 if error else 200)
+
+
+# --- reading a document in on a page -----------------------------------------------------------------
+# The file waits between the two steps in the instance folder, under a random name that only the
+# signed cookie of the person who uploaded it knows; it is removed when read in, and after a day.
+
+PENDING_HOURS = 24
+
+
+def _uploads() -> Path:
+    folder = Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for old in folder.glob("*.upload"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+def _pending() -> tuple[Path, str] | None:
+    upload = session.get("document_upload")
+    if not upload or upload.get("user") != current_user.id or not re.fullmatch(r"[\w-]{43}", upload.get("token", "")):
+        return None
+    path = _uploads() / f"{upload['token']}.upload"
+    return (path, upload["name"]) if path.exists() else None
+
+
+@bp.route("/documenten/nieuw", methods=["GET", "POST"])
+@require(Action.READ_IN_DOCUMENT)
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        limits = extract.Limits(max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
+        data = form.file.data.read(limits.max_bytes + 1)
+        try:
+            extract.extract(data, form.file.data.filename or "", limits)
+        except extract.ExtractError as error:
+            form.file.errors = [str(error)]
+        else:
+            token = secrets.token_urlsafe(32)
+            path = _uploads() / f"{token}.upload"
+            path.write_bytes(data)
+            path.chmod(0o600)
+            session["document_upload"] = {
+                "token": token,
+                "name": form.file.data.filename or "",
+                "user": current_user.id,
+            }
+            return redirect(url_for("sources.confirm"))
+    return render_template("sources/upload.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/documenten/nieuw/bevestigen", methods=["GET", "POST"])
+@require(Action.READ_IN_DOCUMENT)
+def confirm():
+    pending = _pending()
+    if pending is None:
+        flash(_("Er wacht geen bestand (meer); kies het opnieuw."), "info")
+        return redirect(url_for("sources.upload"))
+    path, name = pending
+    data = path.read_bytes()
+    extracted = extract.extract(data, name)
+    found = metadata.propose(extracted.paragraphs)
+    form = ConfirmForm()
+    if request.method == "GET":
+        form.reference.data = found.reference
+        form.date.data = found.date
+        form.kind.data = "kamerstuk" if found.reference else "overig"
+        form.title.data = extracted.paragraphs[0][:300]
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            result = services.ingest(
+                db, data=data, extracted=extracted, by=current_user.label, now=clock.now(),
+                key=services.document_key(form.reference.data), reference=form.reference.data.strip(),
+                day=form.date.data, kind=form.kind.data, title=(form.title.data or "").strip() or None,
+            )  # fmt: skip
+            if not result.created:
+                raise ValueError(
+                    _(
+                        "Het register kent %(reference)s al; lees een nieuwe versie in onder een eigen kenmerk.",
+                        reference=result.document.reference,
+                    )
+                )
+            found_proposals = proposals.propose(db, extracted.paragraphs, rejected=services.rejected_passages(db))
+            services.store_proposals(db, result.document, found_proposals)
+            db.commit()
+        except (ValueError, services.TextExists) as error:
+            db.rollback()
+            form.reference.errors = [str(error)]
+        else:
+            path.unlink(missing_ok=True)
+            session.pop("document_upload", None)
+            flash(
+                _(
+                    "%(reference)s is ingelezen: %(paragraphs)d alinea's, %(proposals)d voorstellen.",
+                    reference=result.document.reference,
+                    paragraphs=len(extracted.paragraphs),
+                    proposals=len(found_proposals),
+                ),
+                "success",
+            )
+            return redirect(url_for("sources.review", key=result.document.key))
+    return render_template("sources/confirm.html", form=form, name=name, extracted=extracted, found=found), (
+        400 if form.errors else 200
+    )

@@ -106,20 +106,21 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page_for(browser, live_server):
-    """Open a fresh browser context, signed in as a role (or anonymous with None)."""
-    contexts = []
+class Pages:
+    """Opens fresh browser contexts, signed in as a role (or anonymous with None), and closes them."""
 
-    def make(role: str | None, *, init_script: str | None = None, context_options: dict | None = None):
+    def __init__(self, browser, live_server):
+        self.browser, self.live_server, self.contexts = browser, live_server, []
+
+    def __call__(self, role: str | None, *, init_script: str | None = None, context_options: dict | None = None):
         """`init_script` runs in every page before the page's own scripts (e.g. axe-core, once per context);
         `context_options` go to the browser context (a viewport, a device scale factor)."""
-        context = browser.new_context(
-            base_url=live_server["url"], locale="nl-NL", accept_downloads=True, **(context_options or {})
+        context = self.browser.new_context(
+            base_url=self.live_server["url"], locale="nl-NL", accept_downloads=True, **(context_options or {})
         )
         if init_script:
             context.add_init_script(script=init_script)
-        contexts.append(context)
+        self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
         if role is not None:
@@ -130,9 +131,18 @@ def page_for(browser, live_server):
             page.wait_for_url("**/mijn-maatregelen")
         return page
 
-    yield make
-    for context in contexts:
-        context.close()
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts = []
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """Open a fresh browser context, signed in as a role (or anonymous with None)."""
+    pages = Pages(browser, live_server)
+    yield pages
+    pages.close()
 
 
 def screenshot(page, name: str) -> None:

@@ -43,6 +43,7 @@ ROLE_PAGES = {
         "/maatregelen/import",
         "/documenten/kst-28638-199/voorstellen",
         "/documenten/kst-28638-199",
+        "/documenten/nieuw",
     ],
     "coordinator": ["/maatregelen/CT-B-04/status", "/maatregelen/import", "/documenten/kst-28638-199/voorstellen"],
     "rapporteur": ["/aanbevelingen/nieuw"],

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, Pages
 from tests.browser.test_accessibility import LAST_PAGES, PUBLIC_PAGES, ROLE_PAGES, SIGNED_IN_PAGES, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -113,17 +113,48 @@ def _posted_pages(page_for, inspect: Inspect, **page_options) -> None:
     inspect("oordeel-fout", rapporteur, answer.text())
 
 
-# --- the Nu Html Checker ------------------------------------------------------------------------------
+# --- one pass at 320 px: the HTML as sent, HTML_CodeSniffer and reflow ---------------------------------
+
+HTMLCS_RUN = """() => new Promise(resolve => {
+  HTMLCS.process('WCAG2AA', document, () => {
+    resolve(HTMLCS.getMessages().filter(m => m.type === HTMLCS.ERROR).map(m => ({
+      code: m.code, msg: m.msg,
+      element: m.element.outerHTML ? m.element.outerHTML.slice(0, 160) : String(m.element)
+    })));
+  });
+})"""
+NARROW = {"viewport": {"width": 320, "height": 800}}
 
 
-def test_every_page_is_valid_html_by_the_nu_checker(page_for, tmp_path):
+@pytest.fixture(scope="module")
+def at_320(browser, live_server):
+    """Every page type for every role and every posted page, visited once at 320 x 800 with
+    HTML_CodeSniffer loaded: {name: (the HTML as the server sent it, the sniffer's errors, what
+    scrolls sideways)}; a screenshot of each is kept. Three tests read it."""
+    script = HTMLCS.read_text(encoding="utf-8") if HTMLCS.exists() else None
+    pages = Pages(browser, live_server)
+    seen: dict[str, tuple[str, list, dict]] = {}
+
+    def record(name: str, page, html: str) -> None:
+        errors = page.evaluate(HTMLCS_RUN) if script else []
+        seen[name] = (html, errors, page.evaluate(OVERFLOW))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"320-{name}.png"), full_page=True)
+
+    try:
+        for role in ROLES:
+            page = pages(role, init_script=script, context_options=NARROW)
+            for path in _paths(role):
+                record(_slug(role, path), page, visit(page, path).text())
+        _posted_pages(pages, record, init_script=script, context_options=NARROW)
+    finally:
+        pages.close()
+    return seen
+
+
+def test_every_page_is_valid_html_by_the_nu_checker(at_320, tmp_path):
     _require(VNU, "The Nu Html Checker (vnu.jar)")
-    documents: dict[str, str] = {}
-    for role in ROLES:
-        page = page_for(role)
-        for path in _paths(role):
-            documents[f"{_slug(role, path)}.html"] = visit(page, path).text()
-    _posted_pages(page_for, lambda name, _page, html: documents.__setitem__(f"{name}.html", html))
+    documents = {f"{name}.html": html for name, (html, _errors, _overflow) in at_320.items()}
     for name, html in documents.items():
         (tmp_path / name).write_text(html, encoding="utf-8")
     result = subprocess.run(
@@ -143,32 +174,14 @@ def test_every_page_is_valid_html_by_the_nu_checker(page_for, tmp_path):
     assert errors == [], f"{len(errors)} errors:\n" + "\n".join(errors)
 
 
-# --- HTML_CodeSniffer ---------------------------------------------------------------------------------
-
-HTMLCS_RUN = """() => new Promise(resolve => {
-  HTMLCS.process('WCAG2AA', document, () => {
-    resolve(HTMLCS.getMessages().filter(m => m.type === HTMLCS.ERROR).map(m => ({
-      code: m.code, msg: m.msg,
-      element: m.element.outerHTML ? m.element.outerHTML.slice(0, 160) : String(m.element)
-    })));
-  });
-})"""
-
-
-def test_every_page_has_no_html_codesniffer_errors(page_for):
+def test_every_page_has_no_html_codesniffer_errors(at_320):
     _require(HTMLCS, "HTML_CodeSniffer")
-    script = HTMLCS.read_text(encoding="utf-8")
-    found = []
-    for role in ROLES:
-        page = page_for(role, init_script=script)
-        for path in _paths(role):
-            visit(page, path)
-            found += [f"{role} {path}: {m['code']}: {m['msg']} — {m['element']}" for m in page.evaluate(HTMLCS_RUN)]
-
-    def sniff(name: str, page, _html: str) -> None:
-        found.extend(f"{name}: {m['code']}: {m['msg']} — {m['element']}" for m in page.evaluate(HTMLCS_RUN))
-
-    _posted_pages(page_for, sniff, init_script=script)
+    found = [
+        f"{name}: {m['code']}: {m['msg']} — {m['element']}"
+        for name, (_html, errors, _o) in at_320.items()
+        for m in errors
+    ]
+    assert len(at_320) > 60
     assert found == [], f"{len(found)} errors:\n" + "\n".join(found)
 
 
@@ -208,35 +221,42 @@ OVERFLOW = """() => {
 }"""
 
 
+def _overflow_problems(name: str, result: dict) -> list[str]:
+    found = []
+    if result["page"] > result["width"]:
+        found.append(f"{name}: page {result['page']} px wide at {result['width']}: {result['outside']}")
+    for region in result["regions"]:
+        if not (region["table"] and region["keyboard"] and region["named"] and region["cue"]):
+            found.append(f"{name}: a region scrolls sideways without being a marked data table: {region}")
+    return found
+
+
+def test_no_page_scrolls_sideways_at_320_px(at_320):
+    found = [
+        problem for name, (_html, _e, overflow) in at_320.items() for problem in _overflow_problems(name, overflow)
+    ]
+    assert found == [], f"{len(found)} problems:\n" + "\n".join(found)
+
+
 @pytest.mark.parametrize(
     "size",
     [
-        pytest.param({"viewport": {"width": 320, "height": 800}}, id="320x800"),
-        # 1280 x 1024 at 400 % zoom: 320 x 256 CSS px, four device pixels each.
+        # 1280 x 1024 at 400 %: 320 x 256 CSS px, four device pixels each.
         pytest.param({"viewport": {"width": 320, "height": 256}, "device_scale_factor": 4}, id="1280-at-400"),
         # 1280 x 1024 at 200 %: 640 x 512 CSS px, where the wide layouts begin.
         pytest.param({"viewport": {"width": 640, "height": 512}, "device_scale_factor": 2}, id="1280-at-200"),
     ],
 )
-def test_no_page_scrolls_sideways(page_for, size, request):
+def test_no_page_scrolls_sideways_when_zoomed(page_for, size):
     found = []
-    shots = request.node.callspec.id == "320x800"
 
-    def check(name: str, page) -> None:
-        result = page.evaluate(OVERFLOW)
-        if result["page"] > result["width"]:
-            found.append(f"{name}: page {result['page']} px wide at {result['width']}: {result['outside']}")
-        for region in result["regions"]:
-            if not (region["table"] and region["keyboard"] and region["named"] and region["cue"]):
-                found.append(f"{name}: a region scrolls sideways without being a marked data table: {region}")
-        if shots:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"320-{name}.png"), full_page=True)
+    def check(name: str, page, _html: str = "") -> None:
+        found.extend(_overflow_problems(name, page.evaluate(OVERFLOW)))
 
     for role in ROLES:
         page = page_for(role, context_options=size)
         for path in _paths(role):
             visit(page, path)
             check(_slug(role, path), page)
-    _posted_pages(page_for, lambda name, page, _html: check(name, page), context_options=size)
+    _posted_pages(page_for, check, context_options=size)
     assert found == [], f"{len(found)} problems:\n" + "\n".join(found)
