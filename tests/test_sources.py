@@ -190,3 +190,24 @@ def test_ingest_from_the_command_line(runner, session, tmp_path, seeded):
     # A new document needs a reference and a date: none found, none given.
     bare = runner.invoke(args=["ingest", str(other), "--yes"])
     assert bare.exit_code != 0 and "kenmerk (--reference) en een datum (--date)" in bare.output
+
+
+def test_recommendation_quotes_are_checked_on_the_page_and_in_the_form(seeded, client, auth, create_user):
+    html = client.get("/aanbevelingen").get_data(as_text=True)
+    assert html.count("citaat gecontroleerd") >= 20 and "citaat niet gevonden" not in html
+    auth.login(create_user("rapporteur", email="r@nrm.nl").email)
+    data = {
+        "code": "NR-TEST-01",
+        "kind": "aanbeveling",
+        "title": "Een toets",
+        "text": "Een aanbeveling.",
+        "document": "nr-2019-11",
+        "quote": "Deze zin staat niet in de brief van de rapporteur.",
+    }
+    refused = client.post("/aanbevelingen/nieuw", data=data)
+    assert refused.status_code == 400
+    assert "Dit citaat staat niet in de opgeslagen tekst van" in refused.get_data(as_text=True)
+    accepted = client.post(
+        "/aanbevelingen/nieuw", data={**data, "quote": "Tot op heden is echter geen van deze maatregelen volledig"}
+    )
+    assert accepted.status_code == 302

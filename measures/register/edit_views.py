@@ -52,11 +52,9 @@ def _quote_in_text(db, form, documents) -> bool:
     if document is None:
         form.evidence_quote.errors = [_("Kies bij een citaat het brondocument waaruit het komt.")]
         return False
-    check = source_services.TextIndex(db).check(quote, document)
-    if check is not None and check.state == "not_found":
-        form.evidence_quote.errors = [
-            _("Dit citaat staat niet in de opgeslagen tekst van %(document)s.", document=check.document.reference)
-        ]
+    error = source_services.quote_error(db, quote, document)
+    if error:
+        form.evidence_quote.errors = [error]
         return False
     return True
 

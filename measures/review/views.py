@@ -18,6 +18,7 @@ from measures.register.services import ServiceError
 from measures.register.views import status_labels
 from measures.review import services as review
 from measures.review.forms import AssessmentForm, LinkMeasureForm, RecommendationForm, ReplyForm
+from measures.sources import services as source_services
 from models import Assessment, Measure, Recommendation, SourceDocument
 from models.db import get_session
 from models.review import RECOMMENDATION_KINDS, TRAFFIC_LIGHTS
@@ -162,6 +163,15 @@ def recommendation_list():
     return render_template("review/recommendations.html", items=review.recommendations(get_session()))
 
 
+def _quote_refused(db, form, documents) -> bool:
+    """A quote that is not in the stored text of the chosen document is refused, at the field."""
+    document = next((d for d in documents if d.key == form.document.data), None)
+    error = source_services.quote_error(db, form.quote.data, document)
+    if error:
+        form.quote.errors = [error]
+    return bool(error)
+
+
 @bp.route("/aanbevelingen/nieuw", methods=["GET", "POST"])
 @require(Action.WRITE_RECOMMENDATION)
 def new_recommendation():
@@ -169,7 +179,7 @@ def new_recommendation():
     documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
     measures = db.exec(select(Measure).order_by(Measure.code)).all()
     form = RecommendationForm(documents, measures)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _quote_refused(db, form, documents):
         by_code = {m.code: m for m in measures}
         try:
             recommendation = review.create_recommendation(

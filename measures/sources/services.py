@@ -279,3 +279,16 @@ def decide(session: Session, proposal, decision: str, *, by: str, now: datetime,
         )
     )
     session.flush()
+
+
+def quote_error(session: Session, quote: str | None, document: SourceDocument | None) -> str | None:
+    """The Dutch reason a quote cannot be recorded against a document, or None: a quote that is not
+    in the document's stored text (where the register has it) is refused."""
+    from flask_babel import gettext as _
+
+    if not quote or not quote.strip() or document is None:
+        return None
+    check = TextIndex(session).check(quote, document)
+    if check is not None and check.state == "not_found":
+        return _("Dit citaat staat niet in de opgeslagen tekst van %(document)s.", document=check.document.reference)
+    return None
