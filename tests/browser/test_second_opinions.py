@@ -69,10 +69,17 @@ IMPORT_CSV = (
 )
 
 
+UPLOADED_LETTER = (
+    "Tweede Kamer der Staten-Generaal, 28 638, nr. 201\n\nDen Haag, 5 mei 2022\n\n"
+    "Het Nationaal Verwijsmechanisme wordt in 2023 ingevoerd.\n"
+)
+
+
 def _posted_pages(page_for, inspect: Inspect, **page_options) -> None:
     """Submit, through the browser, the forms whose answer is a page of its own: the pages with
     errors shown (a budget amount that is no amount, a date and a link that are not, the conflict of
-    two people on one form, an import with bad rows, an empty assessment).
+    two people on one form, an import with bad rows, an empty assessment) and the confirmation step of
+    an uploaded letter.
     `inspect(name, page, html)` is called for each, with the HTML as the server sent it; `page_options`
     go to each page (a viewport, a script to load)."""
     coordinator = page_for("programmacoordinator", **page_options)
@@ -105,6 +112,15 @@ def _posted_pages(page_for, inspect: Inspect, **page_options) -> None:
     answer = _submit(coordinator, "main button[type=submit]")
     assert answer.status == 400
     inspect("import-fout", coordinator, answer.text())
+    # A letter uploaded: the step that shows what was found in it, to confirm.
+    coordinator.goto("/documenten/nieuw")
+    coordinator.set_input_files(
+        "input[type=file]", {"name": "brief.txt", "mimeType": "text/plain", "buffer": UPLOADED_LETTER.encode()}
+    )
+    with coordinator.expect_navigation() as navigation:
+        coordinator.click("main button[type=submit]")
+    assert navigation.value.url.endswith("/documenten/nieuw/bevestigen")
+    inspect("upload-bevestigen", coordinator, navigation.value.text())
     # The rapporteur's assessment without a light, a date or a text.
     rapporteur = page_for("rapporteur", **page_options)
     rapporteur.goto("/maatregelen/CT-B-04")
