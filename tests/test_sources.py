@@ -187,6 +187,9 @@ def test_ingest_from_the_command_line(runner, session, tmp_path, seeded):
     other.write_text("Een andere tekst.", encoding="utf-8")
     refused = runner.invoke(args=["ingest", str(other), "--key", "kst-28638-170"])
     assert refused.exit_code != 0 and "heeft al een tekst" in refused.output
+    # Without --key, the key derived from the reference found in the text is the register's: refused, with the way on.
+    derived = runner.invoke(args=["ingest", str(letter), "--yes"])
+    assert derived.exit_code != 0 and "al een document met de sleutel kst-28638-170; geef --key" in derived.output
     # A new document needs a reference and a date: none found, none given.
     bare = runner.invoke(args=["ingest", str(other), "--yes"])
     assert bare.exit_code != 0 and "kenmerk (--reference) en een datum (--date)" in bare.output

@@ -135,14 +135,10 @@ def input_type(field, kind: str) -> str:
 def quote_check(quote, document):
     """What the stored text of a quote's document says about it (measures.sources.services.QuoteCheck),
     with the documents' texts loaded once per request."""
-    from flask import g
-
-    from measures.sources.services import TextIndex
+    from measures.sources.services import request_text_index
     from models.db import get_session
 
-    if "text_index" not in g:
-        g.text_index = TextIndex(get_session())
-    return g.text_index.check(quote, document)
+    return request_text_index(get_session()).check(quote, document)
 
 
 def unique_id(prefix: str) -> str:

@@ -52,10 +52,20 @@ def _stopwords() -> set[str]:
 
 
 def _state(session: Session) -> tuple:
-    return (
-        session.exec(select(func.count(), func.max(DocumentParagraph.id))).one(),
-        session.exec(select(func.count(), func.max(Measure.id), func.sum(Measure.version))).one(),
-        session.exec(select(func.count(), func.max(Recommendation.id))).one(),
+    """What the index was built from, in one round trip: read from the database (not a counter in
+    this process), so a change made through another worker is seen too."""
+    return tuple(
+        session.exec(
+            select(
+                select(func.count(DocumentParagraph.id)).scalar_subquery(),
+                select(func.max(DocumentParagraph.id)).scalar_subquery(),
+                select(func.count(Measure.id)).scalar_subquery(),
+                select(func.max(Measure.id)).scalar_subquery(),
+                select(func.sum(Measure.version)).scalar_subquery(),
+                select(func.count(Recommendation.id)).scalar_subquery(),
+                select(func.max(Recommendation.id)).scalar_subquery(),
+            )
+        ).one()
     )
 
 

@@ -80,6 +80,19 @@ class QuoteCheck:
     paragraph: int | None = None
 
 
+def request_text_index(session: Session) -> "TextIndex":
+    """The request's TextIndex (documents' texts loaded once per request), or a fresh one outside
+    a request (the command line, the check run)."""
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return TextIndex(session)
+    index = g.get("text_index")
+    if index is None or index.session is not session:
+        index = g.text_index = TextIndex(session)
+    return index
+
+
 class TextIndex:
     """The folded texts of documents, loaded once (per request or per check run) and searched for
     quotes: where each paragraph starts in the folded whole, so a quote across paragraphs is found
@@ -171,7 +184,8 @@ def ingest(
             raise ValueError(f"Onbekende soort {kind!r}; kies uit: {', '.join(DOCUMENT_KINDS)}.")
         key = key or document_key(reference)
         if session.exec(select(SourceDocument.id).where(SourceDocument.key == key)).first() is not None:
-            raise ValueError(f"Er is al een document met de sleutel {key}.")  # pragma: no cover - found above
+            # the key derived from the reference is one the register has: say so rather than guess
+            raise ValueError(f"Er is al een document met de sleutel {key}; geef --key {key} om de tekst daarbij op te slaan.")
         document = SourceDocument(
             key=key,
             title=(title or extracted.paragraphs[0])[:300],
@@ -288,7 +302,7 @@ def quote_error(session: Session, quote: str | None, document: SourceDocument | 
 
     if not quote or not quote.strip() or document is None:
         return None
-    check = TextIndex(session).check(quote, document)
+    check = request_text_index(session).check(quote, document)
     if check is not None and check.state == "not_found":
         return _("Dit citaat staat niet in de opgeslagen tekst van %(document)s.", document=check.document.reference)
     return None
