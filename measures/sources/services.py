@@ -185,7 +185,9 @@ def ingest(
         key = key or document_key(reference)
         if session.exec(select(SourceDocument.id).where(SourceDocument.key == key)).first() is not None:
             # the key derived from the reference is one the register has: say so rather than guess
-            raise ValueError(f"Er is al een document met de sleutel {key}; geef --key {key} om de tekst daarbij op te slaan.")
+            raise ValueError(
+                f"Er is al een document met de sleutel {key}; geef --key {key} om de tekst daarbij op te slaan."
+            )
         document = SourceDocument(
             key=key,
             title=(title or extracted.paragraphs[0])[:300],
