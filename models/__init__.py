@@ -3,6 +3,7 @@
 from models.catalogue import CatalogueEntry
 from models.document import DocumentParagraph, DocumentProposal, DocumentText, ProposalDecision, SourceDocument
 from models.flag import CheckRun, Flag, FlagAcknowledgement
+from models.indicator import Indicator, IndicatorMeasurement
 from models.measure import (
     AuditRecord,
     BudgetLine,
@@ -40,6 +41,8 @@ __all__ = [
     "MeasureAlias",
     "MeasureStateInterval",
     "MeasureTheme",
+    "Indicator",
+    "IndicatorMeasurement",
     "LoginAttempt",
     "Organisation",
     "ProposalDecision",

@@ -15,11 +15,20 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from measures.checks import rules
-from measures.register import history, services, states
+from measures.register import history, indicators, services, states
 from measures.register.queries import Page
 from measures.register.terms import closed_status_codes, is_overdue
 from measures.review import services as review
-from models import DeadlineChange, Measure, MeasureStateInterval, SourceDocument, Status, ThemeScheme
+from models import (
+    DeadlineChange,
+    Indicator,
+    IndicatorMeasurement,
+    Measure,
+    MeasureStateInterval,
+    SourceDocument,
+    Status,
+    ThemeScheme,
+)
 
 pytestmark = pytest.mark.postgres  # dates, JSON lists and the range query on both databases
 
@@ -51,6 +60,17 @@ operation = st.one_of(
     ),
     st.tuples(st.just("assessment"), day, st.sampled_from(["op_schema", "vraagt_aandacht", "ernstig_vertraagd"])),
     st.tuples(st.just("merge"), day),
+    # an indicator: stated on, baseline (value, date) or none, target value, own target date or the
+    # deadline's, direction; and measurements of the measure's latest indicator
+    st.tuples(
+        st.just("indicator"),
+        day,
+        st.one_of(st.none(), st.tuples(st.integers(0, 40), day)),
+        st.integers(0, 40),
+        st.one_of(st.none(), day),
+        st.sampled_from(["stijgend", "dalend"]),
+    ),
+    st.tuples(st.just("measurement"), day, st.integers(0, 40)),
 )
 codes = itertools.count()
 
@@ -121,6 +141,40 @@ def _apply(session, measure, op, documents, budget_line, now=NOW) -> None:
         review.record_assessment(
             session=session, measure=measure, light=light, text="Oordeel.", as_of=on, recorded_by="r", now=now
         )
+    elif kind == "indicator":
+        _, stated_on, baseline, target, target_on, direction = op
+        try:
+            indicators.add_indicator(
+                session=session,
+                measure=measure,
+                name=f"Indicator {next(codes)}",
+                unit="stuks",
+                direction=direction,
+                baseline_value=baseline[0] if baseline else None,
+                baseline_on=baseline[1] if baseline else None,
+                target_value=target,
+                target_on=target_on,
+                stated_on=stated_on,
+                recorded_by="test",
+                now=now,
+            )
+        except services.ServiceError:
+            pass  # a target dated on or before its baseline is refused: nothing was written
+    elif kind == "measurement":
+        _, on, value = op
+        indicator = session.exec(
+            select(Indicator).where(Indicator.measure_id == measure.id).order_by(Indicator.id.desc())
+        ).first()
+        if indicator is not None:
+            indicators.record_measurement(
+                session=session,
+                measure=measure,
+                indicator=indicator,
+                value=value,
+                measured_on=on,
+                recorded_by="test",
+                now=now,
+            )
     else:
         survivor = services.create_measure(
             session=session,
@@ -153,13 +207,22 @@ def _assert_equal_on_every_date(session, ids, extra: set[date] = frozenset()) ->
     """The states, and the stall levels the checks give them, equal the rebuild's on every date
     around a change and around every deadline (where the level turns with the calendar)."""
     session.info.clear()
-    deadlines = session.exec(
-        select(DeadlineChange.new_deadline).where(
-            DeadlineChange.measure_id.in_(ids), DeadlineChange.new_deadline.is_not(None)
-        )
-    ).all()
+    deadlines = list(
+        session.exec(
+            select(DeadlineChange.new_deadline).where(
+                DeadlineChange.measure_id.in_(ids), DeadlineChange.new_deadline.is_not(None)
+            )
+        ).all()
+    )
     thresholds = _thresholds(session)
-    around = {d + timedelta(days=k) for d in deadlines for k in (0, 1, 2)}
+    # and around every indicator's own target date and every measurement (where its level may turn)
+    deadlines += session.exec(
+        select(Indicator.target_on).where(Indicator.measure_id.in_(ids), Indicator.target_on.is_not(None))
+    ).all()
+    deadlines += session.exec(
+        select(IndicatorMeasurement.measured_on).where(IndicatorMeasurement.measure_id.in_(ids))
+    ).all()
+    around = {d + timedelta(days=k) for d in deadlines for k in (-1, 0, 1, 2)}
     for on in sorted(_dates(session, ids) | set(extra) | around):
         expected = history._build_programme(session, on, True, only=ids)
         got = states.programme_on(session, on, only=ids)

@@ -12,6 +12,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from sqlalchemy import and_, func
@@ -20,6 +21,7 @@ from sqlmodel import Session, select
 
 from measures.core import clock
 from measures.register.history import MeasureState, UpdateFact, gc_paused, programme_as_of
+from measures.register.indicators import IndicatorFact, number, reached
 from measures.register.terms import is_overdue, open_status_codes
 from models import CheckRun, Flag, SourceDocument, Status, StatusUpdate
 from models.document import shown_date
@@ -40,6 +42,9 @@ class Thresholds:
     stale_months: int = 12
     max_postponements: int = 1
     long_running_years: int = 3
+    # How far behind the straight line from baseline to target a measurement may be before it
+    # counts, as a share of the way from baseline to target (0.10: a tenth of the way).
+    indicator_margin: Decimal = Decimal("0.10")
 
     @classmethod
     def from_config(cls, config) -> "Thresholds":
@@ -47,6 +52,7 @@ class Thresholds:
             stale_months=int(config.get("CHECK_STALE_MONTHS", cls.stale_months)),
             max_postponements=int(config.get("CHECK_MAX_POSTPONEMENTS", cls.max_postponements)),
             long_running_years=int(config.get("CHECK_LONG_RUNNING_YEARS", cls.long_running_years)),
+            indicator_margin=Decimal(str(config.get("CHECK_INDICATOR_MARGIN", cls.indicator_margin))),
         )
 
 
@@ -419,7 +425,154 @@ def postponed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
     ]
 
 
+def _expected_shown(indicator: IndicatorFact, value: Decimal) -> str:
+    """Where the line is, as precisely as the indicator's own numbers are given: whole numbers
+    when they are whole (op schema zou 33 zijn), otherwise to two decimals."""
+    whole = all(
+        v is None or v == v.to_integral_value()
+        for v in (indicator.baseline_value, indicator.target_value, *(m.value for m in indicator.measurements))
+    )
+    return number(value.quantize(Decimal("1") if whole else Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _of(indicator: IndicatorFact, value: Decimal) -> str:
+    return f"{number(value)} van {number(indicator.target_value)} {indicator.unit}".rstrip()
+
+
+def behind_trajectory(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """An indicator's latest measurement is behind the straight line from its baseline to its
+    target by more than the margin (a share of the way), on the date it was measured."""
+    findings = []
+    for s in ctx.states:
+        if not s.indicators or not ctx.is_open(s):
+            continue
+        behind = []
+        for indicator in s.indicators:
+            latest, line = indicator.latest, indicator.trajectory(s.deadline)
+            if latest is None or line is None or not line.behind(latest.value, latest.on, thresholds.indicator_margin):
+                continue
+            target_on, precision, defaulted = indicator.target_date(s.deadline, s.deadline_precision)
+            expected = line.expected(latest.on)
+            behind.append(
+                (
+                    f"{indicator.name}: {_of(indicator, latest.value)} per {latest.shown_on}"
+                    f"{f' ({latest.evidence})' if latest.evidence else ''}; op schema zou {_expected_shown(indicator, expected)} zijn"
+                    f" (lijn van {number(indicator.baseline_value)} in {shown_date(indicator.baseline_on, indicator.baseline_precision)}"
+                    f" naar {number(indicator.target_value)} {'op de deadline ' if defaulted else 'in '}{shown_date(target_on, precision)})",
+                    {
+                        "indicator": indicator.code,
+                        "value": float(latest.value),
+                        "measured_on": latest.on.isoformat(),
+                        "evidence_precision": latest.precision,
+                        "expected": float(expected),
+                        "target": float(indicator.target_value),
+                        "target_date": target_on.isoformat(),
+                        "evidence": latest.evidence,
+                    },
+                    latest.on,
+                )
+            )
+        if behind:
+            margin = int((thresholds.indicator_margin * 100).to_integral_value())
+            findings.append(
+                FlagFinding(
+                    s.id,
+                    s.code,
+                    "achter_op_schema",
+                    LAAG,
+                    "; ".join(text for text, _facts, _on in behind) + f" — meer dan {margin} % van de weg achter",
+                    {"indicators": [facts for _text, facts, _on in behind], "margin": float(thresholds.indicator_margin),
+                     "evidence_precision": behind[0][1]["evidence_precision"]},
+                    evidence_on=min(on for _text, _facts, on in behind),
+                )
+            )  # fmt: skip
+    return findings
+
+
+def target_missed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """An indicator's target date has passed and its latest measurement does not meet the target.
+
+    Middel when that measurement was taken after the target date (confirmed unmet); laag when it
+    predates it (not reported met since). Of the family of the deadline: when the target date is the
+    measure's deadline, it says again that the deadline passed, with numbers.
+    """
+    findings = []
+    for s in ctx.states:
+        if not s.indicators or not ctx.is_open(s):
+            continue
+        missed = []
+        for indicator in s.indicators:
+            target_on, precision, defaulted = indicator.target_date(s.deadline, s.deadline_precision)
+            latest = indicator.latest
+            if target_on is None or target_on == date.max or ctx.as_of <= target_on or latest is None:
+                continue
+            if reached(latest.value, indicator.target_value, indicator.direction):
+                continue
+            confirmed = latest.on > target_on
+            missed.append(
+                (
+                    MIDDEL if confirmed else LAAG,
+                    f"{indicator.name}: streefwaarde {number(indicator.target_value)} "
+                    f"{'op de deadline ' if defaulted else 'in '}{shown_date(target_on, precision)} niet gehaald; "
+                    f"{'gemeten' if confirmed else 'laatste meting'} {_of(indicator, latest.value)} per {latest.shown_on}"
+                    f"{f' ({latest.evidence})' if latest.evidence else ''}",
+                    {"indicator": indicator.code, "value": float(latest.value), "measured_on": latest.on.isoformat(),
+                     "target": float(indicator.target_value), "target_date": target_on.isoformat(),
+                     "confirmed_after_target_date": confirmed},
+                    target_on,
+                )
+            )  # fmt: skip
+        if missed:
+            missed.sort(key=lambda m: -m[0])
+            findings.append(
+                FlagFinding(
+                    s.id,
+                    s.code,
+                    "streefwaarde_niet_gehaald",
+                    missed[0][0],
+                    "; ".join(text for _level, text, _facts, _on in missed),
+                    {"indicators": [facts for _level, _text, facts, _on in missed]},
+                    evidence_on=min(on for *_rest, on in missed),
+                )
+            )
+    return findings
+
+
 # --- silence: do we know? -------------------------------------------------------------------------
+
+
+def no_measurement(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
+    """An indicator of an open measure that has not met its target has no measurement for more
+    than N months (counted from its baseline, or from when it was set, before the first one)."""
+    limit = _months_before(ctx.as_of, thresholds.stale_months)
+    findings = []
+    for s in ctx.states:
+        if not s.indicators or not ctx.is_open(s):
+            continue
+        quiet = []
+        for indicator in s.indicators:
+            latest = indicator.latest
+            if latest is not None and reached(latest.value, indicator.target_value, indicator.direction):
+                continue
+            since = latest.on if latest else max(indicator.baseline_on or indicator.stated_on, indicator.stated_on)
+            if since < limit:
+                quiet.append(
+                    f"{indicator.name}: laatste meting {latest.shown_on}"
+                    if latest
+                    else f"{indicator.name}: nog nooit gemeten (vastgelegd {_d(indicator.stated_on)})"
+                )
+        if quiet:
+            findings.append(
+                FlagFinding(
+                    s.id,
+                    s.code,
+                    "geen_meting",
+                    0,
+                    f"geen meting in meer dan {thresholds.stale_months} maanden ({'; '.join(quiet)})",
+                    {"months": thresholds.stale_months, "indicators": len(quiet)},
+                )
+            )
+    return findings
 
 
 def stale(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
@@ -508,9 +661,13 @@ RULES = (
     Rule("oneens_met_rapporteur", "Oneens met de rapporteur", disagreement, STALL, "oordeel"),
     Rule("deadline_verstreken", "Deadline verstreken", deadline_passed, STALL, "termijn"),
     Rule("vaak_uitgesteld", "Vaak uitgesteld", postponed, STALL, "uitstel"),
+    Rule("achter_op_schema", "Achter op schema", behind_trajectory, STALL, "voortgang"),
+    # Of the deadline's family: a target dated on the deadline says again that it passed.
+    Rule("streefwaarde_niet_gehaald", "Streefwaarde niet gehaald", target_missed, STALL, "termijn"),
     Rule("geen_update", "Geen recente update", stale, SILENCE),
     Rule("lang_lopend", "Lang lopend", long_running, SILENCE),
     Rule("monitoringgat", "Geen trekker of deadline", monitoring_gap, SILENCE),
+    Rule("geen_meting", "Geen recente meting", no_measurement, SILENCE),
 )
 RULE_LABELS = {r.code: r.label for r in RULES}
 RULE_KINDS = {r.code: r.kind for r in RULES}
@@ -598,6 +755,7 @@ SILENCE_FACT_LABELS = {
     "lang_lopend": "lang lopend",
     "geen_trekker": "geen trekker",
     "geen_deadline": "geen deadline",
+    "geen_meting": "geen recente meting",
 }
 
 

@@ -96,6 +96,9 @@ class MeasureState:
     latest_evidenced: UpdateFact | None
     assessment: "AssessmentFact | None" = None
     deadline_precision: str = "dag"
+    # The measure's indicators known then, each with its measurements up to then
+    # (measures.register.indicators.IndicatorFact); empty in a list's states (full=False).
+    indicators: tuple = ()
 
     @property
     def last_update_on(self) -> date | None:
@@ -357,6 +360,9 @@ def _build_programme(session: Session, as_of: date, full: bool, only: Only = Non
     evidenced = _latest_updates(session, as_of, evidenced=True, only=only) if full else {}
     deadlines = _deadlines(session, as_of, only)
     assessments = _assessments(session, as_of, only) if full else {}
+    from measures.register.indicators import indicators_on
+
+    indicators = indicators_on(session, as_of, only=only) if full else {}
     states = []
     for mid, code, _title, announced_on, _lead, _joint in measures:
         f = fields[mid]
@@ -379,6 +385,7 @@ def _build_programme(session: Session, as_of: date, full: bool, only: Only = Non
                 latest=latest.get(mid),
                 latest_evidenced=evidenced.get(mid),
                 assessment=assessments.get(mid),
+                indicators=indicators.get(mid, ()),
             )
         )
     return states

@@ -36,12 +36,15 @@ class SeedReport:
     merged: list[str] = field(default_factory=list)
     updates_added: int = 0
     recommendations: int = 0
+    indicators_added: int = 0
+    measurements_added: int = 0
 
     def summary(self) -> str:
         return (
             f"{len(self.created)} maatregelen toegevoegd, {len(self.changed)} gewijzigd, "
             f"{len(self.merged)} samengevoegd, "
-            f"{self.updates_added} statusupdates toegevoegd, {self.recommendations} aanbevelingen bijgewerkt"
+            f"{self.updates_added} statusupdates toegevoegd, {self.recommendations} aanbevelingen bijgewerkt, "
+            f"{self.indicators_added} indicatoren en {self.measurements_added} metingen toegevoegd"
         )
 
 
@@ -312,6 +315,69 @@ def _seed_update(session: Session, entry: dict, documents: dict, now: datetime, 
     report.updates_added += 1
 
 
+def _seed_indicator(session: Session, entry: dict, documents: dict, now: datetime, report: SeedReport) -> None:
+    """Add an indicator the catalogue states (append-only: one already added is left as it is)."""
+    from measures.register import indicators
+
+    if _recorded(session, "indicator", entry["code"]) is not None:
+        return
+    measure = session.exec(select(Measure).where(Measure.code == entry["measure"])).one()
+    baseline_on, baseline_precision = parse_period(entry["baseline_on"]) if "baseline_on" in entry else (None, "dag")
+    target_on, target_precision = parse_period(entry["target_on"]) if "target_on" in entry else (None, "dag")
+    indicators.add_indicator(
+        session=session,
+        measure=measure,
+        code=entry["code"],
+        name=entry["name"],
+        unit=entry["unit"],
+        direction=entry.get("direction", "stijgend"),
+        target_value=Decimal(str(entry["target_value"])),
+        target_on=target_on,
+        target_precision=target_precision,
+        basis=entry["quote"],
+        basis_document_id=documents[entry.get("target_document", entry["document"])].id,
+        baseline_value=Decimal(str(entry["baseline_value"])) if "baseline_value" in entry else None,
+        baseline_on=baseline_on,
+        baseline_precision=baseline_precision,
+        baseline_basis=entry.get("baseline_quote", ""),
+        baseline_document_id=documents[entry.get("baseline_document", entry["document"])].id
+        if "baseline_value" in entry
+        else None,
+        # The target belongs to the measure as announced; its number may come from a later source.
+        stated_on=_as_date(entry["stated_on"]) if "stated_on" in entry else measure.announced_on,
+        recorded_by=CATALOGUE_AUTHOR,
+        now=now,
+    )
+    _remember(session, "indicator", entry["code"], {k: v for k, v in entry.items() if not k.startswith("_")}, now)
+    report.indicators_added += 1
+
+
+def _seed_measurement(session: Session, entry: dict, documents: dict, now: datetime, report: SeedReport) -> None:
+    from measures.register import indicators
+    from models import Indicator
+
+    key = "|".join([entry["indicator"], str(entry["on"]), str(entry["value"])])
+    if _recorded(session, "measurement", key) is not None:
+        return
+    indicator = session.exec(select(Indicator).where(Indicator.code == entry["indicator"])).one()
+    on, precision = parse_period(entry["on"])
+    indicators.record_measurement(
+        session=session,
+        measure=session.get(Measure, indicator.measure_id),
+        indicator=indicator,
+        value=Decimal(str(entry["value"])),
+        measured_on=on,
+        measured_precision=precision,
+        note=entry.get("note", ""),
+        evidence_document_id=documents[entry.get("evidence", entry["document"])].id,
+        evidence_quote=entry["quote"],
+        recorded_by=CATALOGUE_AUTHOR,
+        now=now,
+    )
+    _remember(session, "measurement", key, {k: v for k, v in entry.items() if not k.startswith("_")}, now)
+    report.measurements_added += 1
+
+
 def _seed_merge(session: Session, entry: dict, now: datetime, report: SeedReport) -> None:
     if _recorded(session, "merged", entry["code"]) is not None:
         return
@@ -404,5 +470,9 @@ def seed(*, session: Session, now: datetime, catalogue: Catalogue | None = None,
         _seed_update(session, entry, documents, now, report)
     for entry in catalogue.recommendations:
         _seed_recommendation(session, entry, documents, now, report)
+    for entry in catalogue.indicators:
+        _seed_indicator(session, entry, documents, now, report)
+    for entry in sorted(catalogue.measurements, key=lambda m: (parse_period(m["on"])[0], m["indicator"])):
+        _seed_measurement(session, entry, documents, now, report)
     session.flush()
     return report

@@ -9,7 +9,7 @@ migration). `tests/test_states.py` proves the two equal on random histories.
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
@@ -32,10 +32,13 @@ from measures.register.history import (
     current_fields,
     update_fact,
 )
+from measures.register.indicators import indicators_on
 from models import (
     Assessment,
     AuditRecord,
     DeadlineChange,
+    Indicator,
+    IndicatorMeasurement,
     Measure,
     MeasureStateInterval,
     Organisation,
@@ -87,6 +90,20 @@ class _History:
     deadlines: list = field(default_factory=list)  # (decided_on, id, old, new, basis, precision)
     assessments: list = field(default_factory=list)  # (as_of, id, AssessmentFact)
     edits: list = field(default_factory=list)  # (effective day, changed_at, id, field, old value)
+    indicators: tuple = ()  # IndicatorFact with every measurement recorded (by date, then id)
+
+    def indicators_on(self, key: tuple) -> tuple:
+        """The indicators as a `progress` key holds them: (indicator index, measurements known)."""
+        return tuple(replace(self.indicators[i], measurements=self.indicators[i].measurements[:n]) for i, n in key)
+
+    def progress(self, day: date) -> tuple:
+        """Which indicators are known on `day`, with how many of their measurements: what of them
+        the stall level reads (a new measurement may turn it)."""
+        return tuple(
+            (i, sum(1 for m in ind.measurements if m.on <= day))
+            for i, ind in enumerate(self.indicators)
+            if ind.stated_on <= day
+        )
 
 
 def _dump(value) -> str:
@@ -142,6 +159,9 @@ def _intervals(measure_id: int, h: _History, checks: _Rules) -> list[dict]:
     days.update(d for d, *_ in h.deadlines)
     days.update(d for d, *_ in h.assessments)
     days.update(d for d, *_ in h.edits if d != date.max)
+    for indicator in h.indicators:
+        days.add(indicator.stated_on)
+        days.update(m.on for m in indicator.measurements)
     edits = {name: [e for e in h.edits if e[3] == name] for name in ROLLED_BACK_FIELDS}
     seen = dict.fromkeys(ROLLED_BACK_FIELDS, 0)  # per field, the edits on or before the day
     u = d = a = 0
@@ -197,20 +217,23 @@ def _intervals(measure_id: int, h: _History, checks: _Rules) -> list[dict]:
             "postponements": postponements,
             "assessment_id": assessment.id if assessment else None,
         }
-        if rows and all(rows[-1][c] == state[c] for c in STATE_FIELDS):
+        progress = h.progress(day) if h.indicators else ()
+        if rows and all(rows[-1][c] == state[c] for c in STATE_FIELDS) and inputs[-1][5] == progress:
             continue
         if rows:
             rows[-1]["valid_to"] = day
         rows.append({"measure_id": measure_id, "valid_from": day, "valid_to": None, **state})
-        inputs.append((latest, evidenced, assessment, rapporteur, last_open))
+        inputs.append((latest, evidenced, assessment, rapporteur, last_open, progress))
     return _with_levels(measure_id, h, rows, inputs, checks)
 
 
 def _with_levels(measure_id: int, h: _History, rows: list[dict], inputs: list[tuple], checks: _Rules) -> list[dict]:
-    """Give each interval the checks' stall level; split one where the level changes as its
-    deadline passes (the only rule that turns with the calendar, not with the history)."""
-    leveled = []
-    for row, (latest, evidenced, assessment, rapporteur, last_open) in zip(rows, inputs, strict=True):
+    """Give each interval the checks' stall level; split one where the level turns with the
+    calendar: the day after its deadline, or after an indicator's own target date, passes (the
+    rules that turn with the calendar, not with the history). Neighbours of equal state and level
+    but different indicator progress are merged again: the projection does not store progress."""
+    leveled: list[dict] = []
+    for row, (latest, evidenced, assessment, rapporteur, last_open, progress) in zip(rows, inputs, strict=True):
         state = MeasureState(
             id=measure_id,
             code=h.code,
@@ -228,17 +251,29 @@ def _with_levels(measure_id: int, h: _History, rows: list[dict], inputs: list[tu
             latest=latest[1] if latest else None,
             latest_evidenced=evidenced[1] if evidenced else None,
             assessment=assessment,
+            indicators=h.indicators_on(progress) if progress else (),
         )
+        turns = set()
+        if row["deadline"] is not None and row["deadline"] != date.max:
+            turns.add(row["deadline"] + timedelta(days=1))  # overdue from the day after the deadline
+        for indicator in state.indicators:
+            if indicator.target_on is not None:
+                turns.add(indicator.target_on + timedelta(days=1))
+        end = row["valid_to"]
         row["stall_level"] = checks.level(state, row["valid_from"], rapporteur, last_open)
-        leveled.append(row)
-        if row["deadline"] is None or row["deadline"] == date.max:
-            continue
-        passed = row["deadline"] + timedelta(days=1)  # overdue from the day after the deadline
-        if row["valid_from"] < passed and (row["valid_to"] is None or passed < row["valid_to"]):
-            level = checks.level(state, passed, rapporteur, last_open)
-            if level != row["stall_level"]:
-                leveled.append({**row, "valid_from": passed, "stall_level": level})
-                row["valid_to"] = passed
+        pieces = [row]
+        for turn in sorted(turns):
+            if pieces[-1]["valid_from"] < turn and (end is None or turn < end):
+                level = checks.level(state, turn, rapporteur, last_open)
+                if level != pieces[-1]["stall_level"]:
+                    pieces[-1]["valid_to"] = turn
+                    pieces.append({**row, "valid_from": turn, "valid_to": end, "stall_level": level})
+        for piece in pieces:
+            previous = leveled[-1] if leveled else None
+            if previous is not None and all(previous[c] == piece[c] for c in STATE_COLUMNS):
+                previous["valid_to"] = piece["valid_to"]
+                continue
+            leveled.append(piece)
     return leveled
 
 
@@ -248,8 +283,11 @@ def derive(
     *,
     known_at: datetime | None = None,
     thresholds: "rules.Thresholds | None" = None,
+    with_indicators: bool = True,
 ) -> list[dict]:
     """Derive the intervals of the given measures (all when None) from their histories.
+
+    `with_indicators=False` is for a migration older than the indicator tables (0016).
 
     With `known_at`, from what the register had recorded by that moment (transaction time): the
     measures registered by then, the history rows recorded by then, and the fields as they stood
@@ -312,6 +350,10 @@ def derive(
             histories[mid].edits.append(
                 (date.max if unseen else effective_day(changed_at), changed_at, record_id, name, old)
             )
+    found = indicators_on(session, date.max, only=only, known_at=known_at) if with_indicators else {}
+    for mid, facts in found.items():
+        if mid in histories:
+            histories[mid].indicators = facts
     rows = []
     for mid, h in histories.items():
         rows.extend(_intervals(mid, h, checks))
@@ -331,13 +373,13 @@ def refresh(session: Session, measure_ids: Collection[int]) -> None:
         session.execute(insert(MeasureStateInterval), rows)
 
 
-def rebuild(session: Session, batch: int = 1000) -> int:
+def rebuild(session: Session, batch: int = 1000, *, with_indicators: bool = True) -> int:
     """Derive the whole projection again from the histories; return the number of intervals."""
     session.execute(delete(MeasureStateInterval))
     ids = list(session.exec(select(Measure.id).order_by(Measure.id)).all())
     count = 0
     for start in range(0, len(ids), batch):
-        rows = derive(session, ids[start : start + batch])
+        rows = derive(session, ids[start : start + batch], with_indicators=with_indicators)
         if rows:
             session.execute(insert(MeasureStateInterval), rows)
         count += len(rows)
@@ -401,6 +443,8 @@ def learnt_after(session: Session, moment: datetime, only: Only = None) -> set[i
         (DeadlineChange, DeadlineChange.recorded_at),
         (Assessment, Assessment.recorded_at),
         (AuditRecord, AuditRecord.changed_at),
+        (Indicator, Indicator.recorded_at),
+        (IndicatorMeasurement, IndicatorMeasurement.recorded_at),
     ):
         ids.update(
             session.exec(select(table.measure_id).where(recorded > moment, *_only(table.measure_id, only))).all()
@@ -458,6 +502,7 @@ def programme_on(
         wanted |= {r[10] for r in rows if r[10] is not None}
     updates = update_facts(session, sorted(wanted))
     assessments = _assessment_facts(session, sorted({r[15] for r in rows if r[15] is not None})) if full else {}
+    indicators = indicators_on(session, as_of, only=only, known_at=known_at) if full and rows else {}
     return [
         MeasureState(
             id=mid,
@@ -476,6 +521,7 @@ def programme_on(
             latest=updates.get(latest_id),
             latest_evidenced=updates.get(evidenced_id) if full else None,
             assessment=assessments.get(assessment_id),
+            indicators=indicators.get(mid, ()),
         )
         for (
             mid,

@@ -26,7 +26,7 @@ def upgrade() -> None:
     from measures.register import states
 
     session = Session(bind=op.get_bind())
-    states.rebuild(session)
+    states.rebuild(session, with_indicators=False)  # the indicator tables come with 0020
     session.flush()
 
 

@@ -29,6 +29,7 @@ DOCUMENT_KINDS = (
     "advies",
 )
 DATE_PRECISIONS = ("dag", "maand", "jaar", "onbekend")
+DIRECTIONS = ("stijgend", "dalend")
 RECOMMENDATION_KINDS = ("aanbeveling", "bevinding")
 UNKNOWN = "onbekend"
 JOINT = "gezamenlijk"  # organisations named jointly, none as lead: they are the co-owners
@@ -49,6 +50,9 @@ class Catalogue:
     recommendations: list[dict] = field(default_factory=list)
     # Codes merged into another measure: {code, into, reason}; the code stays reachable.
     merged: list[dict] = field(default_factory=list)
+    # Measurable targets of measures, and their dated measurements (see README.md).
+    indicators: list[dict] = field(default_factory=list)
+    measurements: list[dict] = field(default_factory=list)
 
 
 def normalise(text: str) -> str:
@@ -84,6 +88,10 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
             catalogue.recommendations.append({**recommendation, "document": document, "_file": path.name})
         for merged in data.get("merged", []):
             catalogue.merged.append({**merged, "document": document, "_file": path.name})
+        for indicator in data.get("indicators", []):
+            catalogue.indicators.append({**indicator, "document": document, "_file": path.name})
+        for measurement in data.get("measurements", []):
+            catalogue.measurements.append({**measurement, "document": document, "_file": path.name})
     return catalogue
 
 
@@ -412,4 +420,74 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
             if parse_period(u["as_of"])[0] > _last_day(cited["date"], cited.get("date_precision", "dag")):
                 problems.append(f"{where}: {evidence} ({cited['date']}) kan geen stand van {u['as_of']} melden")
         check_quote(where, u.get("quote"), evidence)
+    problems += _indicator_problems(catalogue, codes, merged_codes, doc_by_key, check_quote)
+    return problems
+
+
+def _is_number(value) -> bool:
+    try:
+        return Decimal(str(value)).is_finite()
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _indicator_problems(
+    catalogue: Catalogue, codes: set, merged_codes: set, doc_by_key: dict, check_quote
+) -> list[str]:
+    """Indicators: a known measure, a number for a target, a quote for the target and for the
+    baseline (from the document that states it), and measurements with their own quotes."""
+    problems: list[str] = []
+    indicator_codes: dict[str, dict] = {}
+    for i, ind in enumerate(catalogue.indicators, start=1):
+        where = f"{ind['_file']}: indicator {i} ({ind.get('code')})"
+        code = ind.get("code", "")
+        if not code or code in indicator_codes or not code.startswith(f"{ind.get('measure')}-I"):
+            problems.append(f"{where}: code ontbreekt, komt dubbel voor of begint niet met <maatregel>-I")
+        indicator_codes[code] = ind
+        if ind.get("measure") in merged_codes or ind.get("measure") not in codes:
+            problems.append(f"{where}: onbekende of samengevoegde maatregel {ind.get('measure')!r}")
+        for required in ("name", "unit"):
+            if not str(ind.get(required, "")).strip():
+                problems.append(f"{where}: {required} ontbreekt")
+        if ind.get("direction", "stijgend") not in DIRECTIONS:
+            problems.append(f"{where}: onbekende richting {ind.get('direction')!r}")
+        if not _is_number(ind.get("target_value")):
+            problems.append(f"{where}: streefwaarde is geen getal")
+        if "target_on" in ind and not _is_period(ind["target_on"]):
+            problems.append(f"{where}: ongeldige streefdatum {ind['target_on']!r}")
+        check_quote(f"{where} streefwaarde", ind.get("quote"), ind.get("target_document", ind.get("document")))
+        has_baseline = [key in ind for key in ("baseline_value", "baseline_on")]
+        if any(has_baseline):
+            if (
+                not all(has_baseline)
+                or not _is_number(ind.get("baseline_value"))
+                or not _is_period(ind.get("baseline_on"))
+            ):
+                problems.append(f"{where}: een nulmeting heeft een getal en een datum")
+            check_quote(
+                f"{where} nulmeting", ind.get("baseline_quote"), ind.get("baseline_document", ind.get("document"))
+            )
+            if (
+                "target_on" in ind
+                and _is_period(ind["target_on"])
+                and _is_period(ind.get("baseline_on"))
+                and parse_period(ind["target_on"])[0] <= parse_period(ind["baseline_on"])[0]
+            ):
+                problems.append(f"{where}: de streefdatum ligt niet na de nulmeting")
+    for i, m in enumerate(catalogue.measurements, start=1):
+        where = f"{m['_file']}: meting {i} ({m.get('indicator')})"
+        if m.get("indicator") not in indicator_codes:
+            problems.append(f"{where}: onbekende indicator {m.get('indicator')!r}")
+        if not _is_number(m.get("value")):
+            problems.append(f"{where}: waarde is geen getal")
+        if not _is_period(m.get("on")):
+            problems.append(f"{where}: ongeldige datum {m.get('on')!r}")
+        evidence = m.get("evidence", m.get("document"))
+        if evidence not in doc_by_key:
+            problems.append(f"{where}: onbekend bewijsdocument {evidence!r}")
+        elif _is_period(m.get("on")) and _is_date(doc_by_key[evidence].get("date")):
+            cited = doc_by_key[evidence]
+            if parse_period(m["on"])[0] > _last_day(cited["date"], cited.get("date_precision", "dag")):
+                problems.append(f"{where}: {evidence} ({cited['date']}) kan geen meting van {m['on']} melden")
+        check_quote(where, m.get("quote"), evidence)
     return problems

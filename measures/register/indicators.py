@@ -1,0 +1,466 @@
+"""Indicators: a measure's measurable targets and their measurements.
+
+Three parts, used by the pages, the report, the API and the checks alike:
+
+- the trajectory arithmetic, pure: the straight line from the baseline to the target, where a
+  measurement stands against it, and whether the target is reached;
+- what the register knew of the indicators on a date (`indicators_on`), as facts;
+- the verbs that add an indicator or a measurement (append-only, with the measure's version
+  claimed like every other write, so concurrent edits are detected).
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, func, select
+
+from measures.core import clock
+from measures.core.text import DateError, check_date_range, clean_text
+from models import Indicator, IndicatorMeasurement, Measure, SourceDocument
+from models.document import shown_date
+from models.indicator import DIRECTIONS
+
+DATE_PRECISIONS = ("dag", "maand", "jaar")
+# Bounds on what one indicator holds, checked before anything is stored.
+MAX_VALUE = Decimal("999999999999.99")
+MAX_NAME, MAX_UNIT = 200, 60
+
+
+# --- the arithmetic -------------------------------------------------------------------------------
+
+
+def number(value: Decimal | None) -> str:
+    """A value as Dutch text: 35, 33,5 or 1.250; None is 'onbekend'."""
+    if value is None:
+        return "onbekend"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        whole = f"{int(value):,}".replace(",", ".")
+        return whole
+    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}".rstrip("0")
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def reached(value: Decimal, target: Decimal, direction: str) -> bool:
+    """Whether `value` meets the target: at or above it when higher is better, at or below when lower is."""
+    return value <= target if direction == "dalend" else value >= target
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The straight line from (baseline_on, baseline) to (target_on, target). Before the baseline
+    date it holds the baseline, from the target date on the target; a target dated on or before
+    its baseline is due at once (its line is a step at the target date)."""
+
+    baseline: Decimal
+    baseline_on: date
+    target: Decimal
+    target_on: date
+    direction: str = "stijgend"
+
+    def expected(self, on: date) -> Decimal:
+        """Where the line is on `on`."""
+        if on >= self.target_on:
+            return self.target
+        if on <= self.baseline_on:
+            return self.baseline
+        elapsed = Decimal((on - self.baseline_on).days) / Decimal((self.target_on - self.baseline_on).days)
+        return self.baseline + (self.target - self.baseline) * elapsed
+
+    @property
+    def way(self) -> Decimal:
+        """How far the target is from the baseline (zero: the target is to hold the baseline)."""
+        return abs(self.target - self.baseline)
+
+    def shortfall(self, value: Decimal, on: date) -> Decimal:
+        """How far `value` on `on` is behind the line (negative: ahead of it)."""
+        gap = self.expected(on) - value
+        return -gap if self.direction == "dalend" else gap
+
+    def behind(self, value: Decimal, on: date, margin: Decimal) -> bool:
+        """Whether `value` on `on` is behind the line by more than `margin` (a share of the way).
+        A value that meets the target is never behind."""
+        if reached(value, self.target, self.direction):
+            return False
+        return self.shortfall(value, on) > margin * self.way
+
+
+def share(value: Decimal, target: Decimal, direction: str, baseline: Decimal | None = None) -> int | None:
+    """The compact percentage shown beside "30 / 35": the value as a share of the target when
+    higher is better; the share of the way from the baseline when lower is. None when undefined."""
+    if direction == "dalend":
+        if baseline is None or baseline == target:
+            return None
+        part = (baseline - value) / (baseline - target)
+    else:
+        if target <= 0:
+            return None
+        part = value / target
+    return int((part * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+# --- what the register knew on a date -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasurementFact:
+    id: int
+    on: date
+    precision: str
+    value: Decimal
+    note: str
+    document_key: str | None
+    document_reference: str | None  # how it is cited: "Kamerstuk … (datum), via …" when known via another
+    evidence_url: str | None
+    quote: str | None
+    recorded_by: str
+
+    @property
+    def evidence(self) -> str | None:
+        return self.document_reference or self.evidence_url
+
+    @property
+    def shown_on(self) -> str:
+        return shown_date(self.on, self.precision)
+
+
+@dataclass(frozen=True)
+class IndicatorFact:
+    id: int
+    code: str
+    name: str
+    unit: str
+    direction: str
+    baseline_value: Decimal | None
+    baseline_on: date | None
+    baseline_precision: str
+    baseline_basis: str
+    baseline_document_key: str | None
+    baseline_reference: str | None
+    target_value: Decimal
+    target_on: date | None  # None: the measure's deadline
+    target_precision: str
+    basis: str
+    basis_document_key: str | None
+    basis_reference: str | None
+    stated_on: date
+    measurements: tuple[MeasurementFact, ...] = ()
+
+    @property
+    def latest(self) -> MeasurementFact | None:
+        return self.measurements[-1] if self.measurements else None
+
+    @property
+    def direction_label(self) -> str:
+        return DIRECTIONS.get(self.direction, self.direction)
+
+    def target_date(self, deadline: date | None, deadline_precision: str = "dag") -> tuple[date | None, str, bool]:
+        """(date, precision, defaulted): the indicator's own target date, or the measure's deadline."""
+        if self.target_on is not None:
+            return self.target_on, self.target_precision, False
+        return deadline, deadline_precision, True
+
+    def trajectory(self, deadline: date | None) -> Trajectory | None:
+        """The line from baseline to target, when both ends are known."""
+        target_on, _precision, _defaulted = self.target_date(deadline)
+        if self.baseline_value is None or self.baseline_on is None or target_on is None or target_on == date.max:
+            return None
+        return Trajectory(self.baseline_value, self.baseline_on, self.target_value, target_on, self.direction)
+
+    def compact(self) -> str:
+        """The list's short reading: "30 / 35 (86 %)", or "– / 35" before any measurement."""
+        latest = self.latest
+        if latest is None:
+            return f"– / {number(self.target_value)}"
+        percent = share(latest.value, self.target_value, self.direction, self.baseline_value)
+        return f"{number(latest.value)} / {number(self.target_value)}" + (
+            f" ({percent} %)" if percent is not None else ""
+        )
+
+    def as_dict(self, deadline: date | None, deadline_precision: str = "dag") -> dict:
+        """The open-data and API shape (snake_case, as the export's other fields)."""
+        target_on, precision, defaulted = self.target_date(deadline, deadline_precision)
+        return {
+            "code": self.code,
+            "name": self.name,
+            "unit": self.unit,
+            "direction": self.direction,
+            "baseline": None
+            if self.baseline_value is None
+            else {
+                "value": float(self.baseline_value),
+                "on": self.baseline_on.isoformat() if self.baseline_on else None,
+                "on_precision": self.baseline_precision,
+                "basis": self.baseline_basis,
+                "basis_document": self.baseline_document_key,
+            },
+            "target": float(self.target_value),
+            "target_date": target_on.isoformat() if target_on and target_on != date.max else None,
+            "target_date_precision": precision,
+            "target_date_is_deadline": defaulted,
+            "basis": self.basis,
+            "basis_document": self.basis_document_key,
+            "measurements": [
+                {
+                    "on": m.on.isoformat(),
+                    "on_precision": m.precision,
+                    "value": float(m.value),
+                    "note": m.note,
+                    "evidence_document": m.document_key,
+                    "evidence": m.evidence,
+                    "evidence_quote": m.quote,
+                }
+                for m in self.measurements
+            ],
+        }
+
+
+def _narrow(column, only) -> list:
+    if only is None:
+        return []
+    if isinstance(only, int):
+        return [column == only]
+    return [column.in_(only if not isinstance(only, Collection) else list(only))]
+
+
+def indicators_on(
+    session: Session, as_of: date, *, only=None, known_at: datetime | None = None
+) -> dict[int, tuple[IndicatorFact, ...]]:
+    """Per measure id, its indicators known on `as_of` with their measurements up to that date
+    (ordered by date, then as recorded); with `known_at`, as the register had recorded them then.
+    `only`: one measure id, ids, or a query of ids (None: all)."""
+    basis_doc, baseline_doc = aliased(SourceDocument), aliased(SourceDocument)
+    conditions = [Indicator.stated_on <= as_of, *_narrow(Indicator.measure_id, only)]
+    if known_at is not None:
+        conditions.append(Indicator.recorded_at <= known_at)
+    rows = session.exec(
+        select(Indicator, basis_doc.key, basis_doc.citation, baseline_doc.key, baseline_doc.citation)
+        .join(basis_doc, basis_doc.id == Indicator.basis_document_id, isouter=True)
+        .join(baseline_doc, baseline_doc.id == Indicator.baseline_document_id, isouter=True)
+        .where(*conditions)
+        .order_by(Indicator.measure_id, Indicator.id)
+    ).all()
+    if not rows:
+        return {}
+    measured: dict[int, list[MeasurementFact]] = {}
+    wanted = [IndicatorMeasurement.measured_on <= as_of, *_narrow(IndicatorMeasurement.measure_id, only)]
+    if known_at is not None:
+        wanted.append(IndicatorMeasurement.recorded_at <= known_at)
+    for m, key, citation in session.exec(
+        select(IndicatorMeasurement, SourceDocument.key, SourceDocument.citation)
+        .join(SourceDocument, SourceDocument.id == IndicatorMeasurement.evidence_document_id, isouter=True)
+        .where(*wanted)
+        .order_by(IndicatorMeasurement.measured_on, IndicatorMeasurement.id)
+    ).all():
+        measured.setdefault(m.indicator_id, []).append(
+            MeasurementFact(
+                m.id,
+                m.measured_on,
+                m.measured_precision,
+                Decimal(m.value),
+                m.note,
+                key,
+                citation,
+                m.evidence_url,
+                m.evidence_quote,
+                m.recorded_by,
+            )
+        )
+    result: dict[int, list[IndicatorFact]] = {}
+    for i, basis_key, basis_citation, baseline_key, baseline_citation in rows:
+        result.setdefault(i.measure_id, []).append(
+            IndicatorFact(
+                id=i.id,
+                code=i.code,
+                name=i.name,
+                unit=i.unit,
+                direction=i.direction,
+                baseline_value=Decimal(i.baseline_value) if i.baseline_value is not None else None,
+                baseline_on=i.baseline_on,
+                baseline_precision=i.baseline_precision,
+                baseline_basis=i.baseline_basis,
+                baseline_document_key=baseline_key,
+                baseline_reference=baseline_citation,
+                target_value=Decimal(i.target_value),
+                target_on=i.target_on,
+                target_precision=i.target_precision,
+                basis=i.basis,
+                basis_document_key=basis_key,
+                basis_reference=basis_citation,
+                stated_on=i.stated_on,
+                measurements=tuple(measured.get(i.id, ())),
+            )
+        )
+    return {mid: tuple(facts) for mid, facts in result.items()}
+
+
+def measure_indicators(session: Session, measure_id: int, as_of: date | None = None) -> tuple[IndicatorFact, ...]:
+    """One measure's indicators as of a date (today when None)."""
+    return indicators_on(session, as_of or clock.today(), only=measure_id).get(measure_id, ())
+
+
+# --- the verbs ------------------------------------------------------------------------------------
+
+
+def _value(text, what: str) -> Decimal:
+    from measures.register.services import ServiceError
+
+    try:
+        value = text if isinstance(text, Decimal) else Decimal(str(text).strip().replace(",", "."))
+    except (ArithmeticError, ValueError) as error:
+        raise ServiceError(f"{what}: geef een getal, zoals 30 of 12,5.") from error
+    if not value.is_finite() or abs(value) > MAX_VALUE:
+        raise ServiceError(f"{what}: geef een getal tot {number(MAX_VALUE)}.")
+    if value != value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        raise ServiceError(f"{what}: geef hoogstens twee decimalen.")
+    return value.quantize(Decimal("0.01"))
+
+
+def _day(day: date | None, precision: str, what: str, *, not_after: date | None = None) -> None:
+    from measures.register.services import ServiceError
+
+    if precision not in DATE_PRECISIONS:
+        raise ServiceError(f"Onbekende precisie van de datum: {precision}")
+    if day is None:
+        return
+    try:
+        check_date_range(day)
+    except DateError as error:
+        raise ServiceError(f"Ongeldige {what}: {error}") from error
+    if not_after is not None and day > not_after:
+        raise ServiceError(f"De {what} mag niet in de toekomst liggen.")
+
+
+def next_code(session: Session, measure: Measure) -> str:
+    """The next free indicator code of a measure: <code>-I1, -I2, …"""
+    count = session.exec(select(func.count()).where(Indicator.measure_id == measure.id)).one()
+    n = count + 1
+    while session.exec(select(Indicator.id).where(Indicator.code == f"{measure.code}-I{n}")).first() is not None:
+        n += 1
+    return f"{measure.code}-I{n}"
+
+
+def add_indicator(
+    *,
+    session: Session,
+    measure: Measure,
+    name: str,
+    unit: str,
+    target_value,
+    recorded_by: str,
+    now: datetime,
+    direction: str = "stijgend",
+    baseline_value=None,
+    baseline_on: date | None = None,
+    baseline_precision: str = "dag",
+    baseline_basis: str = "",
+    baseline_document_id: int | None = None,
+    target_on: date | None = None,
+    target_precision: str = "dag",
+    basis: str = "",
+    basis_document_id: int | None = None,
+    stated_on: date | None = None,
+    code: str | None = None,
+    recorded_by_id: int | None = None,
+    expected_version: int | None = None,
+) -> Indicator:
+    """Add an indicator to a measure (append-only: a changed target is a new indicator)."""
+    from measures.register import services, states
+
+    name, unit = clean_text(name or "").strip(), clean_text(unit or "").strip()
+    if not name:
+        raise services.ServiceError("Een indicator heeft een naam nodig.")
+    if not unit:
+        raise services.ServiceError("Een indicator heeft een eenheid nodig, zoals regio's of procent.")
+    if len(name) > MAX_NAME or len(unit) > MAX_UNIT:
+        raise services.ServiceError(f"De naam mag hoogstens {MAX_NAME} en de eenheid {MAX_UNIT} tekens lang zijn.")
+    if direction not in DIRECTIONS:
+        raise services.ServiceError(f"Onbekende richting: {direction}")
+    target = _value(target_value, "Streefwaarde")
+    baseline = _value(baseline_value, "Nulmeting") if baseline_value not in (None, "") else None
+    if (baseline is None) != (baseline_on is None):
+        raise services.ServiceError("Een nulmeting heeft een waarde en een datum, of geen van beide.")
+    _day(baseline_on, baseline_precision, "datum van de nulmeting", not_after=clock.day_of(now))
+    _day(target_on, target_precision, "streefdatum")
+    if baseline_on is not None and target_on is not None and target_on <= baseline_on:
+        raise services.ServiceError("De streefdatum moet na de datum van de nulmeting liggen.")
+    if session.exec(select(Indicator.id).where(Indicator.measure_id == measure.id, Indicator.name == name)).first():
+        raise services.ServiceError(f"Deze maatregel heeft al een indicator ‘{name}’.")
+    if code is not None and session.exec(select(Indicator.id).where(Indicator.code == code)).first():
+        raise services.ServiceError(f"De code {code} is al in gebruik.")
+    services._claim_version(session, measure, expected_version, now)
+    indicator = Indicator(
+        code=code or next_code(session, measure),
+        measure_id=measure.id,
+        name=name,
+        unit=unit,
+        direction=direction,
+        baseline_value=baseline,
+        baseline_on=baseline_on,
+        baseline_precision=baseline_precision,
+        baseline_basis=clean_text(baseline_basis or "").strip() or "onbekend",
+        baseline_document_id=baseline_document_id,
+        target_value=target,
+        target_on=target_on,
+        target_precision=target_precision,
+        basis=clean_text(basis or "").strip() or "onbekend",
+        basis_document_id=basis_document_id,
+        stated_on=stated_on or clock.day_of(now),
+        recorded_by=recorded_by,
+        recorded_by_id=recorded_by_id,
+        recorded_at=now,
+        measure_version=measure.version,
+    )
+    session.add(indicator)
+    session.flush()
+    states.refresh(session, [measure.id])
+    return indicator
+
+
+def record_measurement(
+    *,
+    session: Session,
+    measure: Measure,
+    indicator: Indicator,
+    value,
+    measured_on: date,
+    recorded_by: str,
+    now: datetime,
+    measured_precision: str = "dag",
+    note: str = "",
+    evidence_document_id: int | None = None,
+    evidence_url: str | None = None,
+    evidence_quote: str | None = None,
+    recorded_by_id: int | None = None,
+    expected_version: int | None = None,
+) -> IndicatorMeasurement:
+    """Append a measurement of an indicator, claiming the measure's version like a status update."""
+    from measures.register import services, states
+
+    if indicator.measure_id != measure.id:
+        raise services.ServiceError("Deze indicator hoort niet bij deze maatregel.")
+    amount = _value(value, "Waarde")
+    _day(measured_on, measured_precision, "datum van de meting", not_after=clock.day_of(now))
+    services._claim_version(session, measure, expected_version, now)
+    entry = IndicatorMeasurement(
+        indicator_id=indicator.id,
+        measure_id=measure.id,
+        value=amount,
+        measured_on=measured_on,
+        measured_precision=measured_precision,
+        note=clean_text(note or "").strip(),
+        evidence_document_id=evidence_document_id,
+        evidence_url=evidence_url or None,
+        evidence_quote=evidence_quote or None,
+        recorded_by=recorded_by,
+        recorded_by_id=recorded_by_id,
+        recorded_at=now,
+        measure_version=measure.version,
+    )
+    session.add(entry)
+    session.flush()
+    states.refresh(session, [measure.id])
+    return entry
