@@ -116,3 +116,16 @@ def check_web_link(field) -> None:
 def options(pairs) -> list[SelectChoice]:
     """Return (value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class NumberField(AmountField):
+    """A count or a measured value (an indicator's): read and shown like an amount, in Dutch or
+    plain notation, without euros, with one Dutch message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                _l("Geef een getal van 0 of meer, met hoogstens twee cijfers achter de komma, bijvoorbeeld 30 of 12,5.")
+            ) from error

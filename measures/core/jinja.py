@@ -141,6 +141,15 @@ def quote_check(quote, document):
     return request_text_index(get_session()).check(quote, document)
 
 
+def indicator_margin():
+    """The falling-behind rule's margin, as the checks are configured (a share of the way)."""
+    from flask import current_app
+
+    from measures.checks.rules import Thresholds
+
+    return Thresholds.from_config(current_app.config).indicator_margin
+
+
 def unique_id(prefix: str) -> str:
     """An id not yet used on this page (per request): prefix-1, prefix-2, ... for parts a template
     repeats, such as the line that says a table scrolls."""
@@ -185,6 +194,12 @@ def init_app(app: Flask) -> None:
     app.add_template_global(input_type)
     app.add_template_global(unique_id)
     app.add_template_global(quote_check)
+    from measures.register import indicators
+
+    app.add_template_global(indicators.chart, "indicator_chart")
+    app.add_template_global(indicators.rows, "indicator_rows")
+    app.add_template_global(indicators.reading, "indicator_reading")
+    app.add_template_global(indicator_margin)
     app.context_processor(shared_context)
     app.add_template_filter(date_from_iso)
     app.add_template_filter(audit_value)

@@ -25,6 +25,9 @@ class Action(StrEnum):
     REVIEW_GAPS = "review_gaps"
     GENERATE_REPORT = "generate_report"
     READ_IN_DOCUMENT = "read_in_document"
+    # Indicators: a measurement is recorded like a status; adding an indicator sets a target.
+    RECORD_MEASUREMENT = "record_measurement"
+    ADD_INDICATOR = "add_indicator"
 
 
 # Actions a role may take on any measure, and actions it may take only on its own organisation's.
@@ -42,6 +45,8 @@ ANY_MEASURE = {
         Action.REVIEW_GAPS,
         Action.GENERATE_REPORT,
         Action.READ_IN_DOCUMENT,
+        Action.RECORD_MEASUREMENT,
+        Action.ADD_INDICATOR,
     },
     "coordinator": {Action.IMPORT_STATUSES, Action.REVIEW_GAPS, Action.READ_IN_DOCUMENT},
     # The rapporteur judges and recommends; the measure's own status, deadline and budget stay the owners'.
@@ -54,7 +59,14 @@ ANY_MEASURE = {
     "lezer": {Action.REVIEW_GAPS},
 }
 OWN_MEASURE = {
-    "coordinator": {Action.RECORD_STATUS, Action.CHANGE_DEADLINE, Action.ACKNOWLEDGE_FLAG, Action.REPLY_ASSESSMENT},
+    "coordinator": {
+        Action.RECORD_STATUS,
+        Action.CHANGE_DEADLINE,
+        Action.ACKNOWLEDGE_FLAG,
+        Action.REPLY_ASSESSMENT,
+        Action.RECORD_MEASUREMENT,
+        Action.ADD_INDICATOR,
+    },
 }
 
 
@@ -111,6 +123,8 @@ def measure_actions(session: Session, user, measure: Measure) -> set[Action]:
             Action.ACKNOWLEDGE_FLAG,
             Action.WRITE_ASSESSMENT,
             Action.REPLY_ASSESSMENT,
+            Action.RECORD_MEASUREMENT,
+            Action.ADD_INDICATOR,
         )
         if can(session, user, a, measure)
     }

@@ -13,17 +13,19 @@ from sqlmodel import select
 
 from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, authorise, require
-from measures.register import bulk, queries, services
+from measures.register import bulk, indicators, queries, services
 from measures.register.forms import (
     DeadlineForm,
     ImportForm,
+    IndicatorForm,
     MeasureFilterForm,
     MeasureForm,
+    MeasurementForm,
     NewMeasureForm,
     StatusUpdateForm,
 )
 from measures.sources import services as source_services
-from models import Measure, Organisation, SourceDocument, Status
+from models import Indicator, Measure, Organisation, SourceDocument, Status
 from models.db import get_session
 
 bp = Blueprint("edit", __name__)
@@ -45,18 +47,7 @@ def _conflict(form, error: services.EditConflict) -> list[services.Change]:
 
 def _quote_in_text(db, form, documents) -> bool:
     """A quote names its document, and is in that document's stored text where the register has it."""
-    quote = (form.evidence_quote.data or "").strip()
-    if not quote:
-        return True
-    document = next((d for d in documents if d.key == form.evidence_document.data), None)
-    if document is None:
-        form.evidence_quote.errors = [_("Kies bij een citaat het brondocument waaruit het komt.")]
-        return False
-    error = source_services.quote_error(db, quote, document)
-    if error:
-        form.evidence_quote.errors = [error]
-        return False
-    return True
+    return _quote_error(db, form.evidence_quote.data, form.evidence_document.data, documents, form.evidence_quote)
 
 
 @bp.route("/maatregelen/<code>/status", methods=["GET", "POST"])
@@ -109,6 +100,130 @@ def record_status(code: str):
     return render_template(
         "edit/status.html", form=form, measure=measure, current=current, conflict=conflict
     ), status_code
+
+
+def _quote_error(db, quote: str, document_key: str, documents, field) -> bool:
+    """Like _quote_in_text, for any quote field and its document select."""
+    quote = (quote or "").strip()
+    if not quote:
+        return True
+    document = next((d for d in documents if d.key == document_key), None)
+    if document is None:
+        field.errors = [_("Kies bij een citaat het brondocument waaruit het komt.")]
+        return False
+    error = source_services.quote_error(db, quote, document)
+    if error:
+        field.errors = [error]
+        return False
+    return True
+
+
+@bp.route("/maatregelen/<code>/metingen/nieuw", methods=["GET", "POST"])
+@login_required
+def record_measurement(code: str):
+    """Record a measurement of one of the measure's indicators: dated, with its evidence, under the
+    measure's version like a status update."""
+    db = get_session()
+    measure = _measure_or_404(code)
+    authorise(Action.RECORD_MEASUREMENT, measure)
+    own = db.exec(select(Indicator).where(Indicator.measure_id == measure.id).order_by(Indicator.id)).all()
+    if not own:
+        flash(_("Deze maatregel heeft nog geen indicator: voeg er eerst een toe."), "warning")
+        return redirect(url_for("edit.add_indicator", code=measure.code))
+    documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
+    form = MeasurementForm(own, documents)
+    if request.method == "GET":
+        form.version.data = str(measure.version)
+        form.measured_on.data = clock.today()
+        form.indicator.data = request.args.get("indicator", "") if len(own) > 1 else own[0].code
+    conflict = None
+    if form.validate_on_submit() and _quote_error(
+        db, form.evidence_quote.data, form.evidence_document.data, documents, form.evidence_quote
+    ):
+        indicator = next(i for i in own if i.code == form.indicator.data)
+        try:
+            indicators.record_measurement(
+                session=db,
+                measure=measure,
+                indicator=indicator,
+                value=form.value.data,
+                measured_on=indicators.period_end(form.measured_on.data, form.precision.data),
+                measured_precision=form.precision.data,
+                note=form.note.data or "",
+                evidence_document_id={d.key: d.id for d in documents}.get(form.evidence_document.data),
+                evidence_url=form.evidence_url.data or None,
+                evidence_quote=(form.evidence_quote.data or "").strip() or None,
+                recorded_by=current_user.label,
+                recorded_by_id=current_user.id,
+                now=clock.now(),
+                expected_version=form.expected_version(),
+            )
+            db.commit()
+            flash(_("De meting is vastgelegd."), "success")
+            return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-indicatoren")
+        except services.EditConflict as error:
+            db.rollback()
+            conflict = _conflict(form, error)
+        except services.ServiceError as error:
+            db.rollback()
+            form.measured_on.errors = list(form.measured_on.errors) + [str(error)]
+    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+    return render_template("edit/measurement.html", form=form, measure=measure, conflict=conflict), status_code
+
+
+@bp.route("/maatregelen/<code>/indicatoren/nieuw", methods=["GET", "POST"])
+@login_required
+def add_indicator(code: str):
+    """Add an indicator: what is counted, from which baseline to which target, on which basis."""
+    db = get_session()
+    measure = _measure_or_404(code)
+    authorise(Action.ADD_INDICATOR, measure)
+    documents = db.exec(select(SourceDocument).order_by(SourceDocument.date.desc())).all()
+    form = IndicatorForm(documents)
+    if request.method == "GET":
+        form.version.data = str(measure.version)
+    conflict = None
+    if (
+        form.validate_on_submit()
+        and _quote_error(db, form.basis.data, form.basis_document.data, documents, form.basis)
+        and _quote_error(db, form.baseline_basis.data, form.baseline_document.data, documents, form.baseline_basis)
+    ):
+        ids = {d.key: d.id for d in documents}
+        try:
+            indicator = indicators.add_indicator(
+                session=db,
+                measure=measure,
+                name=form.name.data,
+                unit=form.unit.data,
+                direction=form.direction.data,
+                target_value=form.target_value.data,
+                target_on=indicators.period_end(form.target_on.data, form.target_precision.data),
+                target_precision=form.target_precision.data,
+                basis=form.basis.data or "",
+                basis_document_id=ids.get(form.basis_document.data) if (form.basis.data or "").strip() else None,
+                baseline_value=form.baseline_value.data,
+                baseline_on=indicators.period_end(form.baseline_on.data, form.baseline_precision.data),
+                baseline_precision=form.baseline_precision.data,
+                baseline_basis=form.baseline_basis.data or "",
+                baseline_document_id=ids.get(form.baseline_document.data)
+                if (form.baseline_basis.data or "").strip()
+                else None,
+                recorded_by=current_user.label,
+                recorded_by_id=current_user.id,
+                now=clock.now(),
+                expected_version=form.expected_version(),
+            )
+            db.commit()
+            flash(_("De indicator %(code)s is toegevoegd.", code=indicator.code), "success")
+            return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-indicatoren")
+        except services.EditConflict as error:
+            db.rollback()
+            conflict = _conflict(form, error)
+        except services.ServiceError as error:
+            db.rollback()
+            form.name.errors = list(form.name.errors) + [str(error)]
+    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+    return render_template("edit/indicator.html", form=form, measure=measure, conflict=conflict), status_code
 
 
 @bp.route("/maatregelen/<code>/deadline", methods=["GET", "POST"])

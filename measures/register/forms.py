@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from measures.core.forms import AmountField, BaseForm, StrictDateField, check_web_link, options
+from measures.core.forms import AmountField, BaseForm, NumberField, StrictDateField, check_web_link, options
 from measures.core.text import clean_text
 from measures.register.queries import SORTS, MeasureFilter
 from measures.register.services import needs_note
@@ -296,3 +296,103 @@ class ImportForm(BaseForm):
             "Hetzelfde formaat als de export: kolommen code, status, stand_per en eventueel toelichting, bewijs_document, bewijs_link."
         ),
     )
+
+
+PRECISIONS = (("dag", _l("op de dag")), ("maand", _l("alleen de maand")), ("jaar", _l("alleen het jaar")))
+
+
+def _documents_choices(documents) -> list:
+    return options([("", _l("Geen"))] + [(d.key, f"{d.reference} ({d.date:%d-%m-%Y})") for d in documents])
+
+
+class _Evidence:
+    """The evidence fields a measurement shares with a status update."""
+
+    evidence_document = SelectField(_l("Bewijs: brondocument"), default="")
+    evidence_quote = TextAreaField(
+        _l("Bewijs: citaat"),
+        validators=[Optional(), Length(max=2000, message=_l("Het citaat mag hoogstens %(max)d tekens lang zijn."))],
+        description=_l(
+            "De zin uit het brondocument, letterlijk; als de tekst van het document in het register staat, wordt het citaat ertegen gecontroleerd."
+        ),
+    )
+    evidence_url = URLField(
+        _l("Bewijs: link"),
+        validators=[
+            Optional(),
+            URL(require_tld=True, message=_l("Geef een volledige link, beginnend met https://.")),
+            Length(max=500),
+        ],
+    )
+
+    def validate_evidence_url(self, field):
+        check_web_link(field)
+
+
+class MeasurementForm(_Evidence, VersionedForm):
+    indicator = SelectField(_l("Indicator"), validators=[InputRequired(message=_l("Kies een indicator."))])
+    value = NumberField(_l("Gemeten waarde"), validators=[InputRequired(message=_l("Vul de gemeten waarde in."))])
+    measured_on = StrictDateField(
+        _l("Gemeten per"),
+        validators=[InputRequired(message=_l("Vul de datum in waarop deze waarde gold."))],
+        description=_l("De datum waarop de waarde gold, bijvoorbeeld de peildatum in het bewijsstuk."),
+    )
+    precision = SelectField(_l("Hoe precies is die datum bekend?"), choices=PRECISIONS, default="dag")
+    note = TextAreaField(
+        _l("Toelichting"),
+        validators=[Length(max=2000, message=_l("De toelichting mag hoogstens %(max)d tekens lang zijn."))],
+    )
+
+    def __init__(self, indicators, documents, **kwargs):
+        super().__init__(**kwargs)
+        self.indicator.choices = options(
+            [("", _l("Kies een indicator"))] + [(i.code, f"{i.name} ({i.unit})") for i in indicators]
+        )
+        self.evidence_document.choices = _documents_choices(documents)
+
+
+class IndicatorForm(VersionedForm):
+    name = StringField(
+        _l("Naam"),
+        validators=[InputRequired(message=_l("Geef de indicator een naam.")), Length(max=200)],
+        description=_l("Wat wordt er geteld, bijvoorbeeld: regio's met zorgcoördinatie."),
+    )
+    unit = StringField(
+        _l("Eenheid"),
+        validators=[InputRequired(message=_l("Vul de eenheid in, bijvoorbeeld regio's of procent.")), Length(max=60)],
+    )
+    direction = SelectField(
+        _l("Richting"),
+        choices=(("stijgend", _l("hoger is beter")), ("dalend", _l("lager is beter"))),
+        default="stijgend",
+    )
+    target_value = NumberField(_l("Streefwaarde"), validators=[InputRequired(message=_l("Vul de streefwaarde in."))])
+    target_on = StrictDateField(
+        _l("Streefdatum"),
+        validators=[Optional()],
+        description=_l("Leeg laten als het doel op de deadline van de maatregel moet zijn gehaald."),
+    )
+    target_precision = SelectField(_l("Hoe precies is de streefdatum bekend?"), choices=PRECISIONS, default="dag")
+    basis_document = SelectField(_l("Grondslag: brondocument"), default="")
+    basis = TextAreaField(
+        _l("Grondslag: citaat"),
+        validators=[Optional(), Length(max=2000, message=_l("Het citaat mag hoogstens %(max)d tekens lang zijn."))],
+        description=_l("De zin die het doel noemt, letterlijk. Leeg: de grondslag is onbekend."),
+    )
+    baseline_value = NumberField(_l("Nulmeting: waarde"), validators=[Optional()])
+    baseline_on = StrictDateField(_l("Nulmeting: datum"), validators=[Optional()])
+    baseline_precision = SelectField(_l("Hoe precies is die datum bekend?"), choices=PRECISIONS, default="dag")
+    baseline_document = SelectField(_l("Nulmeting: brondocument"), default="")
+    baseline_basis = TextAreaField(
+        _l("Nulmeting: citaat"),
+        validators=[Optional(), Length(max=2000, message=_l("Het citaat mag hoogstens %(max)d tekens lang zijn."))],
+    )
+
+    def __init__(self, documents, **kwargs):
+        super().__init__(**kwargs)
+        self.basis_document.choices = _documents_choices(documents)
+        self.baseline_document.choices = _documents_choices(documents)
+
+    def validate_baseline_on(self, field):
+        if (field.data is None) != (self.baseline_value.data is None):
+            raise ValidationError(_l("Een nulmeting heeft een waarde en een datum, of geen van beide."))

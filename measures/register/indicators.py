@@ -32,6 +32,17 @@ MAX_NAME, MAX_UNIT = 200, 60
 # --- the arithmetic -------------------------------------------------------------------------------
 
 
+def period_end(day: date | None, precision: str) -> date | None:
+    """A date known to a month or a year stands for the last day of that period (the register never
+    claims a value held before it is known to)."""
+    if day is None or precision == "dag":
+        return day
+    if precision == "jaar":
+        return date(day.year, 12, 31)
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
 def number(value: Decimal | None) -> str:
     """A value as Dutch text: 35, 33,5 or 1.250; None is 'onbekend'."""
     if value is None:
@@ -464,3 +475,130 @@ def record_measurement(
     session.flush()
     states.refresh(session, [measure.id])
     return entry
+
+
+# --- shown --------------------------------------------------------------------------------------
+
+
+def chart(
+    indicator: IndicatorFact,
+    *,
+    deadline: date | None,
+    deadline_precision: str,
+    on: date,
+    on_label: str,
+    chart_id: str,
+    pdf: bool = False,
+):
+    """The indicator's line chart: for a page, drawn twice (wide, and 300 px for a phone; the CSS
+    shows one); for the PDF once, with every number in its title."""
+    from markupsafe import Markup
+
+    from measures.reports import charts
+
+    target_on, precision, defaulted = indicator.target_date(deadline, deadline_precision)
+    if target_on == date.max:
+        target_on = None
+    line = indicator.trajectory(deadline)
+    arguments = {
+        "title": f"{indicator.name} ({indicator.unit})",
+        "points": [(m.on, m.value, m.shown_on, number(m.value)) for m in indicator.measurements],
+        "line": ((line.baseline_on, line.baseline), (line.target_on, line.target)) if line else None,
+        "line_shown": (
+            f"lijn van de nulmeting {number(line.baseline)} ({shown_date(indicator.baseline_on, indicator.baseline_precision)})"
+            f" naar de streefwaarde"
+            if line
+            else ""
+        ),
+        "target": (
+            indicator.target_value,
+            number(indicator.target_value),
+            target_on,
+            (("deadline " if defaulted else "") + shown_date(target_on, precision)) if target_on else "",
+        ),
+        "today": (on, on_label),
+        "unit": indicator.unit,
+    }
+    if pdf:
+        return charts.trajectory_chart(chart_id=chart_id, numbers_in_title=True, **arguments)
+    wide = charts.trajectory_chart(chart_id=chart_id, **arguments)
+    narrow = charts.trajectory_chart(chart_id=f"{chart_id}-smal", width=300, **arguments)
+    return Markup(f'<div class="chart-wide">{wide}</div><div class="chart-narrow">{narrow}</div>')  # noqa: S704
+
+
+def rows(indicator: IndicatorFact, deadline: date | None, deadline_precision: str = "dag") -> list[dict]:
+    """The chart's numbers as table rows, in date order: the baseline, each measurement (with where
+    the line was that day), the target."""
+    line = indicator.trajectory(deadline)
+    target_on, precision, defaulted = indicator.target_date(deadline, deadline_precision)
+    result = []
+    if indicator.baseline_value is not None:
+        result.append(
+            {
+                "kind": "nulmeting",
+                "on": indicator.baseline_on,
+                "shown_on": shown_date(indicator.baseline_on, indicator.baseline_precision),
+                "value": number(indicator.baseline_value),
+                "expected": None,
+                "quote": indicator.baseline_basis,
+                "document_key": indicator.baseline_document_key,
+                "citation": indicator.baseline_reference,
+            }
+        )
+    for m in indicator.measurements:
+        expected = line.expected(m.on) if line else None
+        result.append(
+            {
+                "kind": "meting",
+                "on": m.on,
+                "shown_on": m.shown_on,
+                "value": number(m.value),
+                "expected": number(expected.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) if expected is not None else None,
+                "behind": bool(line and line.behind(m.value, m.on, Decimal("0"))),
+                "quote": m.quote,
+                "note": m.note,
+                "document_key": m.document_key,
+                "citation": m.evidence,
+                "recorded_by": m.recorded_by,
+            }
+        )
+    result.append(
+        {
+            "kind": "streefwaarde",
+            "on": target_on,
+            "shown_on": (shown_date(target_on, precision) + (" (deadline)" if defaulted else ""))
+            if target_on and target_on != date.max
+            else "onbekend",
+            "value": number(indicator.target_value),
+            "expected": None,
+            "quote": indicator.basis,
+            "document_key": indicator.basis_document_key,
+            "citation": indicator.basis_reference,
+        }
+    )
+    return result
+
+
+def reading(
+    indicator: IndicatorFact, deadline: date | None, deadline_precision: str, on: date, margin: Decimal
+) -> tuple[str, str]:
+    """(state, Dutch sentence): where the indicator stands on `on`, by the rules' own arithmetic.
+    States: geen_meting, gehaald, niet_gehaald, achter, op_schema, geen_lijn."""
+    latest = indicator.latest
+    target_on, precision, defaulted = indicator.target_date(deadline, deadline_precision)
+    known_target = target_on is not None and target_on != date.max
+    if latest is None:
+        return "geen_meting", "Nog geen meting."
+    if reached(latest.value, indicator.target_value, indicator.direction):
+        return "gehaald", f"Streefwaarde gehaald per {latest.shown_on}."
+    when = ("de deadline " if defaulted else "") + shown_date(target_on, precision) if known_target else ""
+    if known_target and on > target_on:
+        return "niet_gehaald", f"Streefdatum ({when}) verstreken zonder dat de streefwaarde is gehaald."
+    line = indicator.trajectory(deadline)
+    if line is None:
+        missing = "de nulmeting" if indicator.baseline_value is None else "de streefdatum"
+        return "geen_lijn", f"Geen lijn naar het doel te trekken: {missing} is onbekend."
+    expected = number(line.expected(latest.on).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    if line.behind(latest.value, latest.on, margin):
+        return "achter", f"Achter op schema: per {latest.shown_on} {number(latest.value)}, op schema zou {expected} zijn."
+    return "op_schema", f"Op schema: per {latest.shown_on} {number(latest.value)}, de lijn stond op {expected}."

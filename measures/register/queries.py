@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from measures.checks.rules import HOOG, is_stalled, level_counts, measure_signals, signal_order
 from measures.core import clock
 from measures.core.permissions import keeps_every_measure
+from measures.register.indicators import indicators_on
 from measures.register.services import measure_fields
 from measures.register.terms import closed_status_codes, is_overdue, overdue_clause
 from models import (
@@ -173,6 +174,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, as_of: date, page_siz
     closed = closed_status_codes(session)
     labels = dict(session.exec(select(Status.code, Status.label)).all())
     schemes = dict(session.exec(select(ThemeScheme.code, ThemeScheme.position)).all())
+    measured = indicators_on(session, as_of, only=ids) if ids else {}
     items = []
     for measure_id, level in rows:
         state = by_id[measure_id]
@@ -185,6 +187,7 @@ def list_measures(session: Session, flt: MeasureFilter, *, as_of: date, page_siz
                 "themes": [{"scheme": scheme, "code": code} for scheme, code in themes],
                 "overdue": is_overdue(state.deadline, is_open=state.status_code not in closed, on=as_of),
                 "flag_severity": level,
+                "indicators": measured.get(measure_id, ()),
             }
         )
     return Page(items=items, total=total, page=flt.page, page_size=page_size)
@@ -621,7 +624,10 @@ def _as_it_stood(session: Session, data: dict, as_of: date, known_at: datetime |
         bases["lead"] = None
     if sorted(state.co_owners) != now["co_owners"]:
         bases["co_owners"] = None
-    citations = {d.key: d.citation or d.reference for d in session.exec(select(SourceDocument)).all()}
+    all_documents = session.exec(select(SourceDocument)).all()
+    citations = {d.key: d.citation or d.reference for d in all_documents}
+    data["indicators"] = state.indicators
+    data["documents_by_key"] = {d.key: d for d in all_documents}
     own = data["document"].key if data["document"] else None
     bases["budget"] = [
         {
