@@ -199,6 +199,7 @@ class IndicatorFact:
             "name": self.name,
             "unit": self.unit,
             "direction": self.direction,
+            "stated_on": self.stated_on.isoformat(),
             "baseline": None
             if self.baseline_value is None
             else {
@@ -207,6 +208,7 @@ class IndicatorFact:
                 "on_precision": self.baseline_precision,
                 "basis": self.baseline_basis,
                 "basis_document": self.baseline_document_key,
+                "basis_citation": self.baseline_reference,
             },
             "target": float(self.target_value),
             "target_date": target_on.isoformat() if target_on and target_on != date.max else None,
@@ -214,6 +216,7 @@ class IndicatorFact:
             "target_date_is_deadline": defaulted,
             "basis": self.basis,
             "basis_document": self.basis_document_key,
+            "basis_citation": self.basis_reference,
             "measurements": [
                 {
                     "on": m.on.isoformat(),
@@ -518,6 +521,10 @@ def chart(
         ),
         "today": (on, on_label),
         "unit": indicator.unit,
+        # from when the indicator is known (or its baseline, if earlier)
+        "start": min(d for d in (indicator.stated_on, indicator.baseline_on) if d is not None and d != date.min)
+        if (indicator.stated_on != date.min or indicator.baseline_on)
+        else None,
     }
     if pdf:
         return charts.trajectory_chart(chart_id=chart_id, numbers_in_title=True, **arguments)
@@ -553,7 +560,9 @@ def rows(indicator: IndicatorFact, deadline: date | None, deadline_precision: st
                 "on": m.on,
                 "shown_on": m.shown_on,
                 "value": number(m.value),
-                "expected": number(expected.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)) if expected is not None else None,
+                "expected": number(expected.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+                if expected is not None
+                else None,
                 "behind": bool(line and line.behind(m.value, m.on, Decimal("0"))),
                 "quote": m.quote,
                 "note": m.note,
@@ -600,5 +609,53 @@ def reading(
         return "geen_lijn", f"Geen lijn naar het doel te trekken: {missing} is onbekend."
     expected = number(line.expected(latest.on).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     if line.behind(latest.value, latest.on, margin):
-        return "achter", f"Achter op schema: per {latest.shown_on} {number(latest.value)}, op schema zou {expected} zijn."
+        return (
+            "achter",
+            f"Achter op schema: per {latest.shown_on} {number(latest.value)}, op schema zou {expected} zijn.",
+        )
     return "op_schema", f"Op schema: per {latest.shown_on} {number(latest.value)}, de lijn stond op {expected}."
+
+
+def from_dict(data: dict) -> tuple[IndicatorFact, date | None, str]:
+    """An indicator back from its `as_dict` form (a report's snapshot), with the deadline its
+    target date stands for when it is the measure's: (fact, deadline, deadline precision). The
+    report draws its charts from the snapshot alone, with the same code as the pages."""
+    baseline = data.get("baseline") or {}
+    target_date = date.fromisoformat(data["target_date"]) if data.get("target_date") else None
+    defaulted = bool(data.get("target_date_is_deadline"))
+    fact = IndicatorFact(
+        id=0,
+        code=data["code"],
+        name=data["name"],
+        unit=data["unit"],
+        direction=data["direction"],
+        baseline_value=Decimal(str(baseline["value"])) if baseline else None,
+        baseline_on=date.fromisoformat(baseline["on"]) if baseline.get("on") else None,
+        baseline_precision=baseline.get("on_precision", "dag"),
+        baseline_basis=baseline.get("basis", "onbekend"),
+        baseline_document_key=baseline.get("basis_document"),
+        baseline_reference=baseline.get("basis_citation", baseline.get("basis_document")),
+        target_value=Decimal(str(data["target"])),
+        target_on=None if defaulted else target_date,
+        target_precision=data.get("target_date_precision", "dag"),
+        basis=data.get("basis", "onbekend"),
+        basis_document_key=data.get("basis_document"),
+        basis_reference=data.get("basis_citation", data.get("basis_document")),
+        stated_on=date.fromisoformat(data["stated_on"]) if data.get("stated_on") else date.min,
+        measurements=tuple(
+            MeasurementFact(
+                0,
+                date.fromisoformat(m["on"]),
+                m.get("on_precision", "dag"),
+                Decimal(str(m["value"])),
+                m.get("note", ""),
+                m.get("evidence_document"),
+                m.get("evidence"),
+                None,
+                m.get("evidence_quote"),
+                "",
+            )
+            for m in data.get("measurements", [])
+        ),
+    )
+    return fact, target_date if defaulted else None, data.get("target_date_precision", "dag")

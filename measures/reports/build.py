@@ -27,7 +27,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 from measures.checks import rules as checks
 from measures.checks.rules import RULE_LABELS
 from measures.core import clock
-from measures.register import history
+from measures.register import history, indicators
 from measures.register.terms import is_overdue
 from measures.reports import charts
 from models import Measure, Organisation, ReportEdition, SourceDocument, Status, Theme, ThemeScheme
@@ -123,6 +123,7 @@ def build_snapshot(
                 else None,
                 "flags": flags.get(s.id, []),
                 "signal": signals.get(s.id),
+                "indicators": [i.as_dict(s.deadline, s.deadline_precision) for i in s.indicators],
                 "assessment": (
                     {
                         "light": s.assessment.light,
@@ -154,6 +155,8 @@ def build_snapshot(
             for sc in chosen
         ],
         "measures": measures,
+        # What the falling-behind rule counted as behind (a share of the way), for the readings.
+        "indicator_margin": str(checks.Thresholds.from_config(current_app.config).indicator_margin),
         "comparison": comparison,
         "documents": [
             {
@@ -295,10 +298,45 @@ def render_html(snapshot: dict) -> str:
         by_theme=by_theme,
         chapter=chapter,
         charts=chart_svgs(snapshot),
+        indicator_sections=indicator_sections(snapshot, by_theme),
         as_of=date.fromisoformat(snapshot["as_of"]),
         generated_at=datetime.fromisoformat(snapshot["generated_at"]),
         money=_money,
     )
+
+
+def indicator_sections(snapshot: dict, by_theme: list[dict]) -> list[dict]:
+    """The report's indicators per theme, each measure once (where the themes chapter writes it
+    out): per indicator its reading, its chart (the pages' chart code) and its rows of numbers."""
+    as_of = date.fromisoformat(snapshot["as_of"])
+    margin = Decimal(snapshot.get("indicator_margin", "0.10"))
+    sections = []
+    for block in by_theme:
+        for section in block["sections"]:
+            entries = []
+            for m in section["measures"]:
+                for n, data in enumerate(m.get("indicators", [])):
+                    fact, deadline, precision = indicators.from_dict(data)
+                    entries.append(
+                        {
+                            "measure": m,
+                            "indicator": fact,
+                            "reading": indicators.reading(fact, deadline, precision, as_of, margin),
+                            "chart": indicators.chart(
+                                fact,
+                                deadline=deadline,
+                                deadline_precision=precision,
+                                on=as_of,
+                                on_label=f"peildatum {shown_date(as_of)}",
+                                chart_id=f"indicator-{m['code']}-{n}",
+                                pdf=True,
+                            ),
+                            "rows": indicators.rows(fact, deadline, precision),
+                        }
+                    )
+            if entries:
+                sections.append({"scheme": block["scheme"], "theme": section["theme"], "entries": entries})
+    return sections
 
 
 LEVELS = {label: level for level, label in checks.LEVEL_LABELS.items()}

@@ -4,6 +4,8 @@ Plain SVG (no foreignObject, no script), with a <title> and <desc> for screen re
 is accompanied by the same numbers as a table where it is shown.
 """
 
+from datetime import timedelta
+
 from markupsafe import Markup, escape
 
 # Fill colours with at least 3:1 contrast against white (WCAG 1.4.11), one per status.
@@ -163,6 +165,7 @@ def trajectory_chart(
     today,
     unit: str,
     line_shown: str = "",
+    start=None,
     width: int = 640,
     numbers_in_title: bool = False,
 ) -> Markup:
@@ -182,9 +185,13 @@ def trajectory_chart(
     days = [p[0] for p in points] + ([line[0][0], line[1][0]] if line else []) + [today_on]
     if target_on is not None:
         days.append(target_on)
+    if start is not None:
+        days.append(start)
     first, last = min(days), max(days)
-    if first == last:
-        last = first.replace(year=first.year + 1)
+    if (last - first).days < 365:
+        last = first + timedelta(days=365)
+    pad = timedelta(days=max(1, (last - first).days // 30))  # no mark sits on an axis
+    first, last = first - pad, last + pad
     values = [float(p[1]) for p in points] + [float(target_value)] + ([float(line[0][1])] if line else [])
     high = max(values + [0.0]) or 1.0
     high *= 1.1
@@ -234,9 +241,9 @@ def trajectory_chart(
     for p in points:
         body.append(f'<circle cx="{x(p[0]):.1f}" cy="{y(p[1]):.1f}" r="4" fill="{MEASURED}"/>')
     # legend, one item per line on a phone
-    legend = [("meting", MEASURED, "dot"), ("lijn van nulmeting naar streefwaarde", PLANNED, "dash")] if line else [
-        ("meting", MEASURED, "dot")
-    ]
+    legend = [("meting", MEASURED, "dot")] if points else []
+    if line:
+        legend.append(("lijn van nulmeting naar streefwaarde", PLANNED, "dash"))
     if target_on is not None:
         legend.append(("streefwaarde", PLANNED, "diamond"))
     legend.append((today_label, TODAY, "rule"))
@@ -249,11 +256,17 @@ def trajectory_chart(
         if mark == "dot":
             body.append(f'<circle cx="{lx + 6}" cy="{ly - 4}" r="4" fill="{colour}"/>')
         elif mark == "diamond":
-            body.append(f'<path d="M{lx + 6} {ly - 10} L{lx + 12} {ly - 4} L{lx + 6} {ly + 2} L{lx} {ly - 4} Z" fill="#ffffff" stroke="{colour}" stroke-width="2"/>')
+            body.append(
+                f'<path d="M{lx + 6} {ly - 10} L{lx + 12} {ly - 4} L{lx + 6} {ly + 2} L{lx} {ly - 4} Z" fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
+            )
         elif mark == "dash":
-            body.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 14}" y2="{ly - 4}" stroke="{colour}" stroke-width="2" stroke-dasharray="4 2"/>')
+            body.append(
+                f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 14}" y2="{ly - 4}" stroke="{colour}" stroke-width="2" stroke-dasharray="4 2"/>'
+            )
         else:
-            body.append(f'<line x1="{lx + 6}" y1="{ly - 11}" x2="{lx + 6}" y2="{ly + 3}" stroke="{colour}" stroke-width="2"/>')
+            body.append(
+                f'<line x1="{lx + 6}" y1="{ly - 11}" x2="{lx + 6}" y2="{ly + 3}" stroke="{colour}" stroke-width="2"/>'
+            )
         body.append(_text(lx + 18, ly, [name]))
         lx += int(label_width)
     height = ly + 10
