@@ -203,7 +203,7 @@ def test_writes_redirects_and_problems_answer_with_their_schemas(client, world):
 
 
 # The resources that own a code; every other resource names the measure it is about measure_code.
-OWN_CODE = {"Measure", "MeasureSummary", "Recommendation", "StatusValue"}
+OWN_CODE = {"Indicator", "Measure", "MeasureSummary", "Recommendation", "StatusValue"}
 
 
 def test_one_vocabulary_across_the_resources(client, world):

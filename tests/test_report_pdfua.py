@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, BooleanObject, ContentStream, DictionaryObject, IndirectObject, NameObject
 from weasyprint import HTML
 
+from measures.register import indicators
 from measures.reports import build as reports
 from measures.reports import charts
 from tests import test_reports
@@ -528,6 +529,29 @@ def chart_numbers(snapshot: dict) -> list[tuple[str, list, dict]]:
     return expected
 
 
+def indicator_number_problems(pdf: TaggedPdf, snapshot: dict) -> list[str]:
+    """Each indicator's line chart: its Figure's /Alt names the indicator and holds every number the
+    chart shows: each measurement with its date, and the target."""
+    alts = [str(e.obj.get("/Alt", "")) for e in pdf.elements if e.type == "Figure"]
+    problems = []
+    for measure in snapshot["measures"]:
+        for data in measure.get("indicators", []):
+            fact, _deadline, _precision = indicators.from_dict(data)
+            title = f"{fact.name} ({fact.unit})"
+            alt = next((a for a in alts if a.startswith(title)), None)
+            if alt is None:
+                problems.append(f"no Figure whose /Alt starts with {title!r}")
+                continue
+            wanted = [f"{m.shown_on}: {indicators.number(m.value)}" for m in fact.measurements]
+            wanted.append(f"Streefwaarde {indicators.number(fact.target_value)}")
+            problems += [f"{title}: the /Alt lacks {w!r}" for w in wanted if w not in alt]
+    return problems
+
+
+def indicator_count(snapshot: dict) -> int:
+    return sum(len(m.get("indicators", [])) for m in snapshot["measures"])
+
+
 @pytest.mark.slow  # renders a PDF, or reads one back
 def test_report_headings_start_at_h1_and_skip_no_level(report):
     pdf, _snapshot = report
@@ -547,9 +571,11 @@ def test_report_ids_are_all_in_the_id_tree(report):
 def test_report_figures_carry_every_number_their_chart_shows(report):
     pdf, snapshot = report
     expected = chart_numbers(snapshot)
-    assert len([e for e in pdf.elements if e.type == "Figure"]) == len(expected)
+    assert indicator_count(snapshot) >= 5  # the seeded catalogue's indicators, each a line chart
+    assert len([e for e in pdf.elements if e.type == "Figure"]) == len(expected) + indicator_count(snapshot)
     assert figure_problems(pdf) == []
     assert figure_number_problems(pdf, expected) == []
+    assert indicator_number_problems(pdf, snapshot) == []
 
 
 @pytest.mark.slow  # renders a PDF, or reads one back

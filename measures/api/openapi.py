@@ -240,6 +240,11 @@ OPERATIONS = (
                         "Een status vastleggen die op deze versie voortbouwt.",
                         {"code": "$response.body#/code", "header.If-Match": "$response.header.ETag"},
                     ),
+                    "CreateMeasurement": _link(
+                        "createMeasurement",
+                        "Een meting van een van haar indicatoren vastleggen, op deze versie.",
+                        {"code": "$response.body#/code", "header.If-Match": "$response.header.ETag"},
+                    ),
                 },
             ),
             301: MOVED,
@@ -283,6 +288,31 @@ OPERATIONS = (
         description="Legt een status vast (coördinatoren, binnen hun eigen organisatie). Noem de versie waarop u "
         "voortbouwt: If-Match met de ETag van de maatregel (verouderd: 412), of `version` in de body (verouderd: "
         "409); zonder een van beide: 428.",
+    ),
+    Operation(
+        "/measures/{code}/measurements",
+        "post",
+        "createMeasurement",
+        {
+            201: Reply(
+                schemas.Measurement,
+                "Vastgelegd",
+                {
+                    "Location": {"schema": {"type": "string"}},
+                    "ETag": {"description": "De nieuwe versie van de maatregel.", "schema": {"type": "string"}},
+                },
+                links=_measure_links("$request.path.code"),
+            )
+        },
+        errors=(403, 404, 409, 412, 428),
+        parameters=("code", "If-Match"),
+        request=schemas.NewMeasurement,
+        public=False,
+        summary="Een meting van een indicator vastleggen",
+        description="Legt een gemeten waarde van een indicator van de maatregel vast, met datum, precisie en bewijs "
+        "(coördinatoren, binnen hun eigen organisatie). Een citaat moet in de opgeslagen tekst van het document staan. "
+        "Noem de versie waarop u voortbouwt zoals bij een status: If-Match (verouderd: 412) of `version` (409); "
+        "zonder een van beide: 428. De metingen staan bij de maatregel, onder `indicators`.",
     ),
     Operation(
         "/flags",

@@ -5,6 +5,7 @@ paths, ISO 8601 dates, problem+json errors (RFC 9457), and an OpenAPI 3 document
 """
 
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_login import current_user
@@ -23,11 +24,12 @@ from measures.core.extensions import csrf
 from measures.core.permissions import Action, can
 from measures.core.text import DateError
 from measures.core.web import date_arg
-from measures.register import history, queries, services
+from measures.register import history, indicators, queries, services
 from measures.register.forms import MeasureFilterForm
 from measures.review import services as review
 from measures.sources import search
-from models import Assessment, Flag, Measure, ReportEdition, SourceDocument, Status
+from measures.sources import services as source_services
+from models import Assessment, Flag, Indicator, Measure, ReportEdition, SourceDocument, Status
 from models.db import get_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -281,6 +283,7 @@ def measure(code: str):
                 section=m.source_section,
                 quote=m.source_quote,
             ),
+            indicators=[i.as_dict(state.deadline, state.deadline_precision) for i in state.indicators],
             version=m.version,
             as_of=as_of or clock.today(),
         ).body()
@@ -367,6 +370,84 @@ def create_status_update(code: str):
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/measures/{m.code}/status-updates"
     response.set_etag(str(m.version))  # the measure's new version, for the next If-Match
+    return response
+
+
+@bp.post("/measures/<code>/measurements")
+def create_measurement(code: str):
+    """Record a measurement of one of the measure's indicators, like a status update: the right
+    role for this measure, a valid body, and the version it builds on (If-Match or `version`)."""
+    db = get_session()
+    m = _measure(code)
+    user = g.api_user
+    if not can(db, user, Action.RECORD_MEASUREMENT, m):
+        raise Problem(403, "Geen toestemming", f"U mag geen metingen van {m.code} vastleggen.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Problem(400, "Ongeldige aanvraag", "Stuur een JSON-object.")
+    own = {i.code: i for i in db.exec(select(Indicator).where(Indicator.measure_id == m.id)).all()}
+    documents = {d.key: d for d in db.exec(select(SourceDocument)).all()}
+    try:
+        new = schemas.NewMeasurement.model_validate(body, context={"indicators": own, "documents": documents})
+    except ValidationError as error:
+        invalid = schemas.invalid_params(error, schemas.NewMeasurement.reasons)
+        raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid) from None
+    document = documents.get(new.evidence_document) if new.evidence_document else None
+    if new.evidence_quote and document is None:
+        invalid = [{"name": "evidence_document", "reason": "verplicht bij een citaat: het document waaruit het komt"}]
+        raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid)
+    if quote_problem := source_services.quote_error(db, new.evidence_quote, document):
+        raise Problem(
+            400,
+            "Ongeldige invoer",
+            "Een of meer velden zijn ongeldig.",
+            [{"name": "evidence_quote", "reason": quote_problem}],
+        )
+    expected = _precondition(m, new.version)
+    try:
+        entry = indicators.record_measurement(
+            session=db,
+            measure=m,
+            indicator=own[new.indicator_code],
+            value=Decimal(str(new.value)),
+            measured_on=indicators.period_end(new.on, new.on_precision),
+            measured_precision=new.on_precision,
+            note=new.note,
+            evidence_document_id=document.id if document else None,
+            evidence_url=new.evidence_url,
+            evidence_quote=new.evidence_quote,
+            recorded_by=user.label,
+            recorded_by_id=user.id,
+            now=clock.now(),
+            expected_version=expected if expected is not None else new.version,
+        )
+        db.commit()
+    except services.EditConflict as error:
+        db.rollback()
+        if expected is not None:
+            raise Problem(412, "Voorwaarde niet vervuld", _changed(error.measure)) from error
+        raise Problem(409, "Conflict", _changed(error.measure)) from error
+    except services.ServiceError as error:
+        db.rollback()
+        raise Problem(400, "Ongeldige invoer", str(error)) from error
+    response = jsonify(
+        schemas.Measurement(
+            indicator_code=new.indicator_code,
+            on=entry.measured_on,
+            on_precision=entry.measured_precision,
+            value=float(entry.value),
+            note=entry.note,
+            evidence_document=document.key if document else None,
+            evidence_citation=document.citation if document else None,
+            evidence_quote=entry.evidence_quote,
+            evidence_url=entry.evidence_url,
+            recorded_by=entry.recorded_by,
+            recorded_at=entry.recorded_at,
+        ).body()
+    )
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/measures/{m.code}"
+    response.set_etag(str(m.version))
     return response
 
 
@@ -579,7 +660,7 @@ def _comparison(changes: dict) -> schemas.Comparison:
         ]
 
     lists = ("added", "status_changes", "postponements", "deadline_changes", "budget_changes")
-    lists += ("flags_opened", "flags_closed", "assessments")
+    lists += ("flags_opened", "flags_closed", "assessments", "measurements")
     return schemas.Comparison.model_validate(
         {"from": changes["start"], "to": changes["end"], **{key: items(key) for key in lists}}
     )

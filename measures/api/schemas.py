@@ -164,6 +164,51 @@ class Source(Body):
     quote: str
 
 
+class IndicatorBaseline(Body):
+    """De nulmeting van een indicator."""
+
+    value: float
+    on: date | None
+    on_precision: Precision
+    basis: str = Field(description="De zin die de nulmeting noemt, of onbekend.")
+    basis_document: str | None
+    basis_citation: str | None
+
+
+class IndicatorMeasurement(Body):
+    """Een gemeten waarde van een indicator, met het bewijs."""
+
+    on: date = Field(description="De datum waarop de waarde gold; bij maand of jaar de laatste dag daarvan.")
+    on_precision: Precision
+    value: float
+    note: str
+    evidence_document: str | None
+    evidence_citation: str | None
+    evidence_quote: str | None
+    evidence_url: str | None
+
+
+class Indicator(Body):
+    """Een meetbaar doel van een maatregel: van de nulmeting naar de streefwaarde, met de metingen."""
+
+    code: str = Field(description="Vaste code: <maatregel>-I<n>.")
+    name: str
+    unit: str
+    direction: Literal["stijgend", "dalend"] = Field(description="stijgend: hoger is beter; dalend: lager is beter.")
+    stated_on: date = Field(description="Vanaf deze datum kent het register de indicator.")
+    baseline: IndicatorBaseline | None
+    target: float
+    target_date: Annotated[date | None, WithJsonSchema({"type": ["string", "null"], "format": "date"})] = Field(
+        description="Wanneer het doel gehaald moet zijn (bij maand of jaar de laatste dag daarvan); null als onbekend."
+    )
+    target_precision: Precision = Field(description="Hoeveel van target_date bekend is: dag, maand of jaar.")
+    target_is_deadline: bool = Field(description="De indicator noemt geen eigen datum: het is de deadline.")
+    basis: str = Field(description="De zin die het doel noemt, of onbekend.")
+    basis_document: str | None
+    basis_citation: str | None
+    measurements: list[IndicatorMeasurement]
+
+
 class Measure(Body):
     """Een maatregel zoals zij was op as_of."""
 
@@ -186,6 +231,7 @@ class Measure(Body):
         description="Codes die in deze maatregel zijn opgegaan; hun adressen verwijzen hierheen (301)."
     )
     source: Source
+    indicators: list[Indicator] = Field(description="Meetbare doelen met hun metingen tot as_of.")
     version: int = Field(ge=1)
     as_of: date
 
@@ -302,8 +348,69 @@ class NewStatusUpdate(BaseModel):
         return value
 
 
+class NewMeasurement(BaseModel):
+    """Een nieuwe meting van een indicator van de maatregel."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reasons: ClassVar[dict[str, str]] = {
+        "indicator_code": "onbekende indicator van deze maatregel",
+        "value": "een getal van 0 of meer, met hoogstens twee decimalen",
+        "on": "geen geldige datum: gebruik JJJJ-MM-DD.",
+        "on_precision": "dag, maand of jaar",
+        "note": "tekst van hoogstens 2000 tekens",
+        "evidence_document": "onbekend brondocument",
+        "evidence_quote": "tekst van hoogstens 2000 tekens",
+        "evidence_url": "een link die begint met https://",
+        "version": "een geheel getal",
+    }
+
+    indicator_code: Annotated[str, Strict(), Field(max_length=60)] = Field(
+        description="De code van de indicator, bijvoorbeeld CT-D-02-I1."
+    )
+    value: (
+        Annotated[float, Strict(), Field(ge=0, le=999999999999.99, allow_inf_nan=False)]
+        | Annotated[int, Strict(), Field(ge=0, le=999999999999)]
+    )
+    on: Annotated[date, BeforeValidator(_request_date)] = Field(
+        description="De datum waarop de waarde gold; bij maand of jaar een dag in die periode."
+    )
+    on_precision: Precision = "dag"
+    note: Annotated[str, Strict(), Field(max_length=2000)] = ""
+    evidence_document: Annotated[str, Strict()] | SkipJsonSchema[None] = None
+    evidence_quote: Annotated[str, Strict(), Field(max_length=2000)] | SkipJsonSchema[None] = None
+    evidence_url: WebLink | SkipJsonSchema[None] = None
+    version: Annotated[int, Strict(), Field(ge=0, le=2**31 - 1)] | SkipJsonSchema[None] = Field(
+        default=None, description="De versie die u las; een andere versie geeft 409."
+    )
+
+    @field_validator("indicator_code")
+    @classmethod
+    def _own_indicator(cls, value: str, info: ValidationInfo) -> str:
+        known = (info.context or {}).get("indicators")
+        if known is not None and value not in known:
+            raise PydanticCustomError("unknown_indicator", "onbekende indicator van deze maatregel")
+        return value
+
+    @field_validator("evidence_document")
+    @classmethod
+    def _known_document(cls, value: str | None, info: ValidationInfo) -> str | None:
+        documents = (info.context or {}).get("documents")
+        if value is not None and documents is not None and value not in documents:
+            raise PydanticCustomError("unknown_document", "onbekend brondocument")
+        return value
+
+
+class Measurement(IndicatorMeasurement):
+    """Een vastgelegde meting."""
+
+    indicator_code: str
+    recorded_by: str
+    recorded_at: Timestamp
+
+
 # Errors this module raises itself carry their own Dutch reason; pydantic's own get the field's.
-_OWN_ERRORS = {"invalid_date", "invalid_link", "unknown_status", "unknown_document"}
+_OWN_ERRORS = {"invalid_date", "invalid_link", "unknown_status", "unknown_document", "unknown_indicator"}
 
 
 def invalid_params(error: ValidationError, reasons: dict[str, str]) -> list[dict[str, str]]:
@@ -486,6 +593,20 @@ class ComparedAssessment(Body):
     text: str
 
 
+class ComparedMeasurement(Body):
+    """Een meting van een indicator, gedateerd tussen de twee datums."""
+
+    measure_code: str
+    indicator_code: str
+    name: str
+    unit: str
+    on: date
+    on_precision: Precision
+    value: float
+    target: float
+    evidence: str | None
+
+
 class Comparison(Body):
     """Wat veranderde tussen from (niet inbegrepen) en to (inbegrepen)."""
 
@@ -499,6 +620,7 @@ class Comparison(Body):
     flags_opened: list[FlagChange]
     flags_closed: list[FlagChange]
     assessments: list[ComparedAssessment]
+    measurements: list[ComparedMeasurement]
 
 
 # --- report editions --------------------------------------------------------------------------------

@@ -197,6 +197,7 @@ def init_app(app: Flask) -> None:
     from measures.register import indicators
 
     app.add_template_global(indicators.chart, "indicator_chart")
+    app.add_template_filter(indicators.number, "indicator_number")
     app.add_template_global(indicators.rows, "indicator_rows")
     app.add_template_global(indicators.reading, "indicator_reading")
     app.add_template_global(indicator_margin)

@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from openpyxl import load_workbook
 from sqlalchemy import Row
@@ -17,7 +18,16 @@ from measures.core import clock, spreadsheets
 from measures.core.permissions import Action, can
 from measures.core.text import DateError, clean_text, parse_date
 from measures.register import queries, services
-from models import Measure, MeasureStateInterval, SourceDocument, Status, StatusUpdate, User
+from models import (
+    Indicator,
+    IndicatorMeasurement,
+    Measure,
+    MeasureStateInterval,
+    SourceDocument,
+    Status,
+    StatusUpdate,
+    User,
+)
 
 # The export's columns; the import reads the same file back (see IMPORT_COLUMNS).
 LIST_COLUMNS = (
@@ -36,6 +46,9 @@ LIST_COLUMNS = (
 )
 IMPORT_REQUIRED = ("code", "status", "stand_per")
 IMPORT_OPTIONAL = ("toelichting", "bewijs_document", "bewijs_link")
+# The indicator column set: a row with an indicator records a measurement of it (with the row's
+# toelichting and evidence); its status and stand_per may then be left empty.
+INDICATOR_COLUMNS = ("indicator", "meting", "gemeten_per", "gemeten_precisie")
 MAX_IMPORT_ROWS = 5000
 MAX_CELL = 5000
 # Bounds on what an import may cost, checked before and while parsing (a hostile file stops early).
@@ -257,6 +270,75 @@ def _text(value) -> str:
     return text
 
 
+def _measurement_row(session, row, measure, known_indicators, documents, user, now, problems) -> tuple | None:
+    """Check a row's indicator columns; add what is wrong to `problems`. The planned measurement, or None."""
+    from measures.register import indicators
+
+    indicator = known_indicators.get(_text(row.get("indicator")))
+    if indicator is None or (measure is not None and indicator.measure_id != measure.id):
+        problems.append(f"Onbekende indicator van deze maatregel: {_text(row.get('indicator'))}.")
+    elif measure is not None and not can(session, user, Action.RECORD_MEASUREMENT, measure):
+        problems.append(f"U mag geen metingen van {measure.code} vastleggen.")
+    raw_value = row.get("meting")
+    value = None
+    try:
+        value = indicators.parse_number(raw_value if isinstance(raw_value, (int, float)) else _text(raw_value))
+    except ValueError as error:
+        problems.append(f"Ongeldige waarde bij meting: {error}")
+    precision = _text(row.get("gemeten_precisie")) or "dag"
+    if precision not in indicators.DATE_PRECISIONS:
+        problems.append(f"Onbekende precisie bij gemeten_precisie: {precision} (dag, maand of jaar).")
+    raw_day = row.get("gemeten_per")
+    day = None
+    try:
+        day = parse_date(raw_day if isinstance(raw_day, date) else _text(raw_day))
+        day = indicators.period_end(day, precision if precision in indicators.DATE_PRECISIONS else "dag")
+        if day > clock.day_of(now):
+            problems.append("De datum van de meting mag niet in de toekomst liggen.")
+    except DateError as error:
+        problems.append(f"Ongeldige datum bij gemeten_per: {error}")
+    doc_key = _text(row.get("bewijs_document"))
+    if problems:
+        return None
+    return (measure, indicator, value, day, precision, _text(row.get("toelichting")), documents.get(doc_key),
+            _text(row.get("bewijs_link")) or None)  # fmt: skip
+
+
+def _record_measurements(session: Session, measured: list[tuple], user: User, now: datetime, result) -> None:
+    """Record the planned measurements; one already recorded (same indicator, date and value) is left."""
+    from measures.register import indicators
+
+    ids = {indicator.id for _m, indicator, *_rest in measured}
+    existing = set(
+        session.exec(
+            select(IndicatorMeasurement.indicator_id, IndicatorMeasurement.measured_on, IndicatorMeasurement.value).where(
+                IndicatorMeasurement.indicator_id.in_(ids)
+            )
+        ).all()
+    ) if ids else set()  # fmt: skip
+    seen = {(i, d, Decimal(v)) for i, d, v in existing}
+    for measure, indicator, value, day, precision, note, document_id, link in measured:
+        if (indicator.id, day, value) in seen:
+            result.unchanged.append(f"{measure.code} {indicator.code}")
+            continue
+        indicators.record_measurement(
+            session=session,
+            measure=measure,
+            indicator=indicator,
+            value=value,
+            measured_on=day,
+            measured_precision=precision,
+            note=note,
+            evidence_document_id=document_id,
+            evidence_url=link,
+            recorded_by=user.label,
+            recorded_by_id=user.id,
+            now=now,
+        )
+        seen.add((indicator.id, day, value))
+        result.recorded.append(f"{measure.code} {indicator.code}")
+
+
 def import_statuses(*, session: Session, rows: list[dict], user: User, now: datetime) -> ImportResult:
     """Validate every row, then record them all, or none: the caller commits only when result.ok."""
     result = ImportResult()
@@ -268,10 +350,30 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
         for m in session.exec(select(Measure).where(Measure.code.in_({_text(r.get("code")) for r in rows}))).all()
     }
     planned = []
+    measured = []
+    indicator_codes = {_text(r.get("indicator")) for r in rows} - {""}
+    known_indicators = (
+        {i.code: i for i in session.exec(select(Indicator).where(Indicator.code.in_(indicator_codes))).all()}
+        if indicator_codes
+        else {}
+    )
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         problems = []
         code = _text(row.get("code"))
         status_value = _text(row.get("status"))
+        indicator_code = _text(row.get("indicator"))
+        if indicator_code and not status_value and not _text(row.get("stand_per")):
+            # a measurement only: the row's status columns are left empty
+            measure = measures.get(code)
+            problems = (
+                (["De code ontbreekt."] if not code else [f"Onbekende maatregel: {code}."]) if measure is None else []
+            )
+            entry = _measurement_row(session, row, measure, known_indicators, documents, user, now, problems)
+            if problems:
+                result.errors[number] = problems
+            else:
+                measured.append(entry)
+            continue
         status_code = status_value if status_value in statuses else labels.get(status_value.lower())
         note = _text(row.get("toelichting"))
         doc_key = _text(row.get("bewijs_document"))
@@ -304,12 +406,18 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
             new = statuses[status_code]
             if services.needs_note(current, new) and not note:
                 problems.append("Een toelichting is verplicht als de status teruggaat of de maatregel wordt beëindigd.")
+        entry = None
+        if indicator_code:
+            entry = _measurement_row(session, row, measure, known_indicators, documents, user, now, problems)
         if problems:
             result.errors[number] = problems
         else:
             planned.append((measure, status_code, as_of, note, documents.get(doc_key), link or None))
+            if entry is not None:
+                measured.append(entry)
     if result.errors:
         return result
+    _record_measurements(session, measured, user, now, result)
     # The latest update of every imported measure, in one query; kept current as rows are recorded.
     latest: dict[int, tuple] = {}
     for measure_id, code, day, text in session.exec(

@@ -407,6 +407,8 @@ class Comparison:
     flags_closed: list[dict]
     assessments: list[dict]
     counts: dict = field(default_factory=dict)
+    # Measurements of indicators dated in the period (empty in comparisons stored before indicators).
+    measurements: list[dict] = field(default_factory=list)
 
     @property
     def cut(self) -> bool:
@@ -433,6 +435,7 @@ class Comparison:
             "flags_opened": self.flags_opened,
             "flags_closed": self.flags_closed,
             "assessments": self.assessments,
+            "measurements": self.measurements,
         }
 
 
@@ -445,6 +448,8 @@ def compare(session: Session, start: date, end: date, shown: int | None = None) 
     from measures.register import states as projection
     from models import (
         Flag,  # here to keep the import list above about history tables
+        Indicator,
+        IndicatorMeasurement,
         MeasureStateInterval,
     )
 
@@ -576,6 +581,38 @@ def compare(session: Session, start: date, end: date, shown: int | None = None) 
         {"code": code, "light": light, "as_of": on.isoformat(), "text": text}
         for code, light, on, text in assessment_rows
     ]
+    measurement_rows, measurements_total = counted(
+        select(
+            Measure.code,
+            Indicator.code,
+            Indicator.name,
+            Indicator.unit,
+            Indicator.target_value,
+            IndicatorMeasurement.measured_on,
+            IndicatorMeasurement.measured_precision,
+            IndicatorMeasurement.value,
+            SourceDocument.citation,
+        )
+        .join(Indicator, Indicator.id == IndicatorMeasurement.indicator_id)
+        .join(Measure, Measure.id == IndicatorMeasurement.measure_id)
+        .join(SourceDocument, SourceDocument.id == IndicatorMeasurement.evidence_document_id, isouter=True)
+        .where(IndicatorMeasurement.measured_on > start, IndicatorMeasurement.measured_on <= end, existing),
+        (IndicatorMeasurement.measured_on, Measure.code, IndicatorMeasurement.id),
+    )
+    measurements = [
+        {
+            "code": code,
+            "indicator_code": indicator_code,
+            "name": name,
+            "unit": unit,
+            "on": on.isoformat(),
+            "on_precision": precision,
+            "value": float(value),
+            "target": float(target),
+            "evidence": evidence,
+        }
+        for code, indicator_code, name, unit, target, on, precision, value, evidence in measurement_rows
+    ]
     totals = {
         "added": len(added_ids),
         "status_changes": len(changed),
@@ -585,6 +622,7 @@ def compare(session: Session, start: date, end: date, shown: int | None = None) 
         "flags_opened": opened_total,
         "flags_closed": closed_total,
         "assessments": assessments_total,
+        "measurements": measurements_total,
     }
     return Comparison(
         start=start,
@@ -598,4 +636,5 @@ def compare(session: Session, start: date, end: date, shown: int | None = None) 
         flags_closed=flags_closed,
         assessments=assessments,
         counts=totals,
+        measurements=measurements,
     )

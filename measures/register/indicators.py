@@ -55,6 +55,22 @@ def number(value: Decimal | None) -> str:
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
+def parse_number(raw) -> Decimal:
+    """A value as people type it (30, 12,5, 1.250 or 1250.5), or ValueError with a Dutch reason."""
+    from measures.core.forms import parse_amount
+
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("geef een getal, bijvoorbeeld 30 of 12,5.")
+    try:
+        return parse_amount(raw)
+    except ValueError as error:
+        raise ValueError(
+            "geef een getal van 0 of meer met hoogstens twee cijfers achter de komma, bijvoorbeeld 30 of 12,5."
+        ) from error
+
+
 def reached(value: Decimal, target: Decimal, direction: str) -> bool:
     """Whether `value` meets the target: at or above it when higher is better, at or below when lower is."""
     return value <= target if direction == "dalend" else value >= target
@@ -212,8 +228,8 @@ class IndicatorFact:
             },
             "target": float(self.target_value),
             "target_date": target_on.isoformat() if target_on and target_on != date.max else None,
-            "target_date_precision": precision,
-            "target_date_is_deadline": defaulted,
+            "target_precision": precision,
+            "target_is_deadline": defaulted,
             "basis": self.basis,
             "basis_document": self.basis_document_key,
             "basis_citation": self.basis_reference,
@@ -224,8 +240,9 @@ class IndicatorFact:
                     "value": float(m.value),
                     "note": m.note,
                     "evidence_document": m.document_key,
-                    "evidence": m.evidence,
+                    "evidence_citation": m.document_reference,
                     "evidence_quote": m.quote,
+                    "evidence_url": m.evidence_url,
                 }
                 for m in self.measurements
             ],
@@ -622,7 +639,7 @@ def from_dict(data: dict) -> tuple[IndicatorFact, date | None, str]:
     report draws its charts from the snapshot alone, with the same code as the pages."""
     baseline = data.get("baseline") or {}
     target_date = date.fromisoformat(data["target_date"]) if data.get("target_date") else None
-    defaulted = bool(data.get("target_date_is_deadline"))
+    defaulted = bool(data.get("target_is_deadline"))
     fact = IndicatorFact(
         id=0,
         code=data["code"],
@@ -637,7 +654,7 @@ def from_dict(data: dict) -> tuple[IndicatorFact, date | None, str]:
         baseline_reference=baseline.get("basis_citation", baseline.get("basis_document")),
         target_value=Decimal(str(data["target"])),
         target_on=None if defaulted else target_date,
-        target_precision=data.get("target_date_precision", "dag"),
+        target_precision=data.get("target_precision", "dag"),
         basis=data.get("basis", "onbekend"),
         basis_document_key=data.get("basis_document"),
         basis_reference=data.get("basis_citation", data.get("basis_document")),
@@ -650,12 +667,12 @@ def from_dict(data: dict) -> tuple[IndicatorFact, date | None, str]:
                 Decimal(str(m["value"])),
                 m.get("note", ""),
                 m.get("evidence_document"),
-                m.get("evidence"),
-                None,
+                m.get("evidence_citation"),
+                m.get("evidence_url"),
                 m.get("evidence_quote"),
                 "",
             )
             for m in data.get("measurements", [])
         ),
     )
-    return fact, target_date if defaulted else None, data.get("target_date_precision", "dag")
+    return fact, target_date if defaulted else None, data.get("target_precision", "dag")

@@ -32,6 +32,7 @@ CSV_COLUMNS = (
     "co_owners_basis",
     "postponements",
     "budget",
+    "indicators",
     "source_reference",
     "source_section",
     "source_quote",
@@ -100,6 +101,7 @@ def measure_records(session: Session, as_of: date | None = None) -> Iterator[dic
                 "provenance": bases[s.id],
                 "postponements": s.postponements,
                 "budget": s.budget,
+                "indicators": [i.as_dict(s.deadline, s.deadline_precision) for i in s.indicators],
                 "source": {
                     "document": document.key if document else None,
                     "reference": document.reference if document else None,
@@ -144,6 +146,7 @@ def _flat(record: dict) -> dict:
         "themes": "; ".join(record["themes"]),
         "co_owners": "; ".join(record["co_owners"]),
         "budget": json.dumps(record["budget"], ensure_ascii=False),
+        "indicators": json.dumps(record["indicators"], ensure_ascii=False) if record["indicators"] else "",
         "source_reference": record["source"]["reference"],
         "source_section": record["source"]["section"],
         "source_quote": record["source"]["quote"],
