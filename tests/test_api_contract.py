@@ -131,7 +131,13 @@ def test_every_get_answers_with_the_schema_the_document_gives_it(client, world):
     # Several answers per operation where the code takes another path (a past date, a filter).
     examples = {
         "listMeasures": ["/measures?pageSize=200", "/measures?asOf=2019-12-05&pageSize=200", "/measures?flagged=1"],
-        "getMeasure": [f"/measures/{code}", f"/measures/{code}?asOf=2019-12-05", "/measures/CT-B-02"],
+        "getMeasure": [
+            f"/measures/{code}",
+            f"/measures/{code}?asOf=2019-12-05",
+            "/measures/CT-B-02",
+            "/measures/CT-D-02",
+            "/measures/CT-D-02?asOf=2018-06-01",
+        ],
         "listStatusUpdates": [f"/measures/{code}/status-updates", "/measures/CT-B-02/status-updates"],
         "listFlags": ["/flags", "/flags?state=all"],
         "listStatuses": ["/statuses"],
@@ -190,10 +196,23 @@ def test_writes_redirects_and_problems_answer_with_their_schemas(client, world):
     assert _errors(doc, schema, created.get_json()) == []
     # The body keeps the wire form it always had: +00:00, not Z.
     assert created.get_json()["recorded_at"].endswith("+00:00")
+    measured = client.post(
+        "/api/v1/measures/CT-D-02/measurements",
+        json={"indicator_code": "CT-D-02-I1", "value": 33, "on": "2021-06-01", "on_precision": "maand"},
+        headers={
+            **world["headers"],
+            "If-Match": client.get("/api/v1/measures/CT-D-02", headers=world["headers"]).headers["ETag"],
+        },
+    )
+    assert measured.status_code == 201, measured.get_json()
+    schema = operations["createMeasurement"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert _errors(doc, schema, measured.get_json()) == []
+    assert measured.get_json()["on"] == "2021-06-30"  # a month stands for its last day
     moved = client.get("/api/v1/measures/CT-K-03", headers=world["headers"])
     assert moved.status_code == 301 and _errors(doc, problem, moved.get_json()) == []
     for response in (
         client.post("/api/v1/measures/CT-B-02/status-updates", json={"status": 1}, headers=world["headers"]),
+        client.post("/api/v1/measures/CT-D-02/measurements", json={"value": "veel"}, headers=world["headers"]),
         client.get("/api/v1/measures?pageSize=0", headers=world["headers"]),
         client.get("/api/v1/measures/NOPE", headers=world["headers"]),
         client.get("/api/v1/report-editions"),  # 401: the editions need signing in

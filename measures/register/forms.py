@@ -298,7 +298,7 @@ class ImportForm(BaseForm):
     )
 
 
-PRECISIONS = (("dag", _l("op de dag")), ("maand", _l("alleen de maand")), ("jaar", _l("alleen het jaar")))
+PRECISIONS = options((("dag", _l("op de dag")), ("maand", _l("alleen de maand")), ("jaar", _l("alleen het jaar"))))
 
 
 def _documents_choices(documents) -> list:
@@ -363,7 +363,7 @@ class IndicatorForm(VersionedForm):
     )
     direction = SelectField(
         _l("Richting"),
-        choices=(("stijgend", _l("hoger is beter")), ("dalend", _l("lager is beter"))),
+        choices=options((("stijgend", _l("hoger is beter")), ("dalend", _l("lager is beter")))),
         default="stijgend",
     )
     target_value = NumberField(_l("Streefwaarde"), validators=[InputRequired(message=_l("Vul de streefwaarde in."))])

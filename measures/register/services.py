@@ -461,6 +461,36 @@ def changes_since(session: Session, measure_id: int, version: int) -> list[Chang
             )
         ).all()
     ]
+    from measures.register.indicators import number
+    from models import Indicator, IndicatorMeasurement
+
+    names = {}
+    for i in session.exec(select(Indicator).where(Indicator.measure_id == measure_id)).all():
+        names[i.id] = i.name
+        if i.measure_version is not None and i.measure_version > version:
+            changes.append(
+                Change(
+                    i.recorded_at,
+                    i.recorded_by,
+                    "indicator",
+                    None,
+                    f"{i.name}: streefwaarde {number(i.target_value)} {i.unit}",
+                )
+            )
+    changes += [
+        Change(
+            m.recorded_at,
+            m.recorded_by,
+            "meting",
+            None,
+            f"{names.get(m.indicator_id, '')}: {number(m.value)} per {m.measured_on:%d-%m-%Y}",
+        )
+        for m in session.exec(
+            select(IndicatorMeasurement).where(
+                IndicatorMeasurement.measure_id == measure_id, IndicatorMeasurement.measure_version > version
+            )
+        ).all()
+    ]
     return sorted(changes, key=lambda c: c.at)
 
 
