@@ -46,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         CHECK_STALE_MONTHS=12,
         CHECK_MAX_POSTPONEMENTS=1,
         CHECK_LONG_RUNNING_YEARS=3,
+        # An indicator is behind when its latest measurement trails the straight line from baseline
+        # to target by more than this share of the way (changing it asks for `rebuild-states`).
+        CHECK_INDICATOR_MARGIN="0.10",
         CHECK_TIME="06:30",
         CHECK_MISFIRE_GRACE_SECONDS=3600,
         # Mail: "outbox" writes .eml files to instance/outbox (development); "smtp" sends.

@@ -14,6 +14,7 @@ PUBLIC_PAGES = [
     "/maatregelen",
     "/maatregelen?theme=contouren:b&status=klaar",  # a form with errors
     "/maatregelen/CT-B-04",
+    "/maatregelen/CT-D-02",  # indicators: the line chart and its table
     "/maatregelen/CT-C-07?as_of=2019-12-05",
     "/maatregelen/CT-C-07?as_of=2019-12-05&weergave=register",  # as the register showed it then: not yet
     "/maatregelen/CT-B-04?as_of=2001-01-01",  # not yet registered on that date
@@ -44,8 +45,15 @@ ROLE_PAGES = {
         "/documenten/kst-28638-199/voorstellen",
         "/documenten/kst-28638-199",
         "/documenten/nieuw",
+        "/maatregelen/CT-D-02/metingen/nieuw",
+        "/maatregelen/CT-D-02/indicatoren/nieuw",
     ],
-    "coordinator": ["/maatregelen/CT-B-04/status", "/maatregelen/import", "/documenten/kst-28638-199/voorstellen"],
+    "coordinator": [
+        "/maatregelen/CT-B-04/status",
+        "/maatregelen/import",
+        "/documenten/kst-28638-199/voorstellen",
+        "/maatregelen/CT-B-02/metingen/nieuw",
+    ],
     "rapporteur": ["/aanbevelingen/nieuw"],
     "lezer": [],
 }

@@ -62,3 +62,31 @@ def test_new_measure_form_saves_with_only_the_required_fields(page_for):
         page.click("main button[type=submit]:has-text('Maatregel aanmaken')")
     assert navigation.value.status < 400
     assert page.url.endswith("/maatregelen/TEST-FORM-1")
+
+
+def test_indicator_and_measurement_forms_save_as_rendered(page_for, live_server):
+    """An indicator with only its name, unit and target (every select at its default, the optional
+    dates and quotes empty); then a measurement of it with only a value (the date as rendered)."""
+    page = page_for("programmacoordinator")
+    page.goto("/maatregelen/CT-A-01/indicatoren/nieuw")
+    page.fill("#name", "Regionale tafels")
+    page.fill("#unit", "tafels")
+    page.fill("#target_value", "10")
+    with page.expect_navigation() as navigation:
+        page.click("main button[type=submit]:has-text('Indicator toevoegen')")
+    assert navigation.value.status < 400 and "/maatregelen/CT-A-01" in page.url
+    page.goto("/maatregelen/CT-A-01/metingen/nieuw")
+    page.fill("#value", "3")
+    with page.expect_navigation() as navigation:
+        page.click("main button[type=submit]:has-text('Meting vastleggen')")
+    assert navigation.value.status < 400 and "/maatregelen/CT-A-01" in page.url
+    with Session(get_engine(live_server["app"])) as session:
+        from models import Indicator, IndicatorMeasurement
+
+        indicator = session.exec(select(Indicator).where(Indicator.code == "CT-A-01-I1")).one()
+        (measurement,) = session.exec(
+            select(IndicatorMeasurement).where(IndicatorMeasurement.indicator_id == indicator.id)
+        ).all()
+    assert (indicator.basis, indicator.target_on, indicator.baseline_value) == ("onbekend", None, None)
+    assert measurement.value == 3 and measurement.measured_precision == "dag"
+    assert page.locator(".indicator-compact").first.inner_text() == "3 / 10 (30 %)"

@@ -276,3 +276,61 @@ def test_no_page_scrolls_sideways_when_zoomed(page_for, size):
             check(_slug(role, path), page)
     _posted_pages(page_for, check, context_options=size)
     assert found == [], f"{len(found)} problems:\n" + "\n".join(found)
+
+
+# Where each text of a visible line chart is drawn, and at what size, as the reader sees it.
+CHART_TEXTS = """() => [...document.querySelectorAll('svg.chart--line')].filter(svg => svg.getBoundingClientRect().width > 0)
+  .map(svg => {
+    const box = svg.getBoundingClientRect();
+    return {
+      width: box.width, left: box.left, right: box.right, viewBox: svg.viewBox.baseVal.width,
+      font: parseFloat(getComputedStyle(svg.querySelector('text')).fontSize) * box.width / svg.viewBox.baseVal.width,
+      texts: [...svg.querySelectorAll('text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+      }),
+      outside: [...svg.querySelectorAll('text')].filter(t => {
+        const r = t.getBoundingClientRect();
+        return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+      }).map(t => t.textContent),
+    };
+  })"""
+
+
+def _overlapping(texts: list[dict]) -> list[tuple[str, str]]:
+    pairs = []
+    for i, a in enumerate(texts):
+        for b in texts[i + 1 :]:
+            if (
+                a["left"] < b["right"] - 1
+                and b["left"] < a["right"] - 1
+                and a["top"] < b["bottom"] - 1
+                and b["top"] < a["bottom"] - 1
+            ):
+                pairs.append((a["text"], b["text"]))
+    return pairs
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_an_indicator_chart_is_readable_at_320_px_and_wide(browser, live_server, width):
+    """The line chart of an indicator (CT-D-02: two measurements, its target): at 320 px the narrow
+    drawing is shown, within the screen, its text at least 10 px, none of it cut off or on top of
+    other text; the same wide."""
+    pages = Pages(browser, live_server)
+    try:
+        page = pages(None, context_options={"viewport": {"width": width, "height": 800}})
+        visit(page, "/maatregelen/CT-D-02")
+        charts = page.evaluate(CHART_TEXTS)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator("section.indicator").first.screenshot(path=str(SCREENSHOTS / f"indicator-{width}.png"))
+    finally:
+        pages.close()
+    assert len(charts) == 1  # one drawing shown, the other hidden
+    (chart,) = charts
+    assert chart["viewBox"] == (300 if width == 320 else 640)
+    assert chart["left"] >= 0 and chart["right"] <= width
+    assert chart["font"] >= 10, chart["font"]
+    assert chart["outside"] == []
+    assert _overlapping(chart["texts"]) == []
+    shown = {t["text"] for t in chart["texts"]}
+    assert {"35", "0", "vandaag", "meting"} <= shown
