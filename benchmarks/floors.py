@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
@@ -604,6 +605,7 @@ def compare_app(session, start: date, end: date) -> dict:
         "flags_opened": [(f["code"], f["rule"], f["on"]) for f in d["flags_opened"]],
         "flags_closed": [(f["code"], f["rule"], f["on"]) for f in d["flags_closed"]],
         "assessments": [(a["code"], a["light"], a["as_of"]) for a in d["assessments"]],
+        "measurements": [(x["code"], x["indicator_code"], x["on"], x["value"]) for x in d["measurements"]],
     }
 
 
@@ -635,6 +637,9 @@ COMPARE_FLAGS = """FROM flag f JOIN measure m ON m.id = f.measure_id
 COMPARE_FLAG_ROWS = "SELECT m.code, f.rule, f.{day} " + COMPARE_FLAGS + " ORDER BY f.{day}, m.code, f.id LIMIT :shown"
 COMPARE_ASSESSMENTS = """FROM assessment a JOIN measure m ON m.id = a.measure_id
     WHERE a.as_of > :start AND a.as_of <= :end AND m.announced_on <= :end"""
+COMPARE_MEASUREMENTS = """FROM indicator_measurement x JOIN measure m ON m.id = x.measure_id
+    JOIN indicator i ON i.id = x.indicator_id
+    WHERE x.measured_on > :start AND x.measured_on <= :end AND m.announced_on <= :end"""
 COMPARE_BUDGETS = """SELECT measure_id, old_value, new_value FROM audit_record WHERE field = 'budget'
     AND changed_at > :start_moment AND changed_at <= :end_moment ORDER BY changed_at, id"""
 COMPARE_TITLES = """SELECT measure_id, old_value FROM audit_record WHERE field = 'title' AND changed_at > :end_moment
@@ -645,10 +650,11 @@ def _compare_ranges() -> list[str]:
     deadlines = [COMPARE_DEADLINES.format(extra=extra) for extra in ("", POSTPONED)]
     flags = [COMPARE_FLAGS.format(day=day) for day in ("first_seen_on", "resolved_on")]
     return [
-        *(f"SELECT count(*) {body}" for body in (*deadlines, *flags, COMPARE_ASSESSMENTS)),
+        *(f"SELECT count(*) {body}" for body in (*deadlines, *flags, COMPARE_ASSESSMENTS, COMPARE_MEASUREMENTS)),
         *(COMPARE_DEADLINE_ROWS.format(extra=extra) for extra in ("", POSTPONED)),
         *(COMPARE_FLAG_ROWS.format(day=day) for day in ("first_seen_on", "resolved_on")),
         f"SELECT m.code, a.light, a.as_of {COMPARE_ASSESSMENTS} ORDER BY a.as_of, a.id LIMIT :shown",
+        f"SELECT m.code, i.code, x.measured_on, x.value {COMPARE_MEASUREMENTS} ORDER BY x.measured_on, m.code, x.id LIMIT :shown",
         COMPARE_BUDGETS,
         COMPARE_TITLES,
     ]
@@ -665,11 +671,13 @@ def _compare_floor(main_sql: str) -> Callable:
             n_opened,
             n_closed,
             n_assessments,
+            n_measurements,
             deadlines,
             postponed,
             opened,
             closed,
             assessments,
+            measurements,
             budgets,
             titles,
         ) = (q(conn, sql, start=start, end=end, shown=shown, **moments) for sql in _compare_ranges())
@@ -731,6 +739,7 @@ def _compare_floor(main_sql: str) -> Callable:
                     "flags_opened": n_opened[0][0],
                     "flags_closed": n_closed[0][0],
                     "assessments": n_assessments[0][0],
+                    "measurements": n_measurements[0][0],
                 }.items()
             ),
             "added": added[:shown],
@@ -741,6 +750,7 @@ def _compare_floor(main_sql: str) -> Callable:
             "flags_opened": [(c, r, _day(on).isoformat()) for c, r, on in opened],
             "flags_closed": [(c, r, _day(on).isoformat()) for c, r, on in closed],
             "assessments": [(c, light, _day(on).isoformat()) for c, light, on in assessments],
+            "measurements": [(c, i, _day(on).isoformat(), float(v)) for c, i, on, v in measurements],
         }
 
     return run
@@ -1004,6 +1014,41 @@ OPEN_DATA_SIDE = [
        LEFT JOIN source_document d ON d.id = b.document_id ORDER BY b.id""",
 ]
 OPEN_DATA_HEADER = CSV_COLUMNS
+OPEN_DATA_INDICATORS = [
+    """SELECT i.id, i.measure_id, i.code, i.name, i.unit, i.direction, i.baseline_value, i.baseline_on,
+       i.baseline_precision, i.baseline_basis, bd.key, bd.citation, i.target_value, i.target_on, i.target_precision,
+       i.basis, td.key, td.citation, i.stated_on FROM indicator i
+       LEFT JOIN source_document bd ON bd.id = i.baseline_document_id
+       LEFT JOIN source_document td ON td.id = i.basis_document_id
+       WHERE i.stated_on <= :d ORDER BY i.measure_id, i.id""",
+    """SELECT x.indicator_id, x.id, x.measured_on, x.measured_precision, x.value, x.note, d.key, d.citation,
+       x.evidence_url, x.evidence_quote, x.recorded_by FROM indicator_measurement x
+       LEFT JOIN source_document d ON d.id = x.evidence_document_id
+       WHERE x.measured_on <= :d ORDER BY x.measured_on, x.id""",
+]
+
+
+def _open_data_indicators(conn: Connection, day: date) -> dict[int, list]:
+    """Per measure its indicators as of `day` (the export's serialisation of the facts read here)."""
+    from measures.register.indicators import IndicatorFact, MeasurementFact
+
+    measured: dict[int, list] = {}
+    for iid, xid, on, precision, value, note, key, citation, url, quote, by in q(conn, OPEN_DATA_INDICATORS[1], d=day):
+        measured.setdefault(iid, []).append(
+            MeasurementFact(xid, _day(on), precision, Decimal(str(value)), note, key, citation, url, quote, by)
+        )
+    found: dict[int, list] = {}
+    for row in q(conn, OPEN_DATA_INDICATORS[0], d=day):
+        iid, mid = row[0], row[1]
+        found.setdefault(mid, []).append(
+            IndicatorFact(
+                iid, row[2], row[3], row[4], row[5],
+                Decimal(str(row[6])) if row[6] is not None else None, _day(row[7]) if row[7] else None, row[8], row[9],
+                row[10], row[11], Decimal(str(row[12])), _day(row[13]) if row[13] else None, row[14], row[15], row[16],
+                row[17], _day(row[18]), tuple(measured.get(iid, ())),
+            )
+        )  # fmt: skip
+    return found
 
 
 def open_data_rows(conn: Connection, day: date) -> list[list]:
@@ -1024,10 +1069,12 @@ def open_data_rows(conn: Connection, day: date) -> list[list]:
     def basis(quote, citation, reference):
         return f"{quote} ({citation or reference})" if quote else ""
 
+    indicators = _open_data_indicators(conn, day)
     rows = []
     for r in q(conn, OPEN_DATA_SEEK, d=day):
         mid = r[0]
         deadline = _day(r[10])
+        measured = [i.as_dict(deadline, r[11] if deadline else "dag") for i in indicators.get(mid, [])]
         rows.append(
             [
                 r[1],
@@ -1047,6 +1094,7 @@ def open_data_rows(conn: Connection, day: date) -> list[list]:
                 basis(r[17], r[18], r[19]),
                 r[13],
                 json.dumps(budget.get(mid, []), ensure_ascii=False),
+                json.dumps(measured, ensure_ascii=False) if measured else "",
                 r[20] or "",
                 r[21],
                 r[22],
