@@ -639,7 +639,7 @@ COMPARE_ASSESSMENTS = """FROM assessment a JOIN measure m ON m.id = a.measure_id
     WHERE a.as_of > :start AND a.as_of <= :end AND m.announced_on <= :end"""
 COMPARE_MEASUREMENTS = """FROM indicator_measurement x JOIN measure m ON m.id = x.measure_id
     JOIN indicator i ON i.id = x.indicator_id
-    WHERE x.measured_on > :start AND x.measured_on <= :end AND m.announced_on <= :end"""
+    WHERE x.measured_on > :start AND x.measured_on <= :end AND i.stated_on <= :end AND m.announced_on <= :end"""
 COMPARE_BUDGETS = """SELECT measure_id, old_value, new_value FROM audit_record WHERE field = 'budget'
     AND changed_at > :start_moment AND changed_at <= :end_moment ORDER BY changed_at, id"""
 COMPARE_TITLES = """SELECT measure_id, old_value FROM audit_record WHERE field = 'title' AND changed_at > :end_moment

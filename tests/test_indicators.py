@@ -5,6 +5,7 @@ the API, the export, as-of and the comparison."""
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -176,16 +177,23 @@ def _found(ctx, rule) -> list:
 
 
 def test_behind_the_line_is_stall_evidence_that_cites_the_numbers():
-    # 19 in November 2017 to 35 at the end of 2019: in September 2019 the line is at 33.
+    # 19 in November 2017 to 35 at the end of 2019. A count of "September 2019" may be from the
+    # 1st: the line is read there (32.45), the benefit of the doubt to the owner.
     f = fact(measurements=[(date(2017, 11, 30), 19), (date(2019, 9, 30), 30)], target_on=date(2019, 12, 31))
     found = _found(_context(f, date(2019, 10, 1)), rules.behind_trajectory)
     assert len(found) == 1
     finding = found[0]
     assert finding.rule == "achter_op_schema" and finding.rule_severity == rules.LAAG
     assert "30 van 35 regio's per september 2019" in finding.explanation
-    assert "op schema zou 33 zijn" in finding.explanation
+    assert "op schema zou 32 zijn" in finding.explanation
     assert finding.evidence_on == date(2019, 9, 30)
-    assert finding.facts["indicators"][0]["expected"] == pytest.approx(33.1, abs=0.1)
+    assert finding.facts["indicators"][0]["expected"] == pytest.approx(32.45, abs=0.01)
+    # Known only to the year, 2019 is read from 1 January (the line at 27.3): 26 is within the margin
+    # (read on 31 December, where the line is at 35, it would be 9 behind).
+    year = fact(measurements=[(date(2019, 12, 31), 25)], target_on=date(2019, 12, 31))
+    year = year.__class__(**{**year.__dict__, "measurements": (year.measurements[0].__class__(
+        1, date(2019, 12, 31), "jaar", D(26), "", None, None, None, None, "t"),)})  # fmt: skip
+    assert _found(_context(year, date(2020, 1, 2)), rules.behind_trajectory) == []
     # On track, or without a line (no baseline, or no date at all), it says nothing.
     on_track = fact(measurements=[(date(2019, 9, 30), 32)], target_on=date(2019, 12, 31))
     assert _found(_context(on_track, date(2019, 10, 1)), rules.behind_trajectory) == []
@@ -211,6 +219,9 @@ def test_a_target_date_passed_unmet_is_middel_when_measured_after_it_and_laag_wh
     after = fact(measurements=[(date(2021, 3, 31), 33)], target_on=date(2020, 12, 31))
     found = _found(_context(after, date(2021, 4, 1)), rules.target_missed)
     assert found[0].rule_severity == rules.MIDDEL and "gemeten 33 van 35" in found[0].explanation
+    # A count known only to the month of the target date may be from before it: not confirmed.
+    same_month = fact(measurements=[(date(2020, 12, 31), 33)], target_on=date(2020, 12, 15))
+    assert _found(_context(same_month, date(2021, 4, 1)), rules.target_missed)[0].rule_severity == rules.LAAG
     met = fact(measurements=[(date(2021, 3, 31), 35)], target_on=date(2020, 12, 31))
     assert _found(_context(met, date(2021, 4, 1)), rules.target_missed) == []
     never = fact(measurements=[], target_on=date(2020, 12, 31))
@@ -395,13 +406,15 @@ def test_indicators_and_measurements_are_append_only_in_the_database(session, po
 
 
 @pytest.mark.postgres
-def test_the_projection_turns_with_a_measurement_and_with_the_target_date(session, politie_measure):
+def test_the_projection_turns_with_a_measurement_and_with_the_target_date(session, create_organisation, create_measure):
     """A measurement behind the line raises the list's stall level from its date; the target date
-    passing unmet raises it again the day after (laag without a later measurement)."""
-    indicator = _indicator(session, politie_measure, target_on=date(2021, 1, 1))
-    # 2019-07-02: the line is at 50 %; 30 % is 20 points behind, more than a tenth of the way.
+    passing unmet raises it again the day after (a second family of evidence: middel)."""
+    create_organisation("Politie")
+    measure = create_measure(code="T-02", status="in_uitvoering", lead="Politie")  # no deadline
+    indicator = _indicator(session, measure, target_on=date(2022, 6, 30))
+    # 2019-07-02: the line from 0 (2018-01-01) to 100 (2022-06-30) is at 33; 10 is far behind it.
     indicators.record_measurement(
-        session=session, measure=politie_measure, indicator=indicator, value=30, measured_on=date(2019, 7, 2),
+        session=session, measure=measure, indicator=indicator, value=10, measured_on=date(2019, 7, 2),
         recorded_by="test", now=NOW,
     )  # fmt: skip
     session.commit()
@@ -409,17 +422,16 @@ def test_the_projection_turns_with_a_measurement_and_with_the_target_date(sessio
     def level(on: date) -> int:
         return session.exec(
             select(MeasureStateInterval.stall_level).where(
-                MeasureStateInterval.measure_id == politie_measure.id,
+                MeasureStateInterval.measure_id == measure.id,
                 states.holds_on(on, measure_id=MeasureStateInterval.measure_id),
             )
         ).one()
 
     assert level(date(2019, 7, 1)) == 0
-    assert level(date(2019, 7, 2)) == rules.LAAG  # achter op schema
-    # 2020-12-31 is the measure's deadline: passed the next day (deadline family, with progress: middel);
-    # the indicator's own target date 2021-01-01 passes the day after, unmet (the deadline's family too).
-    assert level(date(2021, 1, 1)) == rules.MIDDEL
-    assert level(date(2021, 1, 2)) == rules.MIDDEL
+    assert level(date(2019, 7, 2)) == rules.LAAG  # achter op schema (voortgang)
+    assert level(date(2022, 6, 30)) == rules.LAAG  # on the target date itself: not yet passed
+    assert level(date(2022, 7, 1)) == rules.MIDDEL  # and unmet the day after (termijn): two families
+    politie_measure = measure
     assert states.derive(session, [politie_measure.id]) == [
         {c: getattr(r, c) for c in ("measure_id", "valid_from", "valid_to", *states.STATE_COLUMNS)}
         for r in session.exec(
@@ -440,6 +452,11 @@ def test_the_services_refuse_what_does_not_add_up(session, politie_measure):
         _indicator(session, politie_measure, target_on=date(2017, 1, 1))
     with pytest.raises(services.ServiceError, match="twee decimalen"):
         _indicator(session, politie_measure, target_value="1,234")
+    # A target below its baseline when higher is better (or above it when lower is) is the wrong direction.
+    with pytest.raises(services.ServiceError, match="onder de nulmeting: kies de richting ‘lager is beter’"):
+        _indicator(session, politie_measure, name="Wachttijd", baseline_value=90, target_value=30)
+    with pytest.raises(services.ServiceError, match="boven de nulmeting"):
+        _indicator(session, politie_measure, name="Wachttijd", baseline_value=30, target_value=90, direction="dalend")
     made = _indicator(session, politie_measure)
     with pytest.raises(services.ServiceError, match="al een indicator"):
         _indicator(session, politie_measure)
@@ -487,14 +504,22 @@ def test_who_may_add_indicators_and_record_measurements(
 
 
 def test_signing_in_is_needed_and_csrf_is_checked(app, client, auth, session, create_user, politie_measure):
-    _indicator(session, politie_measure)
+    indicator = _indicator(session, politie_measure)
     assert client.get("/maatregelen/T-01/metingen/nieuw").status_code == 302  # to the login page
     assert client.post("/maatregelen/T-01/metingen/nieuw", data={}).status_code == 302
     auth.login(create_user("programmacoordinator").email)
     app.config["WTF_CSRF_ENABLED"] = True
-    refused = client.post("/maatregelen/T-01/metingen/nieuw", data={"value": "1"})
+    session.refresh(politie_measure)
+    data = {"version": politie_measure.version, "indicator": indicator.code, "value": "12", "measured_on": "2019-06-30",
+            "precision": "dag"}  # fmt: skip
+    refused = client.post("/maatregelen/T-01/metingen/nieuw", data=data)
     assert refused.status_code == 400
     assert session.exec(select(IndicatorMeasurement)).all() == []
+    # The same body with the form's token is saved: the token was all that was missing.
+    form = client.get("/maatregelen/T-01/metingen/nieuw").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1]
+    assert client.post("/maatregelen/T-01/metingen/nieuw", data={**data, "csrf_token": token}).status_code == 302
+    assert len(session.exec(select(IndicatorMeasurement)).all()) == 1
 
 
 def test_a_stale_version_is_refused_with_what_changed(client, auth, session, create_user, politie_measure):
@@ -644,6 +669,17 @@ def test_the_import_records_measurements_all_or_nothing(client, auth, seeded, se
     ).all()
     assert ("CT-D-02-I1", date(2021, 6, 30), D(33)) in rows and ("CT-D-01-I1", date(2023, 3, 31), D(200)) in rows
     assert len(session.exec(select(StatusUpdate)).all()) == statuses + 1
+    # A measurement's evidence is checked like a status's: a known document, a web link, its length.
+    evidence = _csv([
+        HEADER + ["bewijs_link"],
+        ["CT-D-02", "", "", "", "geen-document", "CT-D-02-I1", "34", "2022-01-01", "", "javascript:alert(1)"],
+        ["CT-D-02", "", "", "", "", "CT-D-02-I1", "34", "2022-01-01", "", "https://example.org/" + "x" * 500],
+    ])  # fmt: skip
+    page = client.post("/maatregelen/import", data={"file": (io.BytesIO(evidence), "import.csv")}).get_data(
+        as_text=True
+    )
+    assert "Onbekend brondocument: geen-document." in page and "moet beginnen met https://" in page
+    assert "De bewijslink is langer dan 500 tekens." in page
     # The same file again records nothing new.
     client.post("/maatregelen/import", data={"file": (io.BytesIO(good), "import.csv")})
     assert len(session.exec(select(IndicatorMeasurement)).all()) == count + 2
@@ -731,3 +767,15 @@ def test_the_comparison_lists_the_measurements_of_the_period(client, seeded, ses
     page = client.get("/vergelijken?van=2019-01-01&tot=2019-12-31").get_data(as_text=True)
     assert "Metingen van indicatoren (1)" in page and "30 van 35 regio" in page
     assert history.compare(session, date(2020, 1, 1), date(2020, 12, 31)).measurements == []
+
+
+def test_the_report_places_an_indicator_of_a_measure_without_a_theme():
+    from measures.reports.build import indicator_sections
+
+    indicator = fact(measurements=[(date(2019, 9, 30), 30)]).as_dict(None)
+    snapshot = {"as_of": "2020-01-01", "indicator_margin": "0.10",
+                "measures": [{"code": "T-09", "title": "Zonder thema", "themes": [], "indicators": [indicator]}]}  # fmt: skip
+    blocks = [{"scheme": {"code": "contouren", "name": "Contouren"}, "sections": [], "without": snapshot["measures"]}]
+    (section,) = indicator_sections(snapshot, blocks)
+    assert section["theme"]["name"] == "Niet bij een thema ingedeeld"
+    assert [e["measure"]["code"] for e in section["entries"]] == ["T-09"]

@@ -219,6 +219,7 @@ def _assert_equal_on_every_date(session, ids, extra: set[date] = frozenset()) ->
     deadlines += session.exec(
         select(Indicator.target_on).where(Indicator.measure_id.in_(ids), Indicator.target_on.is_not(None))
     ).all()
+    deadlines += session.exec(select(Indicator.stated_on).where(Indicator.measure_id.in_(ids))).all()
     deadlines += session.exec(
         select(IndicatorMeasurement.measured_on).where(IndicatorMeasurement.measure_id.in_(ids))
     ).all()

@@ -449,10 +449,14 @@ def behind_trajectory(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]
         behind = []
         for indicator in s.indicators:
             latest, line = indicator.latest, indicator.trajectory(s.deadline)
-            if latest is None or line is None or not line.behind(latest.value, latest.on, thresholds.indicator_margin):
+            if (
+                latest is None
+                or line is None
+                or not line.behind(latest.value, latest.from_on, thresholds.indicator_margin)
+            ):
                 continue
             target_on, precision, defaulted = indicator.target_date(s.deadline, s.deadline_precision)
-            expected = line.expected(latest.on)
+            expected = line.expected(latest.from_on)
             behind.append(
                 (
                     f"{indicator.name}: {_of(indicator, latest.value)} per {latest.shown_on}"
@@ -508,7 +512,7 @@ def target_missed(ctx: Context, thresholds: Thresholds) -> list[FlagFinding]:
                 continue
             if reached(latest.value, indicator.target_value, indicator.direction):
                 continue
-            confirmed = latest.on > target_on
+            confirmed = latest.from_on > target_on
             missed.append(
                 (
                     MIDDEL if confirmed else LAAG,

@@ -51,6 +51,7 @@ IMPORT_OPTIONAL = ("toelichting", "bewijs_document", "bewijs_link")
 INDICATOR_COLUMNS = ("indicator", "meting", "gemeten_per", "gemeten_precisie")
 MAX_IMPORT_ROWS = 5000
 MAX_CELL = 5000
+MAX_LINK = 500  # the evidence link's column
 # Bounds on what an import may cost, checked before and while parsing (a hostile file stops early).
 MAX_IMPORT_BYTES = 4 * 1024 * 1024  # the upload itself; the app's MAX_IMPORT_BYTES overrides it
 MAX_SCAN_ROWS = MAX_IMPORT_ROWS + 1000  # rows read at most, blank ones included, header included
@@ -297,11 +298,29 @@ def _measurement_row(session, row, measure, known_indicators, documents, user, n
             problems.append("De datum van de meting mag niet in de toekomst liggen.")
     except DateError as error:
         problems.append(f"Ongeldige datum bij gemeten_per: {error}")
-    doc_key = _text(row.get("bewijs_document"))
+    doc_key, link, note = (
+        _text(row.get("bewijs_document")),
+        _text(row.get("bewijs_link")),
+        _text(row.get("toelichting")),
+    )
+    problems += [p for p in _evidence_problems(doc_key, link, note, documents) if p not in problems]
     if problems:
         return None
-    return (measure, indicator, value, day, precision, _text(row.get("toelichting")), documents.get(doc_key),
-            _text(row.get("bewijs_link")) or None)  # fmt: skip
+    return (measure, indicator, value, day, precision, note, documents.get(doc_key), link or None)
+
+
+def _evidence_problems(doc_key: str, link: str, note: str, documents: dict) -> list[str]:
+    """What is wrong with a row's evidence: the same checks for a status and a measurement."""
+    problems = []
+    if doc_key and doc_key not in documents:
+        problems.append(f"Onbekend brondocument: {doc_key}.")
+    if link and not link.lower().startswith(("https://", "http://")):
+        problems.append("De bewijslink moet beginnen met https://.")
+    if len(link) > MAX_LINK:
+        problems.append(f"De bewijslink is langer dan {MAX_LINK} tekens.")
+    if len(note) > MAX_CELL:
+        problems.append(f"Een cel is langer dan {MAX_CELL} tekens.")
+    return problems
 
 
 def _record_measurements(session: Session, measured: list[tuple], user: User, now: datetime, result) -> None:
@@ -395,12 +414,7 @@ def import_statuses(*, session: Session, rows: list[dict], user: User, now: date
         except DateError as error:
             as_of = None
             problems.append(f"Ongeldige datum bij stand_per: {error}")
-        if doc_key and doc_key not in documents:
-            problems.append(f"Onbekend brondocument: {doc_key}.")
-        if link and not link.lower().startswith(("https://", "http://")):
-            problems.append("De bewijslink moet beginnen met https://.")
-        if any(len(v) > MAX_CELL for v in (note, link)):
-            problems.append(f"Een cel is langer dan {MAX_CELL} tekens.")
+        problems += _evidence_problems(doc_key, link, note, documents)
         if measure is not None and status_code is not None and as_of is not None:
             current = statuses[measure.status_code]
             new = statuses[status_code]

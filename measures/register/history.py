@@ -596,7 +596,12 @@ def compare(session: Session, start: date, end: date, shown: int | None = None) 
         .join(Indicator, Indicator.id == IndicatorMeasurement.indicator_id)
         .join(Measure, Measure.id == IndicatorMeasurement.measure_id)
         .join(SourceDocument, SourceDocument.id == IndicatorMeasurement.evidence_document_id, isouter=True)
-        .where(IndicatorMeasurement.measured_on > start, IndicatorMeasurement.measured_on <= end, existing),
+        .where(
+            IndicatorMeasurement.measured_on > start,
+            IndicatorMeasurement.measured_on <= end,
+            Indicator.stated_on <= end,  # as the state on `end` shows its indicators
+            existing,
+        ),
         (IndicatorMeasurement.measured_on, Measure.code, IndicatorMeasurement.id),
     )
     measurements = [

@@ -43,6 +43,15 @@ def period_end(day: date | None, precision: str) -> date | None:
     return date.fromordinal(following.toordinal() - 1)
 
 
+def period_start(day: date, precision: str) -> date:
+    """The first day of the period a date stands for (itself when known to the day)."""
+    if precision == "jaar":
+        return date(day.year, 1, 1)
+    if precision == "maand":
+        return date(day.year, day.month, 1)
+    return day
+
+
 def number(value: Decimal | None) -> str:
     """A value as Dutch text: 35, 33,5 or 1.250; None is 'onbekend'."""
     if value is None:
@@ -153,6 +162,14 @@ class MeasurementFact:
     def shown_on(self) -> str:
         return shown_date(self.on, self.precision)
 
+    @property
+    def from_on(self) -> date:
+        """The first day the value may have held: a value known to a month or a year is stored on
+        the period's last day, but may have been counted on its first. The rules give the owner that
+        benefit of the doubt: the line is read there, and only a period wholly after a target date
+        confirms the target unmet."""
+        return period_start(self.on, self.precision)
+
 
 @dataclass(frozen=True)
 class IndicatorFact:
@@ -194,6 +211,8 @@ class IndicatorFact:
         """The line from baseline to target, when both ends are known."""
         target_on, _precision, _defaulted = self.target_date(deadline)
         if self.baseline_value is None or self.baseline_on is None or target_on is None or target_on == date.max:
+            return None
+        if target_on <= self.baseline_on:  # a deadline before the baseline: no line (the target date rule reads it)
             return None
         return Trajectory(self.baseline_value, self.baseline_on, self.target_value, target_on, self.direction)
 
@@ -418,6 +437,13 @@ def add_indicator(
     _day(target_on, target_precision, "streefdatum")
     if baseline_on is not None and target_on is not None and target_on <= baseline_on:
         raise services.ServiceError("De streefdatum moet na de datum van de nulmeting liggen.")
+    if baseline is not None and (target < baseline if direction == "stijgend" else target > baseline):
+        raise services.ServiceError(
+            "De streefwaarde ligt "
+            + ("onder" if direction == "stijgend" else "boven")
+            + " de nulmeting: kies de richting "
+            + ("‘lager is beter’." if direction == "stijgend" else "‘hoger is beter’.")
+        )
     if session.exec(select(Indicator.id).where(Indicator.measure_id == measure.id, Indicator.name == name)).first():
         raise services.ServiceError(f"Deze maatregel heeft al een indicator ‘{name}’.")
     if code is not None and session.exec(select(Indicator.id).where(Indicator.code == code)).first():
@@ -570,7 +596,7 @@ def rows(indicator: IndicatorFact, deadline: date | None, deadline_precision: st
             }
         )
     for m in indicator.measurements:
-        expected = line.expected(m.on) if line else None
+        expected = line.expected(m.from_on) if line else None
         result.append(
             {
                 "kind": "meting",
@@ -580,7 +606,7 @@ def rows(indicator: IndicatorFact, deadline: date | None, deadline_precision: st
                 "expected": number(expected.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
                 if expected is not None
                 else None,
-                "behind": bool(line and line.behind(m.value, m.on, Decimal("0"))),
+                "behind": bool(line and line.behind(m.value, m.from_on, Decimal("0"))),
                 "quote": m.quote,
                 "note": m.note,
                 "document_key": m.document_key,
@@ -624,8 +650,8 @@ def reading(
     if line is None:
         missing = "de nulmeting" if indicator.baseline_value is None else "de streefdatum"
         return "geen_lijn", f"Geen lijn naar het doel te trekken: {missing} is onbekend."
-    expected = number(line.expected(latest.on).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    if line.behind(latest.value, latest.on, margin):
+    expected = number(line.expected(latest.from_on).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    if line.behind(latest.value, latest.from_on, margin):
         return (
             "achter",
             f"Achter op schema: per {latest.shown_on} {number(latest.value)}, op schema zou {expected} zijn.",

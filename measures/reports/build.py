@@ -311,10 +311,15 @@ def indicator_sections(snapshot: dict, by_theme: list[dict]) -> list[dict]:
     as_of = date.fromisoformat(snapshot["as_of"])
     margin = Decimal(snapshot.get("indicator_margin", "0.10"))
     sections = []
-    for block in by_theme:
+    placed: set[str] = set()
+    unplaced = {"scheme": {"code": "", "name": ""}, "theme": {"code": "", "name": "Niet bij een thema ingedeeld"}}
+    for block in [*by_theme, {"scheme": unplaced["scheme"], "sections": [unplaced]}]:
         for section in block["sections"]:
+            if section is unplaced:  # measures no scheme puts under a theme
+                section = {**unplaced, "measures": [m for m in snapshot["measures"] if m["code"] not in placed]}
             entries = []
             for m in section["measures"]:
+                placed.add(m["code"])
                 for n, data in enumerate(m.get("indicators", [])):
                     fact, deadline, precision = indicators.from_dict(data)
                     entries.append(
