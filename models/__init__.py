@@ -3,7 +3,7 @@
 from models.catalogue import CatalogueEntry
 from models.document import DocumentParagraph, DocumentProposal, DocumentText, ProposalDecision, SourceDocument
 from models.flag import CheckRun, Flag, FlagAcknowledgement
-from models.indicator import Indicator, IndicatorMeasurement
+from models.indicator import Indicator, IndicatorMeasurement, IndicatorRetirement
 from models.measure import (
     AuditRecord,
     BudgetLine,
@@ -43,6 +43,7 @@ __all__ = [
     "MeasureTheme",
     "Indicator",
     "IndicatorMeasurement",
+    "IndicatorRetirement",
     "LoginAttempt",
     "Organisation",
     "ProposalDecision",

@@ -69,3 +69,21 @@ class IndicatorMeasurement(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     recorded_at: datetime = timestamp_field()
     measure_version: int | None = None
+
+
+class IndicatorRetirement(SQLModel, table=True):
+    """An indicator withdrawn from a date on, with the reason (a target stated wrongly, replaced by
+    another indicator, no longer part of the measure). Appended, never changed: the indicator and
+    its measurements stay, as they were, for every date before."""
+
+    __tablename__ = "indicator_retirement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", unique=True, index=True)
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    retired_on: date
+    reason: str = Field(sa_type=Text)
+    recorded_by: str = Field(max_length=200)
+    recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    recorded_at: datetime = timestamp_field()
+    measure_version: int | None = None

@@ -23,7 +23,7 @@ from measures.checks import rules
 from measures.register import history, indicators, services, states
 from measures.register.catalogue import SOURCES_DIR, load_catalogue, normalise
 from measures.register.indicators import IndicatorFact, MeasurementFact, Trajectory
-from models import Indicator, IndicatorMeasurement, Measure, MeasureStateInterval, StatusUpdate
+from models import Indicator, IndicatorMeasurement, IndicatorRetirement, Measure, MeasureStateInterval, StatusUpdate
 from tests.conftest import NOW
 
 D = Decimal
@@ -390,7 +390,12 @@ def test_indicators_and_measurements_are_append_only_in_the_database(session, po
         recorded_by="test", now=NOW,
     )  # fmt: skip
     session.commit()
-    for model in (Indicator, IndicatorMeasurement):
+    indicators.retire_indicator(
+        session=session, measure=politie_measure, indicator=indicator, reason="Verkeerd doel", retired_on=date(2020, 1, 1),
+        recorded_by="test", now=NOW,
+    )  # fmt: skip
+    session.commit()
+    for model in (Indicator, IndicatorMeasurement, IndicatorRetirement):
         with pytest.raises(DatabaseError, match="append-only"):
             session.execute(update(model).values({model.id: model.id}))
             session.flush()
@@ -779,3 +784,80 @@ def test_the_report_places_an_indicator_of_a_measure_without_a_theme():
     (section,) = indicator_sections(snapshot, blocks)
     assert section["theme"]["name"] == "Niet bij een thema ingedeeld"
     assert [e["measure"]["code"] for e in section["entries"]] == ["T-09"]
+
+
+# --- a wrong target is withdrawn, never changed --------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_a_withdrawn_indicator_stops_counting_from_its_date_and_stays_before_it(
+    session, create_organisation, create_measure
+):
+    create_organisation("Politie")
+    measure = create_measure(code="T-03", status="in_uitvoering", lead="Politie")
+    wrong = _indicator(session, measure, target_on=date(2022, 6, 30))
+    indicators.record_measurement(
+        session=session, measure=measure, indicator=wrong, value=10, measured_on=date(2019, 7, 2),
+        recorded_by="test", now=NOW,
+    )  # fmt: skip
+    session.commit()
+    before_withdrawal = datetime.now(UTC)
+    for bad, message in (("", "Geef de reden"), ("Fout", "trek haar in op een latere datum")):
+        with pytest.raises(services.ServiceError, match=message):
+            indicators.retire_indicator(
+                session=session, measure=measure, indicator=wrong, reason=bad,
+                retired_on=date(2018, 1, 1) if bad else date(2020, 1, 1), recorded_by="t", now=NOW,
+            )  # fmt: skip
+    indicators.retire_indicator(
+        session=session, measure=measure, indicator=wrong, reason="De streefwaarde was verkeerd overgenomen.",
+        retired_on=date(2020, 1, 1), recorded_by="test", now=datetime.now(UTC),
+    )  # fmt: skip
+    session.commit()
+    with pytest.raises(services.ServiceError, match="al ingetrokken"):
+        indicators.retire_indicator(
+            session=session, measure=measure, indicator=wrong, reason="Nog eens", retired_on=date(2021, 1, 1),
+            recorded_by="t", now=NOW,
+        )  # fmt: skip
+    assert [i.code for i in indicators.measure_indicators(session, measure.id, date(2019, 12, 31))] == ["T-03-I1"]
+    assert indicators.measure_indicators(session, measure.id, date(2020, 1, 1)) == ()
+    # As the register showed it before the withdrawal was recorded, it still counted.
+    shown = indicators.indicators_on(session, date(2021, 1, 1), only=measure.id, known_at=before_withdrawal)
+    assert [i.code for i in shown[measure.id]] == ["T-03-I1"]
+
+    def level(on: date) -> int:
+        return session.exec(
+            select(MeasureStateInterval.stall_level).where(
+                MeasureStateInterval.measure_id == measure.id,
+                states.holds_on(on, measure_id=MeasureStateInterval.measure_id),
+            )
+        ).one()
+
+    assert level(date(2019, 12, 31)) == rules.LAAG  # behind its line, while it counted
+    assert level(date(2020, 1, 1)) == 0  # withdrawn: no longer evidence
+    assert level(date(2022, 7, 1)) == 0  # and its target date passes unnoticed
+    evaluation = rules.evaluate(session, datetime(2022, 7, 2, tzinfo=UTC), rules.Thresholds())
+    assert not [
+        f for f in evaluation.findings if f.measure_code == "T-03" and f.rule in ("achter_op_schema", "geen_meting")
+    ]
+
+
+@pytest.mark.parametrize(("role", "organisation", "allowed"), ROLES)
+def test_who_may_withdraw_an_indicator(
+    client, auth, session, create_user, politie_measure, role, organisation, allowed
+):
+    indicator = _indicator(session, politie_measure)
+    auth.login(create_user(role, organisation).email)
+    session.refresh(politie_measure)
+    path = f"/maatregelen/T-01/indicatoren/{indicator.code}/intrekken"
+    assert client.get(path).status_code == (200 if allowed else 403)
+    answer = client.post(
+        path, data={"version": politie_measure.version, "retired_on": "2020-01-01", "reason": "Vervangen"}
+    )
+    assert answer.status_code == (302 if allowed else 403)
+    assert len(session.exec(select(IndicatorRetirement)).all()) == (1 if allowed else 0)
+    if allowed:
+        page = client.get("/maatregelen/T-01").get_data(as_text=True)
+        assert "Ingetrokken indicatoren" in page and "Vervangen" in page
+        earlier = client.get("/maatregelen/T-01?as_of=2019-06-01").get_data(as_text=True)
+        assert "Ingetrokken indicatoren" not in earlier and "Getrainde agenten" in earlier
+        assert client.get("/maatregelen/T-01/indicatoren/T-01-I9/intrekken").status_code == 404

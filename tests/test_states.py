@@ -23,6 +23,7 @@ from models import (
     DeadlineChange,
     Indicator,
     IndicatorMeasurement,
+    IndicatorRetirement,
     Measure,
     MeasureStateInterval,
     SourceDocument,
@@ -71,6 +72,7 @@ operation = st.one_of(
         st.sampled_from(["stijgend", "dalend"]),
     ),
     st.tuples(st.just("measurement"), day, st.integers(0, 40)),
+    st.tuples(st.just("retire"), day),
 )
 codes = itertools.count()
 
@@ -175,6 +177,19 @@ def _apply(session, measure, op, documents, budget_line, now=NOW) -> None:
                 recorded_by="test",
                 now=now,
             )
+    elif kind == "retire":
+        _, on = op
+        indicator = session.exec(
+            select(Indicator).where(Indicator.measure_id == measure.id).order_by(Indicator.id.desc())
+        ).first()
+        if indicator is not None:
+            try:
+                indicators.retire_indicator(
+                    session=session, measure=measure, indicator=indicator, reason="Vervangen", retired_on=on,
+                    recorded_by="test", now=now,
+                )  # fmt: skip
+            except services.ServiceError:
+                pass  # already withdrawn, or on or before the day it was set: nothing was written
     else:
         survivor = services.create_measure(
             session=session,
@@ -220,6 +235,9 @@ def _assert_equal_on_every_date(session, ids, extra: set[date] = frozenset()) ->
         select(Indicator.target_on).where(Indicator.measure_id.in_(ids), Indicator.target_on.is_not(None))
     ).all()
     deadlines += session.exec(select(Indicator.stated_on).where(Indicator.measure_id.in_(ids))).all()
+    deadlines += session.exec(
+        select(IndicatorRetirement.retired_on).where(IndicatorRetirement.measure_id.in_(ids))
+    ).all()
     deadlines += session.exec(
         select(IndicatorMeasurement.measured_on).where(IndicatorMeasurement.measure_id.in_(ids))
     ).all()

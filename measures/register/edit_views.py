@@ -18,6 +18,7 @@ from measures.register.forms import (
     DeadlineForm,
     ImportForm,
     IndicatorForm,
+    IndicatorRetirementForm,
     MeasureFilterForm,
     MeasureForm,
     MeasurementForm,
@@ -224,6 +225,51 @@ def add_indicator(code: str):
             form.name.errors = list(form.name.errors) + [str(error)]
     status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
     return render_template("edit/indicator.html", form=form, measure=measure, conflict=conflict), status_code
+
+
+@bp.route("/maatregelen/<code>/indicatoren/<indicator_code>/intrekken", methods=["GET", "POST"])
+@login_required
+def retire_indicator(code: str, indicator_code: str):
+    """Withdraw an indicator (a wrong target, or one replaced): appended, with its reason."""
+    db = get_session()
+    measure = _measure_or_404(code)
+    authorise(Action.ADD_INDICATOR, measure)
+    indicator = db.exec(
+        select(Indicator).where(Indicator.code == indicator_code, Indicator.measure_id == measure.id)
+    ).first()
+    if indicator is None:
+        abort(404)
+    form = IndicatorRetirementForm()
+    if request.method == "GET":
+        form.version.data = str(measure.version)
+        form.retired_on.data = clock.today()
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            indicators.retire_indicator(
+                session=db,
+                measure=measure,
+                indicator=indicator,
+                reason=form.reason.data,
+                retired_on=form.retired_on.data,
+                recorded_by=current_user.label,
+                recorded_by_id=current_user.id,
+                now=clock.now(),
+                expected_version=form.expected_version(),
+            )
+            db.commit()
+            flash(_("De indicator %(code)s is ingetrokken.", code=indicator.code), "success")
+            return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-indicatoren")
+        except services.EditConflict as error:
+            db.rollback()
+            conflict = _conflict(form, error)
+        except services.ServiceError as error:
+            db.rollback()
+            form.retired_on.errors = list(form.retired_on.errors) + [str(error)]
+    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+    return render_template(
+        "edit/retire_indicator.html", form=form, measure=measure, indicator=indicator, conflict=conflict
+    ), status_code
 
 
 @bp.route("/maatregelen/<code>/deadline", methods=["GET", "POST"])

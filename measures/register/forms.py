@@ -396,3 +396,19 @@ class IndicatorForm(VersionedForm):
     def validate_baseline_on(self, field):
         if (field.data is None) != (self.baseline_value.data is None):
             raise ValidationError(_l("Een nulmeting heeft een waarde en een datum, of geen van beide."))
+
+
+class IndicatorRetirementForm(VersionedForm):
+    retired_on = StrictDateField(
+        _l("Ingetrokken per"),
+        validators=[InputRequired(message=_l("Vul de datum in vanaf wanneer de indicator niet meer geldt."))],
+        description=_l("Vóór deze datum blijft de indicator staan zoals zij was, met haar metingen."),
+    )
+    reason = TextAreaField(
+        _l("Reden"),
+        validators=[
+            InputRequired(message=_l("Geef de reden waarom de indicator wordt ingetrokken.")),
+            Length(max=2000, message=_l("De reden mag hoogstens %(max)d tekens lang zijn.")),
+        ],
+        description=_l("Bijvoorbeeld: de streefwaarde was verkeerd overgenomen; vervangen door een nieuwe indicator."),
+    )

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import and_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from measures.core import clock
 from measures.core.text import DateError, check_date_range, clean_text
-from models import Indicator, IndicatorMeasurement, Measure, SourceDocument
+from models import Indicator, IndicatorMeasurement, IndicatorRetirement, Measure, SourceDocument
 from models.document import shown_date
 from models.indicator import DIRECTIONS
 
@@ -192,6 +193,9 @@ class IndicatorFact:
     basis_reference: str | None
     stated_on: date
     measurements: tuple[MeasurementFact, ...] = ()
+    # Withdrawn from this date on (None: in force), and why.
+    retired_on: date | None = None
+    retired_reason: str = ""
 
     @property
     def latest(self) -> MeasurementFact | None:
@@ -277,22 +281,41 @@ def _narrow(column, only) -> list:
 
 
 def indicators_on(
-    session: Session, as_of: date, *, only=None, known_at: datetime | None = None
+    session: Session,
+    as_of: date,
+    *,
+    only=None,
+    known_at: datetime | None = None,
+    include_retired: bool = False,
 ) -> dict[int, tuple[IndicatorFact, ...]]:
-    """Per measure id, its indicators known on `as_of` with their measurements up to that date
-    (ordered by date, then as recorded); with `known_at`, as the register had recorded them then.
-    `only`: one measure id, ids, or a query of ids (None: all)."""
+    """Per measure id, its indicators known and in force on `as_of` with their measurements up to
+    that date (ordered by date, then as recorded); with `known_at`, as the register had recorded
+    them then. `only`: one measure id, ids, or a query of ids (None: all). `include_retired` keeps
+    the withdrawn ones too, with the date they were withdrawn (the projection walks through it)."""
     basis_doc, baseline_doc = aliased(SourceDocument), aliased(SourceDocument)
     conditions = [Indicator.stated_on <= as_of, *_narrow(Indicator.measure_id, only)]
+    retired = [IndicatorRetirement.indicator_id == Indicator.id]
     if known_at is not None:
         conditions.append(Indicator.recorded_at <= known_at)
+        retired.append(IndicatorRetirement.recorded_at <= known_at)
     rows = session.exec(
-        select(Indicator, basis_doc.key, basis_doc.citation, baseline_doc.key, baseline_doc.citation)
+        select(
+            Indicator,
+            basis_doc.key,
+            basis_doc.citation,
+            baseline_doc.key,
+            baseline_doc.citation,
+            IndicatorRetirement.retired_on,
+            IndicatorRetirement.reason,
+        )
         .join(basis_doc, basis_doc.id == Indicator.basis_document_id, isouter=True)
         .join(baseline_doc, baseline_doc.id == Indicator.baseline_document_id, isouter=True)
+        .join(IndicatorRetirement, and_(*retired), isouter=True)
         .where(*conditions)
         .order_by(Indicator.measure_id, Indicator.id)
     ).all()
+    if not include_retired:
+        rows = [row for row in rows if row[5] is None or row[5] > as_of]
     if not rows:
         return {}
     measured: dict[int, list[MeasurementFact]] = {}
@@ -320,7 +343,7 @@ def indicators_on(
             )
         )
     result: dict[int, list[IndicatorFact]] = {}
-    for i, basis_key, basis_citation, baseline_key, baseline_citation in rows:
+    for i, basis_key, basis_citation, baseline_key, baseline_citation, retired_on, reason in rows:
         result.setdefault(i.measure_id, []).append(
             IndicatorFact(
                 id=i.id,
@@ -342,6 +365,8 @@ def indicators_on(
                 basis_reference=basis_citation,
                 stated_on=i.stated_on,
                 measurements=tuple(measured.get(i.id, ())),
+                retired_on=retired_on,
+                retired_reason=reason or "",
             )
         )
     return {mid: tuple(facts) for mid, facts in result.items()}
@@ -512,6 +537,51 @@ def record_measurement(
         evidence_document_id=evidence_document_id,
         evidence_url=evidence_url or None,
         evidence_quote=evidence_quote or None,
+        recorded_by=recorded_by,
+        recorded_by_id=recorded_by_id,
+        recorded_at=now,
+        measure_version=measure.version,
+    )
+    session.add(entry)
+    session.flush()
+    states.refresh(session, [measure.id])
+    return entry
+
+
+def retire_indicator(
+    *,
+    session: Session,
+    measure: Measure,
+    indicator: Indicator,
+    reason: str,
+    retired_on: date,
+    recorded_by: str,
+    now: datetime,
+    recorded_by_id: int | None = None,
+    expected_version: int | None = None,
+) -> IndicatorRetirement:
+    """Withdraw an indicator from `retired_on` on, with a reason: before that date it stays as it
+    was, with its measurements; from it, no page, export or rule counts it."""
+    from measures.register import services, states
+
+    if indicator.measure_id != measure.id:
+        raise services.ServiceError("Deze indicator hoort niet bij deze maatregel.")
+    reason = clean_text(reason or "").strip()
+    if not reason:
+        raise services.ServiceError("Geef de reden waarom de indicator wordt ingetrokken.")
+    _day(retired_on, "dag", "datum van intrekking")
+    if retired_on <= indicator.stated_on:
+        raise services.ServiceError(
+            f"De indicator geldt vanaf {shown_date(indicator.stated_on)}: trek haar in op een latere datum."
+        )
+    if session.exec(select(IndicatorRetirement.id).where(IndicatorRetirement.indicator_id == indicator.id)).first():
+        raise services.ServiceError(f"De indicator {indicator.code} is al ingetrokken.")
+    services._claim_version(session, measure, expected_version, now)
+    entry = IndicatorRetirement(
+        indicator_id=indicator.id,
+        measure_id=measure.id,
+        retired_on=retired_on,
+        reason=reason,
         recorded_by=recorded_by,
         recorded_by_id=recorded_by_id,
         recorded_at=now,

@@ -627,6 +627,11 @@ def _as_it_stood(session: Session, data: dict, as_of: date, known_at: datetime |
     all_documents = session.exec(select(SourceDocument)).all()
     citations = {d.key: d.citation or d.reference for d in all_documents}
     data["indicators"] = state.indicators
+    data["retired_indicators"] = [
+        i
+        for i in indicators_on(session, as_of, only=state.id, known_at=known_at, include_retired=True).get(state.id, ())
+        if i.retired_on is not None and i.retired_on <= as_of
+    ]
     data["documents_by_key"] = {d.key: d for d in all_documents}
     own = data["document"].key if data["document"] else None
     bases["budget"] = [

@@ -462,7 +462,7 @@ def changes_since(session: Session, measure_id: int, version: int) -> list[Chang
         ).all()
     ]
     from measures.register.indicators import number
-    from models import Indicator, IndicatorMeasurement
+    from models import Indicator, IndicatorMeasurement, IndicatorRetirement
 
     names = {}
     for i in session.exec(select(Indicator).where(Indicator.measure_id == measure_id)).all():
@@ -488,6 +488,20 @@ def changes_since(session: Session, measure_id: int, version: int) -> list[Chang
         for m in session.exec(
             select(IndicatorMeasurement).where(
                 IndicatorMeasurement.measure_id == measure_id, IndicatorMeasurement.measure_version > version
+            )
+        ).all()
+    ]
+    changes += [
+        Change(
+            r.recorded_at,
+            r.recorded_by,
+            "indicator",
+            names.get(r.indicator_id),
+            f"ingetrokken per {r.retired_on:%d-%m-%Y}: {r.reason}",
+        )
+        for r in session.exec(
+            select(IndicatorRetirement).where(
+                IndicatorRetirement.measure_id == measure_id, IndicatorRetirement.measure_version > version
             )
         ).all()
     ]

@@ -39,6 +39,7 @@ from models import (
     DeadlineChange,
     Indicator,
     IndicatorMeasurement,
+    IndicatorRetirement,
     Measure,
     MeasureStateInterval,
     Organisation,
@@ -102,7 +103,7 @@ class _History:
         return tuple(
             (i, sum(1 for m in ind.measurements if m.on <= day))
             for i, ind in enumerate(self.indicators)
-            if ind.stated_on <= day
+            if ind.stated_on <= day and (ind.retired_on is None or ind.retired_on > day)
         )
 
 
@@ -162,6 +163,8 @@ def _intervals(measure_id: int, h: _History, checks: _Rules) -> list[dict]:
     for indicator in h.indicators:
         days.add(indicator.stated_on)
         days.update(m.on for m in indicator.measurements)
+        if indicator.retired_on is not None:
+            days.add(indicator.retired_on)
     edits = {name: [e for e in h.edits if e[3] == name] for name in ROLLED_BACK_FIELDS}
     seen = dict.fromkeys(ROLLED_BACK_FIELDS, 0)  # per field, the edits on or before the day
     u = d = a = 0
@@ -350,7 +353,9 @@ def derive(
             histories[mid].edits.append(
                 (date.max if unseen else effective_day(changed_at), changed_at, record_id, name, old)
             )
-    found = indicators_on(session, date.max, only=only, known_at=known_at) if with_indicators else {}
+    found = (
+        indicators_on(session, date.max, only=only, known_at=known_at, include_retired=True) if with_indicators else {}
+    )
     for mid, facts in found.items():
         if mid in histories:
             histories[mid].indicators = facts
@@ -445,6 +450,7 @@ def learnt_after(session: Session, moment: datetime, only: Only = None) -> set[i
         (AuditRecord, AuditRecord.changed_at),
         (Indicator, Indicator.recorded_at),
         (IndicatorMeasurement, IndicatorMeasurement.recorded_at),
+        (IndicatorRetirement, IndicatorRetirement.recorded_at),
     ):
         ids.update(
             session.exec(select(table.measure_id).where(recorded > moment, *_only(table.measure_id, only))).all()

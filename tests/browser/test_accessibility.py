@@ -47,6 +47,7 @@ ROLE_PAGES = {
         "/documenten/nieuw",
         "/maatregelen/CT-D-02/metingen/nieuw",
         "/maatregelen/CT-D-02/indicatoren/nieuw",
+        "/maatregelen/CT-D-02/indicatoren/CT-D-02-I1/intrekken",
     ],
     "coordinator": [
         "/maatregelen/CT-B-04/status",
