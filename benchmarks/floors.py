@@ -251,6 +251,7 @@ def _page_rows(page, *, with_flags: bool) -> list[tuple]:
             tuple(f"{t['scheme']}:{t['code']}" for t in i["themes"]),
             i["overdue"],
             *((i["flag_severity"],) if with_flags else ()),
+            tuple(ind.compact() for ind in i["indicators"]),
         )
         for i in page.items
     ]
@@ -299,6 +300,29 @@ PAGE_THEMES = """SELECT mt.measure_id, sc.code, t.code FROM measure_theme mt JOI
     JOIN theme_scheme sc ON sc.id = t.scheme_id WHERE mt.measure_id IN :ids ORDER BY sc.position, t.code"""
 PAGE_FLAGS = """SELECT measure_id, stall_level FROM measure_state WHERE measure_id IN :ids AND valid_from <= :today
     AND (valid_to IS NULL OR valid_to > :today)"""
+# The page's indicators in force on the day, each with its latest value by then (the compact reading).
+PAGE_INDICATORS = """SELECT i.measure_id, i.target_value, i.direction, i.baseline_value,
+    (SELECT x.value FROM indicator_measurement x WHERE x.indicator_id = i.id AND x.measured_on <= :today
+     ORDER BY x.measured_on DESC, x.id DESC LIMIT 1)
+    FROM indicator i LEFT JOIN indicator_retirement r ON r.indicator_id = i.id
+    WHERE i.measure_id IN :ids AND i.stated_on <= :today AND (r.id IS NULL OR r.retired_on > :today)
+    ORDER BY i.measure_id, i.id"""
+
+
+def _page_indicators(conn: Connection, ids: list[int], day: date) -> dict[int, tuple[str, ...]]:
+    from measures.register.indicators import compact_reading
+
+    found: dict[int, list[str]] = {}
+    for mid, target, direction, baseline, value in q(conn, PAGE_INDICATORS, ids=ids, today=day):
+        found.setdefault(mid, []).append(
+            compact_reading(
+                Decimal(str(value)) if value is not None else None,
+                Decimal(str(target)),
+                direction,
+                Decimal(str(baseline)) if baseline is not None else None,
+            )
+        )
+    return {mid: tuple(readings) for mid, readings in found.items()}
 
 
 def _list_floor(cond: str, window: bool) -> Callable:
@@ -326,6 +350,7 @@ def _list_floor(cond: str, window: bool) -> Callable:
             for mid, scheme, code in q(conn, PAGE_THEMES, ids=ids):
                 themes.setdefault(mid, []).append(f"{scheme}:{code}")
             severity = dict(q(conn, PAGE_FLAGS, ids=ids, today=p["today"]))
+        readings = _page_indicators(conn, ids, p["today"]) if ids else {}
         today = p["today"]
         return {
             "vocabulary": _vocabulary_floor(conn),
@@ -340,6 +365,7 @@ def _list_floor(cond: str, window: bool) -> Callable:
                     tuple(themes.get(mid, [])),
                     bool(is_open) and deadline is not None and _day(deadline) < today,
                     severity.get(mid, 0),
+                    readings.get(mid, ()),
                 )
                 for mid, code, title, lead, joint, label, is_open, deadline, *_ in rows
             ],
@@ -355,7 +381,12 @@ def list_floors(kind: str) -> list[Floor]:
             continue
         for window in (False, True):
             page = LIST_PAGE_WINDOW if window else LIST_PAGE
-            sql = ([] if window else [LIST_COUNT.format(cond=cond)]) + [page.format(cond=cond), PAGE_THEMES, PAGE_FLAGS]
+            sql = ([] if window else [LIST_COUNT.format(cond=cond)]) + [
+                page.format(cond=cond),
+                PAGE_THEMES,
+                PAGE_FLAGS,
+                PAGE_INDICATORS,
+            ]
             floors.append(
                 Floor(
                     f"{name}, {'count in a window' if window else 'count apart'}",
@@ -397,6 +428,7 @@ def detail_app(session, code: str) -> dict:
         "flags": sorted((i["flag"].id, len(i["acknowledgements"])) for i in flags["open"] + flags["resolved"]),
         "assessments": [(a["assessment"].id, len(a["replies"])) for a in review.assessments_for(session, mid)],
         "recommendations": [r.code for r in review.recommendations_for_measure(session, mid)],
+        "indicators": [(i.code, tuple(m.id for m in i.measurements)) for i in data["indicators"]],
     }
 
 
@@ -423,6 +455,10 @@ DETAIL_PARTS = {
         WHERE a.measure_id = {id} GROUP BY a.id, a.as_of ORDER BY a.as_of DESC, a.id DESC""",
     "recommendations": """SELECT r.code FROM recommendation r JOIN recommendation_measure rm ON rm.recommendation_id = r.id
         WHERE rm.measure_id = {id} ORDER BY r.issued_on, r.code""",
+    "indicators": """SELECT i.code, x.id FROM indicator i LEFT JOIN indicator_retirement r ON r.indicator_id = i.id
+        LEFT JOIN indicator_measurement x ON x.indicator_id = i.id AND x.measured_on <= :today
+        WHERE i.measure_id = {id} AND i.stated_on <= :today AND (r.id IS NULL OR r.retired_on > :today)
+        ORDER BY i.id, x.measured_on, x.id""",
 }
 
 
@@ -430,7 +466,15 @@ def _detail_floor(by_subquery: bool) -> Callable:
     def run(conn: Connection, p: dict) -> dict:
         mid, code, title, label, lead, document = q(conn, DETAIL_MEASURE, code=p["code"])[0]
         ident = "(SELECT id FROM measure WHERE code = :code)" if by_subquery else ":id"
-        parts = {name: q(conn, sql.format(id=ident), code=p["code"], id=mid) for name, sql in DETAIL_PARTS.items()}
+        parts = {
+            name: q(conn, sql.format(id=ident), code=p["code"], id=mid, today=clock.today())
+            for name, sql in DETAIL_PARTS.items()
+        }
+        measured: dict[str, list] = {}
+        for indicator, measurement in parts["indicators"]:
+            measured.setdefault(indicator, [])
+            if measurement is not None:
+                measured[indicator].append(measurement)
         merged = parts["merged_into"]
         return {
             "measure": (code, title, label, lead),
@@ -446,6 +490,7 @@ def _detail_floor(by_subquery: bool) -> Callable:
             "flags": sorted(tuple(r) for r in parts["flags"]),
             "assessments": [tuple(r) for r in parts["assessments"]],
             "recommendations": [r[0] for r in parts["recommendations"]],
+            "indicators": [(code, tuple(ids)) for code, ids in measured.items()],
         }
 
     return run
@@ -537,6 +582,7 @@ def _as_of_floor(mode: str) -> Callable:
             for mid, name, old in q(conn, ROLLBACK, ids=ids, moment=clock.end_of_day(d)):
                 fields.setdefault(mid, {})[name] = json.loads(old) if old is not None else None  # oldest last wins
             levels = dict(q(conn, PAGE_FLAGS, ids=ids, today=d))
+        readings = _page_indicators(conn, ids, d) if ids else {}
         labels = {code: (label, is_open) for code, label, is_open in q(conn, STATUS_LABELS)}
         positions = dict(q(conn, SCHEME_POSITIONS))
 
@@ -558,6 +604,7 @@ def _as_of_floor(mode: str) -> Callable:
                     in_order(f["themes"] if "themes" in f else themes.get(mid, [])),
                     bool(labels[status][1]) and deadline is not None and deadline < d,
                     levels.get(mid, 0),
+                    readings.get(mid, ()),
                 )
             )
         return {"total": total, "rows": out}
@@ -566,7 +613,7 @@ def _as_of_floor(mode: str) -> Callable:
 
 
 def as_of_list_floors() -> list[Floor]:
-    tail = [PAGE_THEMES, ROLLBACK, PAGE_FLAGS, STATUS_LABELS, SCHEME_POSITIONS]
+    tail = [PAGE_THEMES, ROLLBACK, PAGE_FLAGS, PAGE_INDICATORS, STATUS_LABELS, SCHEME_POSITIONS]
     return [
         Floor("page first, index seeks per row", _as_of_floor("seek"), _sql(AS_OF_COUNT, AS_OF_PAGE_SEEK, *tail)),
         Floor(

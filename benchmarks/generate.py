@@ -18,6 +18,8 @@ from measures.register.seed import seed
 from models import (
     DeadlineChange,
     Flag,
+    Indicator,
+    IndicatorMeasurement,
     Measure,
     MeasureCoOwner,
     MeasureTheme,
@@ -173,6 +175,7 @@ def generate(
         ],
     )
     session.commit()
+    n_indicators, n_measurements = _indicators(session, ids, random.Random(rng_seed + 1))
     # The rows went in by bulk insert, past the services: derive the projection from them.
     states.rebuild(session)
     session.commit()
@@ -186,7 +189,62 @@ def generate(
         "organisations": len(org_ids),
         "status_updates": len(update_rows),
         "deadline_changes": len(deadline_rows),
+        "indicators": n_indicators,
+        "measurements": n_measurements,
     }
+
+
+def _indicators(session: Session, ids: list, rng: random.Random) -> tuple[int, int]:
+    """One indicator on every tenth measure: from 0 at its announcement to 100 three years on, with
+    up to six measurements since, some behind their line (their own random stream: the rest of the
+    programme is the same as before indicators existed)."""
+    rows = [
+        {
+            "code": f"SYN-I-{measure_id}",
+            "measure_id": measure_id,
+            "name": "Synthetische indicator",
+            "unit": "procent",
+            "direction": "stijgend",
+            "baseline_value": 0,
+            "baseline_on": announced,
+            "baseline_precision": "dag",
+            "baseline_basis": "onbekend",
+            "target_value": 100,
+            "target_on": announced + timedelta(days=3 * 365),
+            "target_precision": "dag",
+            "basis": "onbekend",
+            "stated_on": announced,
+            "recorded_by": "benchmark",
+            "recorded_at": NOW,
+            "measure_version": 1,
+        }
+        for n, (measure_id, announced) in enumerate(ids)
+        if n % 10 == 0
+    ]
+    session.execute(insert(Indicator), rows)
+    session.commit()
+    found = session.exec(select(Indicator.id, Indicator.measure_id, Indicator.stated_on)).all()
+    measurements = []
+    for indicator_id, measure_id, since in found:
+        span = max(1, (NOW.date() - since).days)
+        for k, day in enumerate(sorted(since + timedelta(days=rng.randrange(span)) for _ in range(rng.randrange(7)))):
+            measurements.append(
+                {
+                    "indicator_id": indicator_id,
+                    "measure_id": measure_id,
+                    "value": min(100, rng.randrange(0, 40) + 15 * k),
+                    "measured_on": day,
+                    "measured_precision": "dag",
+                    "note": "",
+                    "recorded_by": "benchmark",
+                    "recorded_at": NOW,
+                    "measure_version": 1,
+                }
+            )
+    if measurements:
+        session.execute(insert(IndicatorMeasurement), measurements)
+    session.commit()
+    return len(rows), len(measurements)
 
 
 def _per_measure(rows: list[dict]) -> dict[int, int]:

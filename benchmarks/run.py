@@ -596,9 +596,10 @@ def write_results(figures: list[Figure], counts: dict, url: str, rounds: int, lo
         f"{load[1][0]:.2f} {load[1][1]:.2f} {load[1][2]:.2f}.",
         f"Data: {counts['measures']:,} synthetic measures across {counts['organisations']} organisations, "
         f"{counts['status_updates']:,} status updates (median {counts['median_history']} a measure, longest "
-        f"{counts['longest_history']}), {counts['deadline_changes']:,} deadline changes and {counts['open_flags']:,} open "
-        "flags left by the daily check (run on 2 January of each year from 2019 and on the day before), plus the real "
-        "catalogue.",
+        f"{counts['longest_history']}), {counts['deadline_changes']:,} deadline changes, {counts['indicators']:,} "
+        f"indicators (one on every tenth measure) with {counts['measurements']:,} measurements, and "
+        f"{counts['open_flags']:,} open flags left by the daily check (run on 2 January of each year from 2019 and on "
+        "the day before), plus the real catalogue.",
         f"Timing: after a warm-up, the app and its floor alternate, {rounds} rounds each for the pages (a third of that "
         "for the exports and the check, 3 for the reports); which one goes first alternates too. The floor is the "
         "fastest of the candidates below that return the same rows as the app (asserted). Ratio = app p50 / floor p50; "

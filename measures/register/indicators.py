@@ -139,6 +139,14 @@ def share(value: Decimal, target: Decimal, direction: str, baseline: Decimal | N
     return int((part * 100).to_integral_value(rounding=ROUND_HALF_UP))
 
 
+def compact_reading(value: Decimal | None, target: Decimal, direction: str, baseline: Decimal | None) -> str:
+    """ "30 / 35 (86 %)": the latest value of the target, with its share; "– / 35" without a value."""
+    if value is None:
+        return f"– / {number(target)}"
+    percent = share(value, target, direction, baseline)
+    return f"{number(value)} / {number(target)}" + (f" ({percent} %)" if percent is not None else "")
+
+
 # --- what the register knew on a date -------------------------------------------------------------
 
 
@@ -223,12 +231,7 @@ class IndicatorFact:
     def compact(self) -> str:
         """The list's short reading: "30 / 35 (86 %)", or "– / 35" before any measurement."""
         latest = self.latest
-        if latest is None:
-            return f"– / {number(self.target_value)}"
-        percent = share(latest.value, self.target_value, self.direction, self.baseline_value)
-        return f"{number(latest.value)} / {number(self.target_value)}" + (
-            f" ({percent} %)" if percent is not None else ""
-        )
+        return compact_reading(latest.value if latest else None, self.target_value, self.direction, self.baseline_value)
 
     def as_dict(self, deadline: date | None, deadline_precision: str = "dag") -> dict:
         """The open-data and API shape (snake_case, as the export's other fields)."""
