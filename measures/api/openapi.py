@@ -206,6 +206,11 @@ PDF = {
     "headers": VERSION_HEADER,
     "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
 }
+# The headers of an answer that records something on a measure: where it is, and the new version.
+CREATED = {
+    "Location": {"schema": {"type": "string"}},
+    "ETag": {"description": "De nieuwe versie van de maatregel.", "schema": {"type": "string"}},
+}
 LIST_FILTERS = ("q", "theme", "owner", "status", "document", "overdue", "flagged", "sort", "page", "pageSize")
 
 OPERATIONS = (
@@ -273,10 +278,7 @@ OPERATIONS = (
             201: Reply(
                 schemas.StatusUpdate,
                 "Vastgelegd",
-                {
-                    "Location": {"schema": {"type": "string"}},
-                    "ETag": {"description": "De nieuwe versie van de maatregel.", "schema": {"type": "string"}},
-                },
+                CREATED,
                 links=_measure_links("$request.path.code"),
             )
         },
@@ -297,10 +299,7 @@ OPERATIONS = (
             201: Reply(
                 schemas.Measurement,
                 "Vastgelegd",
-                {
-                    "Location": {"schema": {"type": "string"}},
-                    "ETag": {"description": "De nieuwe versie van de maatregel.", "schema": {"type": "string"}},
-                },
+                CREATED,
                 links=_measure_links("$request.path.code"),
             )
         },

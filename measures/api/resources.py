@@ -4,6 +4,7 @@ Follows the Dutch government's REST API Design Rules where they fit: plural noun
 paths, ISO 8601 dates, problem+json errors (RFC 9457), and an OpenAPI 3 document.
 """
 
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -326,22 +327,15 @@ def create_status_update(code: str):
     user = g.api_user
     if not can(db, user, Action.RECORD_STATUS, m):
         raise Problem(403, "Geen toestemming", f"U mag de status van {m.code} niet wijzigen.")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Problem(400, "Ongeldige aanvraag", "Stuur een JSON-object.")
     statuses = {s.code: s for s in db.exec(select(Status)).all()}
     documents = dict(db.exec(select(SourceDocument.key, SourceDocument.id)).all())
-    try:
-        new = schemas.NewStatusUpdate.model_validate(body, context={"statuses": statuses, "documents": documents})
-    except ValidationError as error:
-        invalid = schemas.invalid_params(error, schemas.NewStatusUpdate.reasons)
-        raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid) from None
+    new = _body(schemas.NewStatusUpdate, statuses=statuses, documents=documents)
     current, status = statuses[m.status_code], statuses[new.status]
     if services.needs_note(current, status) and not new.note.strip():
         invalid = [{"name": "note", "reason": "verplicht als de status teruggaat of de maatregel wordt beëindigd"}]
         raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid)
     expected = _precondition(m, new.version)  # after the body is valid: what it builds on
-    try:
+    with _write(db, expected):
         entry = services.record_status(
             session=db,
             measure=m,
@@ -356,15 +350,6 @@ def create_status_update(code: str):
             reports_problem=new.reports_problem,
             expected_version=expected if expected is not None else new.version,
         )
-        db.commit()
-    except services.EditConflict as error:
-        db.rollback()
-        if expected is not None:  # the If-Match lost a race: its precondition no longer holds
-            raise Problem(412, "Voorwaarde niet vervuld", _changed(error.measure)) from error
-        raise Problem(409, "Conflict", _changed(error.measure)) from error
-    except services.ServiceError as error:
-        db.rollback()
-        raise Problem(400, "Ongeldige invoer", str(error)) from error
     document = db.get(SourceDocument, documents[new.evidence_document]) if new.evidence_document else None
     response = jsonify(_status_update(entry, document).body())
     response.status_code = 201
@@ -382,16 +367,9 @@ def create_measurement(code: str):
     user = g.api_user
     if not can(db, user, Action.RECORD_MEASUREMENT, m):
         raise Problem(403, "Geen toestemming", f"U mag geen metingen van {m.code} vastleggen.")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise Problem(400, "Ongeldige aanvraag", "Stuur een JSON-object.")
     own = {i.code: i for i in db.exec(select(Indicator).where(Indicator.measure_id == m.id)).all()}
     documents = {d.key: d for d in db.exec(select(SourceDocument)).all()}
-    try:
-        new = schemas.NewMeasurement.model_validate(body, context={"indicators": own, "documents": documents})
-    except ValidationError as error:
-        invalid = schemas.invalid_params(error, schemas.NewMeasurement.reasons)
-        raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid) from None
+    new = _body(schemas.NewMeasurement, indicators=own, documents=documents)
     document = documents.get(new.evidence_document) if new.evidence_document else None
     if new.evidence_quote and document is None:
         invalid = [{"name": "evidence_document", "reason": "verplicht bij een citaat: het document waaruit het komt"}]
@@ -404,7 +382,7 @@ def create_measurement(code: str):
             [{"name": "evidence_quote", "reason": quote_problem}],
         )
     expected = _precondition(m, new.version)
-    try:
+    with _write(db, expected):
         entry = indicators.record_measurement(
             session=db,
             measure=m,
@@ -421,15 +399,6 @@ def create_measurement(code: str):
             now=clock.now(),
             expected_version=expected if expected is not None else new.version,
         )
-        db.commit()
-    except services.EditConflict as error:
-        db.rollback()
-        if expected is not None:
-            raise Problem(412, "Voorwaarde niet vervuld", _changed(error.measure)) from error
-        raise Problem(409, "Conflict", _changed(error.measure)) from error
-    except services.ServiceError as error:
-        db.rollback()
-        raise Problem(400, "Ongeldige invoer", str(error)) from error
     response = jsonify(
         schemas.Measurement(
             indicator_code=new.indicator_code,
@@ -449,6 +418,36 @@ def create_measurement(code: str):
     response.headers["Location"] = f"/api/v1/measures/{m.code}"
     response.set_etag(str(m.version))
     return response
+
+
+def _body(model, **context):
+    """The request's JSON object, validated as `model` (the context names what the validators check
+    against): 400 with invalid-params, each field's Dutch reason, when it is not."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Problem(400, "Ongeldige aanvraag", "Stuur een JSON-object.")
+    try:
+        return model.model_validate(body, context=context)
+    except ValidationError as error:
+        invalid = schemas.invalid_params(error, model.reasons)
+        raise Problem(400, "Ongeldige invoer", "Een of meer velden zijn ongeldig.", invalid) from None
+
+
+@contextmanager
+def _write(db, expected: int | None):
+    """A versioned write, committed at the end of the block: a stale version is 412 when If-Match
+    named it (it lost a race), 409 when the body did; a refusal is 400 with its Dutch reason."""
+    try:
+        yield
+        db.commit()
+    except services.EditConflict as error:
+        db.rollback()
+        if expected is not None:  # the If-Match lost a race: its precondition no longer holds
+            raise Problem(412, "Voorwaarde niet vervuld", _changed(error.measure)) from error
+        raise Problem(409, "Conflict", _changed(error.measure)) from error
+    except services.ServiceError as error:
+        db.rollback()
+        raise Problem(400, "Ongeldige invoer", str(error)) from error
 
 
 def _changed(measure: Measure) -> str:

@@ -304,6 +304,14 @@ WebLink = Annotated[
 ]
 
 
+def _known_document(cls, value: str | None, info: ValidationInfo) -> str | None:
+    """An evidence document the register has (the request's context names them)."""
+    documents = (info.context or {}).get("documents")
+    if value is not None and documents is not None and value not in documents:
+        raise PydanticCustomError("unknown_document", "onbekend brondocument")
+    return value
+
+
 class NewStatusUpdate(BaseModel):
     """Een nieuwe stand van een maatregel."""
 
@@ -339,13 +347,7 @@ class NewStatusUpdate(BaseModel):
             raise PydanticCustomError("unknown_status", "onbekende status")
         return value
 
-    @field_validator("evidence_document")
-    @classmethod
-    def _known_document(cls, value: str | None, info: ValidationInfo) -> str | None:
-        documents = (info.context or {}).get("documents")
-        if value is not None and documents is not None and value not in documents:
-            raise PydanticCustomError("unknown_document", "onbekend brondocument")
-        return value
+    _known_document = field_validator("evidence_document")(_known_document)
 
 
 class NewMeasurement(BaseModel):
@@ -392,13 +394,7 @@ class NewMeasurement(BaseModel):
             raise PydanticCustomError("unknown_indicator", "onbekende indicator van deze maatregel")
         return value
 
-    @field_validator("evidence_document")
-    @classmethod
-    def _known_document(cls, value: str | None, info: ValidationInfo) -> str | None:
-        documents = (info.context or {}).get("documents")
-        if value is not None and documents is not None and value not in documents:
-            raise PydanticCustomError("unknown_document", "onbekend brondocument")
-        return value
+    _known_document = field_validator("evidence_document")(_known_document)
 
 
 class Measurement(IndicatorMeasurement):

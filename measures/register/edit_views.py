@@ -46,6 +46,40 @@ def _conflict(form, error: services.EditConflict) -> list[services.Change]:
     return error.changes
 
 
+def _status(form, conflict) -> int:
+    """A form page's status: 409 after a stale version, 400 with errors, 200 otherwise."""
+    return 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+
+
+class _Write:
+    """A versioned write from a form, as a `with` block: committed when the block ends; on a stale
+    version rolled back, with what the other person changed kept to show (`conflict`); on a refusal
+    rolled back, with its Dutch message on `field` (or the form as a whole)."""
+
+    def __init__(self, db, form, field=None):
+        self.db, self.form, self.field = db, form, field
+        self.saved, self.conflict = False, None
+
+    def __enter__(self) -> "_Write":
+        return self
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        if error is None:
+            self.db.commit()
+            self.saved = True
+            return False
+        if not isinstance(error, services.ServiceError):
+            return False
+        self.db.rollback()
+        if isinstance(error, services.EditConflict):
+            self.conflict = _conflict(self.form, error)
+        elif self.field is None:
+            self.form.form_errors.append(str(error))
+        else:
+            self.field.errors = [*self.field.errors, str(error)]
+        return True
+
+
 def _quote_in_text(db, form, documents) -> bool:
     """A quote names its document, and is in that document's stored text where the register has it."""
     return _quote_error(db, form.evidence_quote.data, form.evidence_document.data, documents, form.evidence_quote)
@@ -70,7 +104,7 @@ def record_status(code: str):
     conflict = None
     if form.validate_on_submit() and _quote_in_text(db, form, documents):
         document_ids = {d.key: d.id for d in documents}
-        try:
+        with _Write(db, form, form.as_of) as write:
             update = services.record_status(
                 session=db,
                 measure=measure,
@@ -88,16 +122,11 @@ def record_status(code: str):
             )
             if proposal is not None:
                 source_services.decide(db, proposal, "aanvaard", by=current_user.label, now=clock.now(), update=update)
-            db.commit()
+        if write.saved:
             flash(_("De status is vastgelegd."), "success")
             return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-tijdlijn")
-        except services.EditConflict as error:
-            db.rollback()
-            conflict = _conflict(form, error)
-        except services.ServiceError as error:
-            db.rollback()
-            form.as_of.errors = list(form.as_of.errors) + [str(error)]
-    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+        conflict = write.conflict
+    status_code = _status(form, conflict)
     return render_template(
         "edit/status.html", form=form, measure=measure, current=current, conflict=conflict
     ), status_code
@@ -142,7 +171,7 @@ def record_measurement(code: str):
         db, form.evidence_quote.data, form.evidence_document.data, documents, form.evidence_quote
     ):
         indicator = next(i for i in own if i.code == form.indicator.data)
-        try:
+        with _Write(db, form, form.measured_on) as write:
             indicators.record_measurement(
                 session=db,
                 measure=measure,
@@ -159,16 +188,11 @@ def record_measurement(code: str):
                 now=clock.now(),
                 expected_version=form.expected_version(),
             )
-            db.commit()
+        if write.saved:
             flash(_("De meting is vastgelegd."), "success")
             return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-indicatoren")
-        except services.EditConflict as error:
-            db.rollback()
-            conflict = _conflict(form, error)
-        except services.ServiceError as error:
-            db.rollback()
-            form.measured_on.errors = list(form.measured_on.errors) + [str(error)]
-    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+        conflict = write.conflict
+    status_code = _status(form, conflict)
     return render_template("edit/measurement.html", form=form, measure=measure, conflict=conflict), status_code
 
 
@@ -190,7 +214,7 @@ def add_indicator(code: str):
         and _quote_error(db, form.baseline_basis.data, form.baseline_document.data, documents, form.baseline_basis)
     ):
         ids = {d.key: d.id for d in documents}
-        try:
+        with _Write(db, form, form.name) as write:
             indicator = indicators.add_indicator(
                 session=db,
                 measure=measure,
@@ -214,16 +238,11 @@ def add_indicator(code: str):
                 now=clock.now(),
                 expected_version=form.expected_version(),
             )
-            db.commit()
+        if write.saved:
             flash(_("De indicator %(code)s is toegevoegd.", code=indicator.code), "success")
             return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-indicatoren")
-        except services.EditConflict as error:
-            db.rollback()
-            conflict = _conflict(form, error)
-        except services.ServiceError as error:
-            db.rollback()
-            form.name.errors = list(form.name.errors) + [str(error)]
-    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+        conflict = write.conflict
+    status_code = _status(form, conflict)
     return render_template("edit/indicator.html", form=form, measure=measure, conflict=conflict), status_code
 
 
@@ -245,7 +264,7 @@ def retire_indicator(code: str, indicator_code: str):
         form.retired_on.data = clock.today()
     conflict = None
     if form.validate_on_submit():
-        try:
+        with _Write(db, form, form.retired_on) as write:
             indicators.retire_indicator(
                 session=db,
                 measure=measure,
@@ -257,16 +276,11 @@ def retire_indicator(code: str, indicator_code: str):
                 now=clock.now(),
                 expected_version=form.expected_version(),
             )
-            db.commit()
+        if write.saved:
             flash(_("De indicator %(code)s is ingetrokken.", code=indicator.code), "success")
             return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-indicatoren")
-        except services.EditConflict as error:
-            db.rollback()
-            conflict = _conflict(form, error)
-        except services.ServiceError as error:
-            db.rollback()
-            form.retired_on.errors = list(form.retired_on.errors) + [str(error)]
-    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+        conflict = write.conflict
+    status_code = _status(form, conflict)
     return render_template(
         "edit/retire_indicator.html", form=form, measure=measure, indicator=indicator, conflict=conflict
     ), status_code
@@ -284,7 +298,7 @@ def change_deadline(code: str):
         form.new_deadline.data = measure.deadline
     conflict = None
     if form.validate_on_submit():
-        try:
+        with _Write(db, form, form.reason) as write:
             services.change_deadline(
                 session=db,
                 measure=measure,
@@ -297,16 +311,11 @@ def change_deadline(code: str):
                 now=clock.now(),
                 expected_version=form.expected_version(),
             )
-            db.commit()
+        if write.saved:
             flash(_("De deadline is gewijzigd."), "success")
             return redirect(url_for("measures.measure_detail", code=measure.code) + "#kop-deadlines")
-        except services.EditConflict as error:
-            db.rollback()
-            conflict = _conflict(form, error)
-        except services.ServiceError as error:
-            db.rollback()
-            form.reason.errors = list(form.reason.errors) + [str(error)]
-    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+        conflict = write.conflict
+    status_code = _status(form, conflict)
     return render_template("edit/deadline.html", form=form, measure=measure, conflict=conflict), status_code
 
 
@@ -371,7 +380,7 @@ def edit_measure(code: str):
             key = (line.as_dict()["amount"], line.kind, line.per, line.from_year)
             line.quote = quotes.get(key, "")
         content.source_section, content.source_quote = current["source_section"], current["source_quote"]
-        try:
+        with _Write(db, form, None) as write:
             records = services.edit_measure(
                 session=db,
                 measure=measure,
@@ -381,19 +390,14 @@ def edit_measure(code: str):
                 now=clock.now(),
                 expected_version=form.expected_version(),
             )
-            db.commit()
+        if write.saved:
             flash(
                 _("%(num)d veld(en) gewijzigd.", num=len(records)) if records else _("Er was niets gewijzigd."),
                 "success",
             )
             return redirect(url_for("measures.measure_detail", code=measure.code))
-        except services.EditConflict as error:
-            db.rollback()
-            conflict = _conflict(form, error)
-        except services.ServiceError as error:
-            db.rollback()
-            form.form_errors.append(str(error))
-    status_code = 409 if conflict is not None else (400 if form.errors or form.form_errors else 200)
+        conflict = write.conflict
+    status_code = _status(form, conflict)
     return render_template(
         "edit/measure.html", form=form, measure=measure, schemes=schemes, conflict=conflict
     ), status_code

@@ -9,7 +9,6 @@ Three parts, used by the pages, the report, the API and the checks alike:
   claimed like every other write, so concurrent edits are detected).
 """
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +19,8 @@ from sqlmodel import Session, func, select
 
 from measures.core import clock
 from measures.core.text import DateError, check_date_range, clean_text
+from measures.register.catalogue import last_day
+from measures.register.history import _only
 from models import Indicator, IndicatorMeasurement, IndicatorRetirement, Measure, SourceDocument
 from models.document import shown_date
 from models.indicator import DIRECTIONS
@@ -35,13 +36,8 @@ MAX_NAME, MAX_UNIT = 200, 60
 
 def period_end(day: date | None, precision: str) -> date | None:
     """A date known to a month or a year stands for the last day of that period (the register never
-    claims a value held before it is known to)."""
-    if day is None or precision == "dag":
-        return day
-    if precision == "jaar":
-        return date(day.year, 12, 31)
-    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
+    claims a value held before it is known to): the catalogue's own rule."""
+    return None if day is None else last_day(day, precision)
 
 
 def period_start(day: date, precision: str) -> date:
@@ -275,14 +271,6 @@ class IndicatorFact:
         }
 
 
-def _narrow(column, only) -> list:
-    if only is None:
-        return []
-    if isinstance(only, int):
-        return [column == only]
-    return [column.in_(only if not isinstance(only, Collection) else list(only))]
-
-
 def indicators_on(
     session: Session,
     as_of: date,
@@ -296,7 +284,7 @@ def indicators_on(
     them then. `only`: one measure id, ids, or a query of ids (None: all). `include_retired` keeps
     the withdrawn ones too, with the date they were withdrawn (the projection walks through it)."""
     basis_doc, baseline_doc = aliased(SourceDocument), aliased(SourceDocument)
-    conditions = [Indicator.stated_on <= as_of, *_narrow(Indicator.measure_id, only)]
+    conditions = [Indicator.stated_on <= as_of, *_only(Indicator.measure_id, only)]
     retired = [IndicatorRetirement.indicator_id == Indicator.id]
     if known_at is not None:
         conditions.append(Indicator.recorded_at <= known_at)
@@ -322,7 +310,7 @@ def indicators_on(
     if not rows:
         return {}
     measured: dict[int, list[MeasurementFact]] = {}
-    wanted = [IndicatorMeasurement.measured_on <= as_of, *_narrow(IndicatorMeasurement.measure_id, only)]
+    wanted = [IndicatorMeasurement.measured_on <= as_of, *_only(IndicatorMeasurement.measure_id, only)]
     if known_at is not None:
         wanted.append(IndicatorMeasurement.recorded_at <= known_at)
     for m, key, citation in session.exec(
@@ -446,7 +434,7 @@ def add_indicator(
     expected_version: int | None = None,
 ) -> Indicator:
     """Add an indicator to a measure (append-only: a changed target is a new indicator)."""
-    from measures.register import services, states
+    from measures.register import services
 
     name, unit = clean_text(name or "").strip(), clean_text(unit or "").strip()
     if not name:
@@ -476,7 +464,6 @@ def add_indicator(
         raise services.ServiceError(f"Deze maatregel heeft al een indicator ‘{name}’.")
     if code is not None and session.exec(select(Indicator.id).where(Indicator.code == code)).first():
         raise services.ServiceError(f"De code {code} is al in gebruik.")
-    services._claim_version(session, measure, expected_version, now)
     indicator = Indicator(
         code=code or next_code(session, measure),
         measure_id=measure.id,
@@ -497,12 +484,8 @@ def add_indicator(
         recorded_by=recorded_by,
         recorded_by_id=recorded_by_id,
         recorded_at=now,
-        measure_version=measure.version,
     )
-    session.add(indicator)
-    session.flush()
-    states.refresh(session, [measure.id])
-    return indicator
+    return services.append_history(session, measure, indicator, expected_version=expected_version, now=now)
 
 
 def record_measurement(
@@ -523,13 +506,12 @@ def record_measurement(
     expected_version: int | None = None,
 ) -> IndicatorMeasurement:
     """Append a measurement of an indicator, claiming the measure's version like a status update."""
-    from measures.register import services, states
+    from measures.register import services
 
     if indicator.measure_id != measure.id:
         raise services.ServiceError("Deze indicator hoort niet bij deze maatregel.")
     amount = _value(value, "Waarde")
     _day(measured_on, measured_precision, "datum van de meting", not_after=clock.day_of(now))
-    services._claim_version(session, measure, expected_version, now)
     entry = IndicatorMeasurement(
         indicator_id=indicator.id,
         measure_id=measure.id,
@@ -543,12 +525,8 @@ def record_measurement(
         recorded_by=recorded_by,
         recorded_by_id=recorded_by_id,
         recorded_at=now,
-        measure_version=measure.version,
     )
-    session.add(entry)
-    session.flush()
-    states.refresh(session, [measure.id])
-    return entry
+    return services.append_history(session, measure, entry, expected_version=expected_version, now=now)
 
 
 def retire_indicator(
@@ -565,7 +543,7 @@ def retire_indicator(
 ) -> IndicatorRetirement:
     """Withdraw an indicator from `retired_on` on, with a reason: before that date it stays as it
     was, with its measurements; from it, no page, export or rule counts it."""
-    from measures.register import services, states
+    from measures.register import services
 
     if indicator.measure_id != measure.id:
         raise services.ServiceError("Deze indicator hoort niet bij deze maatregel.")
@@ -579,7 +557,6 @@ def retire_indicator(
         )
     if session.exec(select(IndicatorRetirement.id).where(IndicatorRetirement.indicator_id == indicator.id)).first():
         raise services.ServiceError(f"De indicator {indicator.code} is al ingetrokken.")
-    services._claim_version(session, measure, expected_version, now)
     entry = IndicatorRetirement(
         indicator_id=indicator.id,
         measure_id=measure.id,
@@ -588,12 +565,8 @@ def retire_indicator(
         recorded_by=recorded_by,
         recorded_by_id=recorded_by_id,
         recorded_at=now,
-        measure_version=measure.version,
     )
-    session.add(entry)
-    session.flush()
-    states.refresh(session, [measure.id])
-    return entry
+    return services.append_history(session, measure, entry, expected_version=expected_version, now=now)
 
 
 # --- shown --------------------------------------------------------------------------------------

@@ -540,6 +540,18 @@ def _claim_version(session: Session, measure: Measure, expected_version: int | N
     measure.updated_at = now
 
 
+def append_history(session: Session, measure: Measure, entry, *, expected_version: int | None, now: datetime):
+    """Append one row to a measure's history (an indicator, a measurement, a withdrawal): claim the
+    measure's version (EditConflict when stale), stamp the row with the new version, and bring the
+    projection in line, all in the caller's transaction. Returns the row."""
+    _claim_version(session, measure, expected_version, now)
+    entry.measure_version = measure.version
+    session.add(entry)
+    session.flush()
+    states.refresh(session, [measure.id])
+    return entry
+
+
 def edit_measure(
     *,
     session: Session,

@@ -161,7 +161,7 @@ def parse_period(value) -> tuple[date, str]:
     year, month = int(match.group(1)), match.group(2)
     if month is None:
         return date(year, 12, 31), "jaar"
-    return _last_day(f"{year}-{month}-01", "maand"), "maand"
+    return last_day(f"{year}-{month}-01", "maand"), "maand"
 
 
 def _is_period(value) -> bool:
@@ -172,7 +172,7 @@ def _is_period(value) -> bool:
     return True
 
 
-def _last_day(value, precision: str) -> date:
+def last_day(value, precision: str) -> date:
     """Return the last day a document's date can stand for, given how precisely it is known."""
     day = date.fromisoformat(str(value))
     if precision == "jaar":
@@ -413,15 +413,21 @@ def validate(catalogue: Catalogue, sources_dir: Path | None = SOURCES_DIR) -> li
         if not isinstance(u.get("problem", False), bool):
             problems.append(f"{where}: problem is true of false")
         evidence = u.get("evidence", u.get("document"))
-        if evidence not in doc_by_key:
-            problems.append(f"{where}: onbekend bewijsdocument {evidence!r}")
-        elif _is_period(u.get("as_of")) and _is_date(doc_by_key[evidence].get("date")):
-            cited = doc_by_key[evidence]
-            if parse_period(u["as_of"])[0] > _last_day(cited["date"], cited.get("date_precision", "dag")):
-                problems.append(f"{where}: {evidence} ({cited['date']}) kan geen stand van {u['as_of']} melden")
+        problems += _evidence_problems(where, evidence, u.get("as_of"), "stand", doc_by_key)
         check_quote(where, u.get("quote"), evidence)
     problems += _indicator_problems(catalogue, codes, merged_codes, doc_by_key, check_quote)
     return problems
+
+
+def _evidence_problems(where: str, evidence, when, what: str, doc_by_key: dict) -> list[str]:
+    """A known evidence document, dated no earlier than the state (or value) it reports."""
+    if evidence not in doc_by_key:
+        return [f"{where}: onbekend bewijsdocument {evidence!r}"]
+    cited = doc_by_key[evidence]
+    if _is_period(when) and _is_date(cited.get("date")):
+        if parse_period(when)[0] > last_day(cited["date"], cited.get("date_precision", "dag")):
+            return [f"{where}: {evidence} ({cited['date']}) kan geen {what} van {when} melden"]
+    return []
 
 
 def _is_number(value) -> bool:
@@ -483,11 +489,6 @@ def _indicator_problems(
         if not _is_period(m.get("on")):
             problems.append(f"{where}: ongeldige datum {m.get('on')!r}")
         evidence = m.get("evidence", m.get("document"))
-        if evidence not in doc_by_key:
-            problems.append(f"{where}: onbekend bewijsdocument {evidence!r}")
-        elif _is_period(m.get("on")) and _is_date(doc_by_key[evidence].get("date")):
-            cited = doc_by_key[evidence]
-            if parse_period(m["on"])[0] > _last_day(cited["date"], cited.get("date_precision", "dag")):
-                problems.append(f"{where}: {evidence} ({cited['date']}) kan geen meting van {m['on']} melden")
+        problems += _evidence_problems(where, evidence, m.get("on"), "meting", doc_by_key)
         check_quote(where, m.get("quote"), evidence)
     return problems
